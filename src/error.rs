@@ -1,0 +1,355 @@
+//! Errors: what went wrong, Snowflake's server codes with their documented messages, SQLSTATE and hints.
+//!
+//! No error ever carries a secret: messages are built from option names, codes and server text that
+//! the login flow has scrubbed of the request's secrets.
+
+use std::fmt;
+
+/// One row of the table of login codes Snowflake documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerCodeInfo {
+    /// The numeric code, e.g. 390120.
+    pub code: u32,
+    /// The documented name, e.g. `EXT_AUTHN_DENIED`.
+    pub name: &'static str,
+    /// The documented message, verbatim.
+    pub message: &'static str,
+    /// The SQLSTATE drivers report with it.
+    pub sqlstate: &'static str,
+    /// What the user can do about it, where the documents say.
+    pub hint: Option<&'static str>,
+    /// Whether a login that failed with this code may ever be sent again automatically. It never is
+    /// for Duo codes: a retry would send another push or count towards a lockout.
+    pub retryable: bool,
+}
+
+/// The documented login codes (product documents in `seeds/`; messages verbatim).
+pub const SERVER_CODES: &[ServerCodeInfo] = &[
+    ServerCodeInfo {
+        code: 390100,
+        name: "INCORRECT_USERNAME_PASSWORD",
+        message: "Incorrect username or password was specified.",
+        sqlstate: "28000",
+        hint: Some(
+            "Check the user name and the password; with passcode_in_password the password must end with the 6-digit passcode.",
+        ),
+        retryable: false,
+    },
+    ServerCodeInfo {
+        code: 390120,
+        name: "EXT_AUTHN_DENIED",
+        message: "Duo Security authentication is denied.",
+        sqlstate: "08001",
+        hint: Some(
+            "The Duo push was denied on the phone. Approve the next one, or log in with a passcode.",
+        ),
+        retryable: false,
+    },
+    ServerCodeInfo {
+        code: 390121,
+        name: "EXT_AUTHN_PENDING",
+        message: "Duo Security authentication is pending.",
+        sqlstate: "08001",
+        hint: None,
+        retryable: false,
+    },
+    ServerCodeInfo {
+        code: 390122,
+        name: "EXT_AUTHN_NOT_ENROLLED",
+        message: "User is not enrolled in Duo Security. Contact your local system administrator.",
+        sqlstate: "08001",
+        hint: None,
+        retryable: false,
+    },
+    ServerCodeInfo {
+        code: 390123,
+        name: "EXT_AUTHN_LOCKED",
+        message: "User is locked from Duo Security. Contact your local system administrator.",
+        sqlstate: "08001",
+        hint: None,
+        retryable: false,
+    },
+    ServerCodeInfo {
+        code: 390124,
+        name: "EXT_AUTHN_REQUESTED",
+        message: "Duo Security authentication is required.",
+        sqlstate: "08001",
+        hint: Some(
+            "Approve the Duo push, or provide a passcode (passcode=<code> or passcode_in_password=true).",
+        ),
+        retryable: false,
+    },
+    ServerCodeInfo {
+        code: 390125,
+        name: "EXT_AUTHN_SMS_SENT",
+        message: "Duo Security temporary passcode is sent via SMS. Please authenticate using the passcode.",
+        sqlstate: "08001",
+        hint: Some("Log in again with the passcode from the SMS: passcode=<code>."),
+        retryable: false,
+    },
+    ServerCodeInfo {
+        code: 390126,
+        name: "EXT_AUTHN_TIMEOUT",
+        message: "Timed out waiting for your login request approval via Duo Mobile. If your mobile device has no data service, generate a Duo passcode and enter it in the connect string.",
+        sqlstate: "08001",
+        hint: Some(
+            "The push was not approved in time. Use a Duo passcode instead: passcode=<code> or passcode_in_password=true.",
+        ),
+        retryable: false,
+    },
+    ServerCodeInfo {
+        code: 390127,
+        name: "EXT_AUTHN_INVALID",
+        message: "Incorrect passcode was specified.",
+        sqlstate: "08001",
+        hint: Some("Use the current passcode from the Duo app (they change every 30 seconds)."),
+        retryable: false,
+    },
+    ServerCodeInfo {
+        code: 390128,
+        name: "EXT_AUTHN_SUCCEEDED",
+        message: "Duo Security authentication is successful.",
+        sqlstate: "08001",
+        hint: None,
+        retryable: false,
+    },
+    ServerCodeInfo {
+        code: 390129,
+        name: "EXT_AUTHN_EXCEPTION",
+        message: "Request could not be completed due to a communication problem with the external service provider. Try again later.",
+        sqlstate: "08001",
+        hint: Some("Duo could not be reached by Snowflake. Try again later."),
+        retryable: false,
+    },
+    ServerCodeInfo {
+        code: 390132,
+        name: "EXT_AUTHN_DUO_PUSH_DISABLED",
+        message: "Duo Push is not enabled for your MFA. Provide a passcode as part of the connection string.",
+        sqlstate: "08001",
+        hint: Some("Provide a passcode: passcode=<code> or passcode_in_password=true."),
+        retryable: false,
+    },
+];
+
+/// Looks up a documented login code.
+pub fn server_code_info(code: u32) -> Option<&'static ServerCodeInfo> {
+    SERVER_CODES.iter().find(|info| info.code == code)
+}
+
+/// What kind of failure an [`Error`] is. Callers branch on this, never on message text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// An option name that no table entry or alias knows.
+    UnknownOption,
+    /// An option value that does not parse or is not allowed.
+    InvalidValue,
+    /// A required option was not set.
+    MissingOption,
+    /// The server could not be reached: DNS, refused, unreachable, connect timeout.
+    Connect,
+    /// TLS failed: certificate not trusted, wrong host name, handshake failure, unreadable `ca_file`.
+    Tls,
+    /// The server answered with an HTTP status that is not a login answer (after any retries).
+    HttpStatus,
+    /// The connection broke after the request was sent; the login is not retried (it may have
+    /// started a push).
+    ConnectionLost,
+    /// The answer was not Snowflake's login protocol: malformed JSON, or a success without tokens.
+    Protocol,
+    /// `login_timeout` passed before the login finished.
+    Timeout,
+    /// The login was cancelled by the caller.
+    Cancelled,
+    /// Incorrect user name or password (390100).
+    BadCredentials,
+    /// The server refused the login with a Duo code (390120–390132); see [`Error::server_code`].
+    Duo,
+    /// The server refused the login with a code this library does not know specifically.
+    Server,
+    /// A bug in this library (it is reported, never hidden).
+    Internal,
+}
+
+/// A failed operation. `Display` gives a message a person can read; no secret is ever in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    server_code: Option<u32>,
+    sqlstate: &'static str,
+    hint: Option<String>,
+    http_status: Option<u16>,
+}
+
+impl Error {
+    /// An error of `kind` with a message; SQLSTATE follows from the kind.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+            server_code: None,
+            sqlstate: default_sqlstate(kind),
+            hint: None,
+            http_status: None,
+        }
+    }
+
+    /// An error the server answered with `success: false`. `server_message` must already be scrubbed
+    /// of secrets. A documented code gets its documented message, SQLSTATE and hint; the server's own
+    /// text is kept when it differs, so nothing the server said is lost.
+    pub fn from_server(code: u32, server_message: Option<&str>) -> Self {
+        let info = server_code_info(code);
+        let kind = match code {
+            390100 => ErrorKind::BadCredentials,
+            390120..=390132 if info.is_some() => ErrorKind::Duo,
+            _ => ErrorKind::Server,
+        };
+        let server_message = server_message.map(str::trim).filter(|m| !m.is_empty());
+        let message = match (info, server_message) {
+            (Some(info), Some(said)) if said != info.message => {
+                format!("{} (server said: {said})", info.message)
+            }
+            (Some(info), _) => info.message.to_owned(),
+            (None, Some(said)) => said.to_owned(),
+            (None, None) => format!("login refused by the server with code {code}"),
+        };
+        Error {
+            kind,
+            message,
+            server_code: Some(code),
+            sqlstate: info.map_or("08001", |i| i.sqlstate),
+            hint: info.and_then(|i| i.hint).map(str::to_owned),
+            http_status: None,
+        }
+    }
+
+    /// Adds a hint (what the user can do).
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub(crate) fn with_http_status(mut self, status: u16) -> Self {
+        self.http_status = Some(status);
+        self
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The message, without secrets.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Snowflake's code (e.g. 390120) when the server refused the login.
+    pub fn server_code(&self) -> Option<u32> {
+        self.server_code
+    }
+
+    /// The documented name of the server code, e.g. `EXT_AUTHN_DENIED`.
+    pub fn server_code_name(&self) -> Option<&'static str> {
+        self.server_code.and_then(server_code_info).map(|i| i.name)
+    }
+
+    /// The SQLSTATE drivers report for this error.
+    pub fn sqlstate(&self) -> &'static str {
+        self.sqlstate
+    }
+
+    /// What the user can do about it, when there is something to say.
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+
+    /// The HTTP status of the last answer, for [`ErrorKind::HttpStatus`].
+    pub fn http_status(&self) -> Option<u16> {
+        self.http_status
+    }
+
+    /// True for a Duo refusal that must never be retried automatically (denied, locked, timeout…).
+    pub fn is_duo_failure(&self) -> bool {
+        self.kind == ErrorKind::Duo
+    }
+}
+
+fn default_sqlstate(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::UnknownOption | ErrorKind::InvalidValue | ErrorKind::MissingOption => "22023",
+        ErrorKind::Connect | ErrorKind::Tls | ErrorKind::HttpStatus => "08001",
+        ErrorKind::ConnectionLost | ErrorKind::Protocol => "08S01",
+        ErrorKind::Timeout => "HYT00",
+        ErrorKind::Cancelled => "HY008",
+        ErrorKind::BadCredentials => "28000",
+        ErrorKind::Duo | ErrorKind::Server => "08001",
+        ErrorKind::Internal => "XX000",
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.server_code {
+            Some(code) => write!(f, "{code} ({}): {}", self.sqlstate, self.message),
+            None => write!(f, "{}", self.message),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_duo_code_has_its_row() {
+        for code in [
+            390100, 390120, 390121, 390122, 390123, 390124, 390125, 390126, 390127, 390128, 390129,
+            390132,
+        ] {
+            let info = server_code_info(code).expect("documented code");
+            assert_eq!(info.code, code);
+            assert!(!info.retryable);
+        }
+        assert!(server_code_info(390130).is_none());
+    }
+
+    #[test]
+    fn server_errors_carry_documented_fields() {
+        let e = Error::from_server(390126, None);
+        assert_eq!(e.kind(), ErrorKind::Duo);
+        assert_eq!(e.sqlstate(), "08001");
+        assert!(e.hint().unwrap_or_default().contains("passcode"));
+        assert_eq!(e.server_code_name(), Some("EXT_AUTHN_TIMEOUT"));
+        assert!(
+            e.to_string()
+                .starts_with("390126 (08001): Timed out waiting")
+        );
+
+        let e = Error::from_server(
+            390100,
+            Some("Incorrect username or password was specified."),
+        );
+        assert_eq!(e.kind(), ErrorKind::BadCredentials);
+        assert_eq!(e.sqlstate(), "28000");
+        assert_eq!(e.message(), "Incorrect username or password was specified.");
+
+        let e = Error::from_server(390132, None);
+        assert!(e.hint().unwrap_or_default().contains("passcode"));
+    }
+
+    #[test]
+    fn server_text_that_differs_is_kept() {
+        let e = Error::from_server(
+            390126,
+            Some("Timed out while waiting for your approval via Duo Mobile."),
+        );
+        assert!(e.message().contains("server said: Timed out while waiting"));
+        let e = Error::from_server(394508, Some("MFA with TOTP is required."));
+        assert_eq!(e.kind(), ErrorKind::Server);
+        assert_eq!(e.message(), "MFA with TOTP is required.");
+    }
+}

@@ -1,0 +1,129 @@
+//! `sfmfa_session`: the result of a login.
+
+use std::ffi::c_char;
+
+use super::strings::copy_out;
+use super::{Handle, check_out, guard, guard_void, sfmfa_result, write_out};
+use crate::login::Session;
+use crate::protocol::SecondFactor;
+
+/// A logged-in Snowflake session (session token, master token, id). Getters may be called from any
+/// thread; `sfmfa_session_close` and `sfmfa_session_free` must not run while another call on the same
+/// session runs.
+pub struct sfmfa_session {
+    _private: [u8; 0],
+}
+
+impl Handle for sfmfa_session {
+    type Rust = Session;
+}
+
+/// How the second factor was given in the login request that succeeded.
+#[allow(non_camel_case_types)]
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum sfmfa_second_factor {
+    /// No Duo fields were sent (the `snowflake` authenticator; the server pushed if the user is enrolled).
+    None = 0,
+    /// A Duo push.
+    Push = 1,
+    /// A passcode in its own field.
+    Passcode = 2,
+    /// The passcode at the end of the password.
+    PasscodeInPassword = 3,
+    /// A cached MFA token.
+    MfaToken = 4,
+}
+
+/// Writes the server's session id to `*out`.
+#[unsafe(no_mangle)]
+pub extern "C" fn sfmfa_session_id(session: *const sfmfa_session, out: *mut i64) -> sfmfa_result {
+    guard(|| {
+        // SAFETY: session is NULL or a live session (documented).
+        let session = unsafe { sfmfa_session::borrow(session, "session") }?;
+        check_out(out, "out")?;
+        // SAFETY: out checked non-NULL.
+        unsafe { write_out(out, session.session_id()) };
+        Ok(())
+    })
+}
+
+/// Writes how the second factor was given to `*out`.
+#[unsafe(no_mangle)]
+pub extern "C" fn sfmfa_session_second_factor(
+    session: *const sfmfa_session,
+    out: *mut sfmfa_second_factor,
+) -> sfmfa_result {
+    guard(|| {
+        // SAFETY: session is NULL or a live session (documented).
+        let session = unsafe { sfmfa_session::borrow(session, "session") }?;
+        check_out(out, "out")?;
+        let factor = match session.second_factor() {
+            SecondFactor::None => sfmfa_second_factor::None,
+            SecondFactor::Push => sfmfa_second_factor::Push,
+            SecondFactor::Passcode => sfmfa_second_factor::Passcode,
+            SecondFactor::PasscodeInPassword => sfmfa_second_factor::PasscodeInPassword,
+            SecondFactor::CachedToken => sfmfa_second_factor::MfaToken,
+        };
+        // SAFETY: out checked non-NULL.
+        unsafe { write_out(out, factor) };
+        Ok(())
+    })
+}
+
+/// Copies the session token (a secret: it authorises every request of the session, sent as
+/// `Authorization: Snowflake Token="<token>"`) into `buf` with a terminating NUL. `out_len` must not
+/// be NULL and receives the length without the NUL, also when the result is
+/// `SFMFA_RESULT_BUFFER_TOO_SMALL` (then `buf` is untouched; pass `buf_len` 0 to ask the size). Wipe
+/// the copy when done with it.
+#[unsafe(no_mangle)]
+pub extern "C" fn sfmfa_session_token(
+    session: *const sfmfa_session,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> sfmfa_result {
+    guard(|| {
+        // SAFETY: session is NULL or a live session (documented).
+        let session = unsafe { sfmfa_session::borrow(session, "session") }?;
+        // SAFETY: buf/out_len contract documented above.
+        unsafe { copy_out(session.token().expose(), buf, buf_len, out_len) }
+    })
+}
+
+/// Copies the master token (a secret, used to renew the session token) into `buf`, as
+/// `sfmfa_session_token` does.
+#[unsafe(no_mangle)]
+pub extern "C" fn sfmfa_session_master_token(
+    session: *const sfmfa_session,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> sfmfa_result {
+    guard(|| {
+        // SAFETY: session is NULL or a live session (documented).
+        let session = unsafe { sfmfa_session::borrow(session, "session") }?;
+        // SAFETY: buf/out_len contract documented at sfmfa_session_token.
+        unsafe { copy_out(session.master_token().expose(), buf, buf_len, out_len) }
+    })
+}
+
+/// Logs out (`POST /session?delete=true`), blocking for at most `login_timeout` (30 s at most).
+/// Closing a closed session succeeds without network traffic. The session must still be freed.
+#[unsafe(no_mangle)]
+pub extern "C" fn sfmfa_session_close(session: *mut sfmfa_session) -> sfmfa_result {
+    guard(|| {
+        // SAFETY: session is NULL or a live session not used concurrently (documented).
+        let session = unsafe { sfmfa_session::borrow(session, "session") }?;
+        session.close()?;
+        Ok(())
+    })
+}
+
+/// Frees a session and wipes its tokens. NULL is ignored. It does not log out: call
+/// `sfmfa_session_close` first to end the session on the server.
+#[unsafe(no_mangle)]
+pub extern "C" fn sfmfa_session_free(session: *mut sfmfa_session) {
+    // SAFETY: session is NULL or from sfmfa_client_login, freed once, not in use (documented).
+    guard_void(|| unsafe { sfmfa_session::free(session) })
+}

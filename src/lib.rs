@@ -1,0 +1,35 @@
+//! sfmfa: the client side of Snowflake's multi-factor (Duo) login.
+//!
+//! Password + Duo push, Duo passcode, or passcode appended to the password, with Snowflake's error
+//! codes, one deadline for the whole login, no retry storms, and no secret in any message or log.
+//! The same library is exported as a C ABI (`include/sfmfa.h`, see [`ffi`]).
+//!
+//! ```no_run
+//! let mut config = sfmfa::Config::new();
+//! config.set("account", "xy12345")?.set("user", "demo")?.set("password", "secret")?;
+//! config.set("authenticator", "username_password_mfa")?; // Duo push unless a passcode is given
+//! let session = sfmfa::Client::new(config)?.login()?;   // blocks until the push is approved
+//! println!("session {}", session.session_id());
+//! session.close()?;
+//! # Ok::<(), sfmfa::Error>(())
+//! ```
+
+pub mod cache;
+pub mod config;
+mod deadline;
+pub mod error;
+pub mod ffi;
+mod login;
+pub mod protocol;
+mod retry;
+pub mod secret;
+mod transport;
+
+pub use config::{Authenticator, Config, Protocol};
+pub use error::{Error, ErrorKind};
+pub use login::{Client, Session};
+pub use protocol::SecondFactor;
+pub use secret::Secret;
+
+/// The library version (`major.minor.patch`).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,325 @@
+//! The login flow: (cached token →) request → classify the answer → (store the token) → session.
+//!
+//! Rules (DESIGN.md): one deadline for the whole login; a request that may have started a push is
+//! never sent twice; a Duo refusal is never retried; a cached token the server rejects is evicted
+//! and the login runs once more without it; secrets never reach a message or a log line.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::cache::{CacheKey, TokenCache};
+use crate::config::{Authenticator, Config};
+use crate::deadline::Deadline;
+use crate::error::{Error, ErrorKind};
+use crate::protocol::{self, LoginAnswer, LoginRequest, SecondFactor, SessionData};
+use crate::retry::{Idempotence, post_with_retry};
+use crate::secret::{Secret, scrub};
+use crate::transport::Transport;
+
+/// Longest time `Session::close` waits for the server.
+const CLOSE_BUDGET: Duration = Duration::from_secs(30);
+
+/// Logs in to Snowflake with one configuration. Thread-safe: many threads may call
+/// [`Client::login`] on one client at once.
+pub struct Client {
+    config: Config,
+    transport: Arc<Transport>,
+    cache: Option<Arc<dyn TokenCache>>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("url", &self.transport.base_url())
+            .field("user", &self.config.user())
+            .field("cache", &self.cache.as_ref().map(|c| c.name()))
+            .finish()
+    }
+}
+
+impl Client {
+    /// Checks `config` and prepares the HTTP client (reads `ca_file`). No network traffic yet.
+    pub fn new(config: Config) -> Result<Self, Error> {
+        config.validate()?;
+        let transport = Arc::new(Transport::new(&config)?);
+        Ok(Client {
+            config,
+            transport,
+            cache: None,
+        })
+    }
+
+    /// Uses `cache` for MFA tokens (only with `authenticator=username_password_mfa`).
+    pub fn with_token_cache(mut self, cache: Arc<dyn TokenCache>) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// The configuration this client logs in with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The User-Agent this client sends.
+    pub fn user_agent(&self) -> &str {
+        self.transport.user_agent()
+    }
+
+    /// Logs in: one HTTP request (two when a cached token is rejected), within `login_timeout`.
+    /// Blocks while the server waits for Duo approval.
+    pub fn login(&self) -> Result<Session, Error> {
+        let deadline = Deadline::after(self.config.login_timeout);
+        let cache = match self.config.authenticator {
+            Authenticator::UsernamePasswordMfa => self.cache.as_deref(),
+            Authenticator::Snowflake => None,
+        };
+        let key = CacheKey::for_config(&self.config);
+        if let Some(cache) = cache {
+            match cache.read(&key) {
+                Ok(Some(token)) => {
+                    match self.attempt(SecondFactor::CachedToken, Some(&token), true, &deadline) {
+                        Ok(data) => {
+                            return Ok(self.finish(
+                                data,
+                                SecondFactor::CachedToken,
+                                Some((cache, &key)),
+                            ));
+                        }
+                        Err(e) if e.kind() == ErrorKind::Duo => {
+                            log::info!(
+                                "cached MFA token rejected ({}); evicting it and logging in again",
+                                e.message()
+                            );
+                            if let Err(e) = cache.delete(&key) {
+                                log::warn!(
+                                    "could not evict the rejected MFA token from {}: {e}",
+                                    cache.name()
+                                );
+                            }
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(None) => log::info!("no cached MFA token in {}", cache.name()),
+                Err(e) => log::warn!("token cache {} unavailable: {e}", cache.name()),
+            }
+        }
+        // The interactive step. prompt_lock (a later issue) will let one login per (host, user) run
+        // this at a time and the others re-read the cache afterwards.
+        let factor = SecondFactor::from_config(&self.config);
+        let data = self.attempt(factor, None, cache.is_some(), &deadline)?;
+        Ok(self.finish(data, factor, cache.map(|c| (c, &key))))
+    }
+
+    fn finish(
+        &self,
+        data: SessionData,
+        factor: SecondFactor,
+        cache: Option<(&dyn TokenCache, &CacheKey)>,
+    ) -> Session {
+        if let (Some((cache, key)), Some(token)) = (cache, data.mfa_token.as_ref()) {
+            match cache.write(key, token) {
+                Ok(()) => log::info!("MFA token stored in {}", cache.name()),
+                Err(e) => log::warn!("MFA token not stored in {}: {e}", cache.name()),
+            }
+        }
+        log::info!(
+            "logged in to {} (session {}, second factor: {})",
+            self.transport.base_url(),
+            data.session_id,
+            factor.name()
+        );
+        Session {
+            transport: Arc::clone(&self.transport),
+            data,
+            factor,
+            closed: Mutex::new(false),
+            close_budget: self.config.login_timeout.min(CLOSE_BUDGET),
+        }
+    }
+
+    /// One login request (with its transport-level retries) and the classification of its answer.
+    fn attempt(
+        &self,
+        factor: SecondFactor,
+        token: Option<&Secret>,
+        request_mfa_token: bool,
+        deadline: &Deadline,
+    ) -> Result<SessionData, Error> {
+        let request = LoginRequest {
+            config: &self.config,
+            factor,
+            token,
+            request_mfa_token,
+        };
+        let body = request.body()?;
+        let query = request.query();
+        log::info!(
+            "login request to {} as {} (authenticator {:?}, second factor {}, request_id {})",
+            self.transport.base_url(),
+            self.config.user().unwrap_or_default(),
+            self.config.authenticator,
+            factor.name(),
+            query[0].1
+        );
+        let idem = if factor.may_start_push() {
+            Idempotence::MayStartPush
+        } else {
+            Idempotence::Repeatable
+        };
+        let answer = post_with_retry(
+            &self.transport,
+            protocol::LOGIN_PATH,
+            &query,
+            &[],
+            &body,
+            idem,
+            deadline,
+        )?;
+        drop(body);
+        if answer.status != 200 {
+            return Err(Error::new(
+                ErrorKind::HttpStatus,
+                format!(
+                    "{} answered the login with HTTP {}",
+                    self.transport.base_url(),
+                    answer.status
+                ),
+            )
+            .with_http_status(answer.status));
+        }
+        match protocol::parse_login_answer(&answer.body)? {
+            LoginAnswer::Success(data) => Ok(data),
+            LoginAnswer::Refused { code, message } => {
+                let secrets: Vec<&Secret> = [
+                    self.config.password.as_ref(),
+                    self.config.passcode.as_ref(),
+                    token,
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                let message = message.map(|m| scrub(&m, &secrets));
+                let e = Error::from_server(code, message.as_deref());
+                log::info!("login refused: {e}");
+                Err(e)
+            }
+        }
+    }
+}
+
+/// A logged-in Snowflake session. Holds the session and master tokens (secrets, wiped on drop).
+/// Dropping it does not log out; call [`Session::close`].
+pub struct Session {
+    transport: Arc<Transport>,
+    data: SessionData,
+    factor: SecondFactor,
+    closed: Mutex<bool>,
+    close_budget: Duration,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("session_id", &self.data.session_id)
+            .field("second_factor", &self.factor)
+            .field("token", &self.data.token)
+            .finish()
+    }
+}
+
+impl Session {
+    /// The session token (`Authorization: Snowflake Token="…"` for later requests). A secret.
+    pub fn token(&self) -> &Secret {
+        &self.data.token
+    }
+
+    /// The master token, used to renew the session token. A secret.
+    pub fn master_token(&self) -> &Secret {
+        &self.data.master_token
+    }
+
+    /// The server's session id.
+    pub fn session_id(&self) -> i64 {
+        self.data.session_id
+    }
+
+    /// How the second factor was given in the request that succeeded.
+    pub fn second_factor(&self) -> SecondFactor {
+        self.factor
+    }
+
+    /// Whether the server issued an MFA token with this login.
+    pub fn mfa_token_issued(&self) -> bool {
+        self.data.mfa_token.is_some()
+    }
+
+    /// Seconds the session token is valid, as the server said.
+    pub fn validity_secs(&self) -> Option<u64> {
+        self.data.validity_secs
+    }
+
+    /// Seconds the master token is valid, as the server said.
+    pub fn master_validity_secs(&self) -> Option<u64> {
+        self.data.master_validity_secs
+    }
+
+    /// The server's version string.
+    pub fn server_version(&self) -> Option<&str> {
+        self.data.server_version.as_deref()
+    }
+
+    /// The user's display name.
+    pub fn display_user_name(&self) -> Option<&str> {
+        self.data.display_user_name.as_deref()
+    }
+
+    /// The role of the session.
+    pub fn role(&self) -> Option<&str> {
+        self.data.role.as_deref()
+    }
+
+    /// True once [`Session::close`] succeeded.
+    pub fn is_closed(&self) -> bool {
+        self.closed.lock().map(|c| *c).unwrap_or(true)
+    }
+
+    /// Logs out (`POST /session?delete=true`). Closing a closed session does nothing; a session the
+    /// server already forgot counts as closed.
+    pub fn close(&self) -> Result<(), Error> {
+        let mut closed = self
+            .closed
+            .lock()
+            .map_err(|_| Error::new(ErrorKind::Internal, "session lock poisoned"))?;
+        if *closed {
+            return Ok(());
+        }
+        let deadline = Deadline::after(self.close_budget);
+        let auth =
+            zeroize::Zeroizing::new(format!("Snowflake Token=\"{}\"", self.data.token.expose()));
+        let query = [
+            ("delete", "true".to_owned()),
+            ("request_id", uuid::Uuid::new_v4().to_string()),
+        ];
+        let answer = post_with_retry(
+            &self.transport,
+            protocol::LOGOUT_PATH,
+            &query,
+            &[("Authorization", auth.as_str())],
+            b"{}",
+            Idempotence::Repeatable,
+            &deadline,
+        )?;
+        if answer.status != 200 {
+            return Err(Error::new(
+                ErrorKind::HttpStatus,
+                format!("logout answered HTTP {}", answer.status),
+            )
+            .with_http_status(answer.status));
+        }
+        protocol::parse_logout_answer(&answer.body)?;
+        *closed = true;
+        log::info!("session {} closed", self.data.session_id);
+        Ok(())
+    }
+}

@@ -1,0 +1,128 @@
+//! When a request is sent again, and how long to wait first.
+//!
+//! Only what the server cannot have acted on is retried: a connection that never opened, and an
+//! HTTP status that says "not now" (429, and 5xx for requests that cannot start a push). A request
+//! that may have started a Duo push is never sent twice, and a login the server answered (any Duo
+//! code, a bad password) is never retried here.
+
+use std::time::Duration;
+
+use crate::deadline::Deadline;
+use crate::error::{Error, ErrorKind};
+use crate::transport::{AttemptError, HttpAnswer, Transport};
+
+/// Attempts at most, the first included.
+pub(crate) const MAX_ATTEMPTS: u32 = 7;
+const BASE_DELAY: Duration = Duration::from_millis(200);
+const MAX_DELAY: Duration = Duration::from_secs(8);
+
+/// What kind of request is being sent, which decides what may be retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Idempotence {
+    /// Sending it twice could send a second Duo push: retried only when it certainly did not arrive
+    /// or was refused before processing (429, 503).
+    MayStartPush,
+    /// Sending it twice is harmless (passcode, token, logout): also retried on any 5xx.
+    Repeatable,
+}
+
+fn status_is_retryable(status: u16, idem: Idempotence) -> bool {
+    match idem {
+        Idempotence::MayStartPush => matches!(status, 429 | 503),
+        Idempotence::Repeatable => status == 429 || (500..=599).contains(&status),
+    }
+}
+
+/// Decorrelated jitter: a random pause between the base and three times the previous one, capped.
+fn next_delay(previous: Duration) -> Duration {
+    let low = BASE_DELAY.as_millis() as u64;
+    let high = (previous.as_millis() as u64).saturating_mul(3).max(low + 1);
+    Duration::from_millis(fastrand::u64(low..high)).min(MAX_DELAY)
+}
+
+/// Sends `body` to `path`, retrying as the module describes, all within `deadline`.
+pub(crate) fn post_with_retry(
+    transport: &Transport,
+    path: &str,
+    query: &[(&str, String)],
+    headers: &[(&str, &str)],
+    body: &[u8],
+    idem: Idempotence,
+    deadline: &Deadline,
+) -> Result<HttpAnswer, Error> {
+    let mut delay = BASE_DELAY;
+    let mut attempt = 1;
+    loop {
+        let failure = match transport.post(path, query, headers, body, deadline) {
+            Ok(answer) if status_is_retryable(answer.status, idem) => Error::new(
+                ErrorKind::HttpStatus,
+                format!("{} answered HTTP {}", transport.base_url(), answer.status),
+            )
+            .with_http_status(answer.status),
+            Ok(answer) => return Ok(answer),
+            Err(AttemptError::NotSent(e)) => e,
+            Err(AttemptError::MaybeSent(e) | AttemptError::Fatal(e)) => return Err(e),
+        };
+        if attempt >= MAX_ATTEMPTS {
+            return Err(gave_up(failure, attempt, deadline));
+        }
+        delay = next_delay(delay);
+        if delay >= deadline.remaining() {
+            return Err(gave_up(failure, attempt, deadline));
+        }
+        log::warn!(
+            "attempt {attempt} failed ({failure}); retrying in {} ms",
+            delay.as_millis()
+        );
+        std::thread::sleep(delay);
+        attempt += 1;
+    }
+}
+
+fn gave_up(last: Error, attempts: u32, deadline: &Deadline) -> Error {
+    let message = format!(
+        "{} (gave up after {attempts} attempt{} in {:.1} s)",
+        last.message(),
+        if attempts == 1 { "" } else { "s" },
+        deadline.elapsed().as_secs_f64()
+    );
+    let mut e = Error::new(last.kind(), message);
+    if let Some(status) = last.http_status() {
+        e = e.with_http_status(status);
+    }
+    if let Some(hint) = last.hint() {
+        e = e.with_hint(hint);
+    }
+    e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_capable_requests_retry_only_refusals_before_processing() {
+        for s in [429, 503] {
+            assert!(status_is_retryable(s, Idempotence::MayStartPush));
+        }
+        for s in [500, 502, 504, 400, 403, 404] {
+            assert!(!status_is_retryable(s, Idempotence::MayStartPush));
+        }
+        for s in [429, 500, 502, 503, 504] {
+            assert!(status_is_retryable(s, Idempotence::Repeatable));
+        }
+        assert!(!status_is_retryable(403, Idempotence::Repeatable));
+    }
+
+    #[test]
+    fn delays_are_jittered_and_bounded() {
+        let mut d = BASE_DELAY;
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..50 {
+            d = next_delay(d);
+            assert!(d >= BASE_DELAY && d <= MAX_DELAY);
+            seen.insert(d);
+        }
+        assert!(seen.len() > 5, "delays should vary");
+    }
+}
