@@ -1,0 +1,54 @@
+//! Helpers shared by the integration tests: an emulator per test and configurations pointing at it.
+#![allow(dead_code)]
+
+use sfmfa::Config;
+use sfmfa_emulator::{Emulator, EmulatorConfig, StartOptions};
+
+/// The account of the emulator's embedded default configuration.
+pub const ACCOUNT: &str = "xy12345";
+/// The password of every user of the embedded default configuration.
+pub const PASSWORD: &str = "abc123";
+/// A bypass passcode the default users accept.
+pub const BYPASS: &str = "987654";
+
+/// Starts an emulator with the embedded default users, over HTTP or HTTPS.
+pub fn emulator(tls: bool) -> Emulator {
+    Emulator::start(
+        EmulatorConfig::embedded_default(),
+        StartOptions {
+            tls,
+            ..StartOptions::default()
+        },
+    )
+    .expect("emulator starts")
+}
+
+/// A configuration for `user` of the default account against `emu`, plus `pairs`.
+pub fn config(emu: &Emulator, user: &str, pairs: &[(&str, &str)]) -> Config {
+    let mut c = Config::new();
+    let port = emu.port().to_string();
+    let (protocol, host) = if emu.ca_file().is_some() {
+        ("https", "localhost")
+    } else {
+        ("http", "127.0.0.1")
+    };
+    c.set("account", ACCOUNT).unwrap();
+    c.set("user", user).unwrap();
+    c.set("password", PASSWORD).unwrap();
+    c.set("host", host).unwrap();
+    c.set("port", &port).unwrap();
+    c.set("protocol", protocol).unwrap();
+    c.set("login_timeout", "20").unwrap();
+    if let Some(ca) = emu.ca_file() {
+        c.set("ca_file", ca.to_str().unwrap()).unwrap();
+    }
+    for (k, v) in pairs {
+        c.set(k, v).unwrap();
+    }
+    c
+}
+
+/// Logs in once with a fresh client.
+pub fn login(c: Config) -> Result<sfmfa::Session, sfmfa::Error> {
+    sfmfa::Client::new(c)?.login()
+}
