@@ -1,0 +1,39 @@
+//! `sfmfa`: log in to Snowflake with Duo MFA from the command line, or run the offline demo.
+
+mod demo;
+mod login;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Snowflake multi-factor (Duo) login.
+#[derive(Parser)]
+#[command(name = "sfmfa", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Log in once and log out again; prints what happened.
+    Login(login::LoginArgs),
+    /// Run a push login, a passcode login and a failed passcode login against the embedded emulator.
+    Demo,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Login(args) => login::run(&args),
+        Command::Demo => demo::run(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("sfmfa: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
