@@ -1,0 +1,46 @@
+# sfmfa — the two commands a newcomer needs: `make demo` and `make test`.
+SHELL := /bin/bash
+CARGO ?= cargo
+
+.PHONY: demo test fmt-check clippy build header-drift test-rust test-c bench clean
+
+## Run a push login, a passcode login and a failed passcode login against the embedded emulator.
+demo:
+	$(CARGO) run -q -p sfmfa-cli -- demo
+
+## Everything CI checks: format, lints, header drift, Rust tests, C tests (also under valgrind).
+test: fmt-check clippy header-drift test-rust test-c
+	@echo "make test: all checks passed"
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+clippy:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+build:
+	$(CARGO) build --workspace
+
+## The committed header must equal what cbindgen generates from the sources.
+header-drift: build
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  git diff --exit-code --stat -- include/sfmfa.h || \
+	    { echo "include/sfmfa.h differs from the generated header: commit the regenerated file"; exit 1; }; \
+	  test -z "$$(git status --porcelain -- include/sfmfa.h)" || \
+	    { echo "include/sfmfa.h is not committed"; exit 1; }; \
+	fi
+	@echo "header-drift: include/sfmfa.h matches the sources"
+
+test-rust:
+	$(CARGO) test --workspace
+
+test-c: build
+	bash tests/c/run.sh
+
+## Benchmarks (release build): login latency against the emulator and the library's size.
+bench:
+	bash bench/run.sh
+
+clean:
+	$(CARGO) clean
+	rm -rf tests/c/build
