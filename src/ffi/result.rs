@@ -182,11 +182,14 @@ impl sfmfa_result {
 /// the caller must not free; `"SFMFA_RESULT_UNKNOWN"` for a value that is not a result. Any thread.
 #[unsafe(no_mangle)]
 pub extern "C" fn sfmfa_result_name(result: u32) -> *const std::ffi::c_char {
-    sfmfa_result::ALL
-        .iter()
-        .find(|r| **r as u32 == result)
-        .map_or(c"SFMFA_RESULT_UNKNOWN", |r| r.name())
-        .as_ptr()
+    std::panic::catch_unwind(|| {
+        sfmfa_result::ALL
+            .iter()
+            .find(|r| **r as u32 == result)
+            .map_or(c"SFMFA_RESULT_UNKNOWN", |r| r.name())
+    })
+    .unwrap_or(c"SFMFA_RESULT_UNKNOWN")
+    .as_ptr()
 }
 
 /// The library version, e.g. `"0.1.0"`, as a static NUL-terminated string the caller must not
