@@ -133,6 +133,11 @@ enum sfmfa_result
    */
   SFMFA_RESULT_SERVER_ERROR = 399,
   /**
+   * The token cache could not be used (insecure or foreign-owned file or directory, lock not
+   * taken, I/O failure); the message says which file and why.
+   */
+  SFMFA_RESULT_CACHE = 400,
+  /**
    * The login was cancelled.
    */
   SFMFA_RESULT_CANCELLED = 900,

@@ -167,6 +167,9 @@ pub enum ErrorKind {
     Duo,
     /// The server refused the login with a code this library does not know specifically.
     Server,
+    /// The token cache could not be used: an insecure or foreign-owned cache file or directory, a
+    /// lock that could not be taken, an I/O failure. A cache failure never fails a login by itself.
+    Cache,
     /// A bug in this library (it is reported, never hidden).
     Internal,
 }
@@ -285,6 +288,7 @@ fn default_sqlstate(kind: ErrorKind) -> &'static str {
         ErrorKind::Cancelled => "HY008",
         ErrorKind::BadCredentials => "28000",
         ErrorKind::Duo | ErrorKind::Server => "08001",
+        ErrorKind::Cache => "HY000",
         ErrorKind::Internal => "XX000",
     }
 }

@@ -1,8 +1,18 @@
 //! The token cache seam: where the login flow reads, stores and evicts MFA tokens.
 //!
-//! Only the interface lives here for now; the keystore, file and memory backends and Snowflake's
-//! cross-driver v2 key come with the token-cache issue. A cache is consulted only with the
+//! Here: the `TokenCache` interface, Snowflake's cross-driver v2 key (`key`), and the
+//! `credential_cache_v2.json` backend (`file`). Still to come (issue 3): the OS keystore backends,
+//! the in-memory layer, and the options that choose a backend for the login flow (until then a
+//! cache is attached with `Client::with_token_cache`). A cache is consulted only with the
 //! `username_password_mfa` authenticator, and a cache failure never fails a login.
+
+#[cfg(unix)]
+pub mod file;
+pub mod key;
+
+#[cfg(unix)]
+pub use file::FileCache;
+pub use key::mfa_token_key;
 
 use crate::config::Config;
 use crate::error::Error;

@@ -61,6 +61,9 @@ pub enum sfmfa_result {
     DuoPushDisabled = 332,
     /// The server refused the login with another code; read it with `sfmfa_last_error_server_code`.
     ServerError = 399,
+    /// The token cache could not be used (insecure or foreign-owned file or directory, lock not
+    /// taken, I/O failure); the message says which file and why.
+    Cache = 400,
     /// The login was cancelled.
     Cancelled = 900,
     /// A bug in sfmfa, reported rather than hidden.
@@ -72,7 +75,7 @@ pub enum sfmfa_result {
 impl sfmfa_result {
     /// Every value, for lookups from a C integer (an out-of-range enum value would be undefined
     /// behaviour in Rust, so C integers are matched against this list instead of cast).
-    pub(crate) const ALL: [sfmfa_result; 29] = {
+    pub(crate) const ALL: [sfmfa_result; 30] = {
         use sfmfa_result as R;
         [
             R::Ok,
@@ -101,6 +104,7 @@ impl sfmfa_result {
             R::DuoException,
             R::DuoPushDisabled,
             R::ServerError,
+            R::Cache,
             R::Cancelled,
             R::Internal,
             R::Panic,
@@ -137,6 +141,7 @@ impl sfmfa_result {
                 _ => R::ServerError,
             },
             ErrorKind::Server => R::ServerError,
+            ErrorKind::Cache => R::Cache,
             _ => R::Internal,
         }
     }
@@ -171,6 +176,7 @@ impl sfmfa_result {
             R::DuoException => c"SFMFA_RESULT_DUO_EXCEPTION",
             R::DuoPushDisabled => c"SFMFA_RESULT_DUO_PUSH_DISABLED",
             R::ServerError => c"SFMFA_RESULT_SERVER_ERROR",
+            R::Cache => c"SFMFA_RESULT_CACHE",
             R::Cancelled => c"SFMFA_RESULT_CANCELLED",
             R::Internal => c"SFMFA_RESULT_INTERNAL",
             R::Panic => c"SFMFA_RESULT_PANIC",

@@ -82,6 +82,7 @@ static void version_and_names(void)
         {SFMFA_RESULT_DUO_EXCEPTION, "SFMFA_RESULT_DUO_EXCEPTION"},
         {SFMFA_RESULT_DUO_PUSH_DISABLED, "SFMFA_RESULT_DUO_PUSH_DISABLED"},
         {SFMFA_RESULT_SERVER_ERROR, "SFMFA_RESULT_SERVER_ERROR"},
+        {SFMFA_RESULT_CACHE, "SFMFA_RESULT_CACHE"},
         {SFMFA_RESULT_CANCELLED, "SFMFA_RESULT_CANCELLED"},
         {SFMFA_RESULT_INTERNAL, "SFMFA_RESULT_INTERNAL"},
         {SFMFA_RESULT_PANIC, "SFMFA_RESULT_PANIC"},
@@ -91,7 +92,7 @@ static void version_and_names(void)
         CHECK(n != NULL && strcmp(n, names[i].name) == 0, "sfmfa_result_name(%u) = %s", (unsigned)names[i].r,
               n != NULL ? n : "(null)");
     }
-    const uint32_t unknown[] = {1, 99, 106, 206, 301, 330, 333, 400, 903, 390120, 0xFFFFFFFFu};
+    const uint32_t unknown[] = {1, 99, 106, 206, 301, 330, 333, 401, 903, 390120, 0xFFFFFFFFu};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         n = sfmfa_result_name(unknown[i]);
         CHECK(n != NULL && strcmp(n, "SFMFA_RESULT_UNKNOWN") == 0, "sfmfa_result_name(%u) = %s",

@@ -1,0 +1,566 @@
+//! The file backend: `credential_cache_v2.json`, shared with Snowflake's newer drivers (sf_core).
+//!
+//! Layout and locking follow sf_core (reference/protocol.md §4.4): `{"tokens": {"<v2 key>": "<token>"}}`
+//! in `$SF_TEMPORARY_CREDENTIAL_CACHE_DIR`, `$XDG_CACHE_HOME/snowflake` or `$HOME/.cache/snowflake`;
+//! `flock` on the regular file `credential_cache_v2.json.lck` beside it. Other drivers' entries and
+//! other top-level keys are kept on every write.
+//!
+//! Security: the directory is ours and 0700, the file ours and 0600, never reached through a
+//! symlink. A token file that group or others can read is refused, not fixed: its token may
+//! already have leaked, so the user is told to remove it.
+
+use std::ffi::OsString;
+use std::fs::{self, DirBuilder, File, OpenOptions, Permissions};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value};
+use zeroize::{Zeroize, Zeroizing};
+
+use super::{CacheKey, TokenCache};
+use crate::error::{Error, ErrorKind};
+use crate::secret::Secret;
+
+/// The cache file's name, the same as sf_core's.
+pub const FILE_NAME: &str = "credential_cache_v2.json";
+/// The lock file's name, beside the cache file.
+pub const LOCK_FILE_NAME: &str = "credential_cache_v2.json.lck";
+/// How long an operation waits for the lock by default (sf_core: 20 tries, 100 ms apart).
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Threads of this process take the lock one at a time, so polling `flock` is only ever a contest
+/// between processes and no thread of ours starves behind its siblings.
+static IN_PROCESS: Mutex<()> = Mutex::new(());
+
+/// The directory of the cache file from an environment lookup: `$SF_TEMPORARY_CREDENTIAL_CACHE_DIR`,
+/// then `$XDG_CACHE_HOME/snowflake`, then `$HOME/.cache/snowflake`. Empty values are skipped.
+/// `None` when none of them is set.
+pub fn cache_dir_from(lookup: impl Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
+    let var = |name: &str| lookup(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    var("SF_TEMPORARY_CREDENTIAL_CACHE_DIR")
+        .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("snowflake")))
+        .or_else(|| var("HOME").map(|d| d.join(".cache").join("snowflake")))
+}
+
+/// MFA tokens in `credential_cache_v2.json`. Safe to share between threads and processes.
+#[derive(Debug, Clone)]
+pub struct FileCache {
+    dir: PathBuf,
+    lock_timeout: Duration,
+}
+
+impl FileCache {
+    /// The cache in the directory the environment names (see [`cache_dir_from`]). Nothing is
+    /// created until the first write. Fails when neither of the variables is set.
+    pub fn new() -> Result<Self, Error> {
+        cache_dir_from(|name| std::env::var_os(name))
+            .map(Self::in_dir)
+            .ok_or_else(|| {
+                cache_error(
+                    "no directory for the token cache file: none of SF_TEMPORARY_CREDENTIAL_CACHE_DIR, \
+                     XDG_CACHE_HOME and HOME is set",
+                )
+            })
+    }
+
+    /// The cache in `dir` (created 0700 on the first write if it does not exist).
+    pub fn in_dir(dir: impl Into<PathBuf>) -> Self {
+        FileCache {
+            dir: dir.into(),
+            lock_timeout: DEFAULT_LOCK_TIMEOUT,
+        }
+    }
+
+    /// Sets how long an operation waits for another process's lock before it fails.
+    pub fn with_lock_timeout(mut self, timeout: Duration) -> Self {
+        self.lock_timeout = timeout;
+        self
+    }
+
+    /// The directory of the cache file.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The cache file's path.
+    pub fn path(&self) -> PathBuf {
+        self.dir.join(FILE_NAME)
+    }
+
+    /// The lock file's path.
+    pub fn lock_path(&self) -> PathBuf {
+        self.dir.join(LOCK_FILE_NAME)
+    }
+
+    /// Checks (and creates, when `create`) the directory. `Ok(None)` when it is missing and not
+    /// created; otherwise the open directory, for the fsync after a rename.
+    fn open_dir(&self, create: bool) -> Result<Option<File>, Error> {
+        let dir = &self.dir;
+        match fs::metadata(dir) {
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                if !create {
+                    return Ok(None);
+                }
+                if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    DirBuilder::new()
+                        .recursive(true)
+                        .mode(0o755)
+                        .create(parent)
+                        .map_err(|e| io_error("could not create the directory", parent, &e))?;
+                }
+                match DirBuilder::new().mode(0o700).create(dir) {
+                    Ok(()) => {}
+                    // Another process created it meanwhile; it is checked below like any other.
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                    Err(e) => return Err(io_error("could not create the directory", dir, &e)),
+                }
+            }
+            Err(e) => return Err(io_error("could not inspect the directory", dir, &e)),
+        }
+        let handle =
+            File::open(dir).map_err(|e| io_error("could not open the directory", dir, &e))?;
+        let meta = handle
+            .metadata()
+            .map_err(|e| io_error("could not inspect the directory", dir, &e))?;
+        if !meta.is_dir() {
+            return Err(cache_error(format!(
+                "the token cache directory {} is not a directory",
+                dir.display()
+            )));
+        }
+        if meta.uid() != euid() {
+            return Err(cache_error(format!(
+                "the token cache directory {} is owned by uid {}, not by this user (uid {}); \
+                 refusing to use it. Point SF_TEMPORARY_CREDENTIAL_CACHE_DIR at a directory of your own",
+                dir.display(),
+                meta.uid(),
+                euid()
+            )));
+        }
+        if meta.mode() & 0o777 != 0o700 {
+            // Ours but too open (or umask-trimmed): tighten it, as sf_core does. The file inside
+            // is checked on its own, so a token that was exposed is still refused.
+            handle
+                .set_permissions(Permissions::from_mode(0o700))
+                .map_err(|e| io_error("could not set mode 0700 on the directory", dir, &e))?;
+        }
+        Ok(Some(handle))
+    }
+
+    /// Opens (creating) the lock file and takes the lock, shared or exclusive, waiting at most the
+    /// lock timeout. The lock is released when the returned file is dropped.
+    fn lock(&self, exclusive: bool) -> Result<File, Error> {
+        let path = self.lock_path();
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+            .open(&path)
+            .map_err(|e| open_error("could not open the lock file", &path, &e))?;
+        let meta = file
+            .metadata()
+            .map_err(|e| io_error("could not inspect the lock file", &path, &e))?;
+        if !meta.is_file() || meta.uid() != euid() {
+            return Err(cache_error(format!(
+                "the token cache lock file {} is not a regular file of this user; refusing to use it",
+                path.display()
+            )));
+        }
+        if meta.mode() & 0o777 != 0o600 {
+            // The lock file holds nothing, so fixing its mode hides nothing.
+            file.set_permissions(Permissions::from_mode(0o600))
+                .map_err(|e| io_error("could not set mode 0600 on the lock file", &path, &e))?;
+        }
+        let deadline = Instant::now() + self.lock_timeout;
+        let mut pause = Duration::from_millis(2);
+        loop {
+            let attempt = if exclusive {
+                file.try_lock()
+            } else {
+                file.try_lock_shared()
+            };
+            match attempt {
+                Ok(()) => return Ok(file),
+                Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(50));
+                }
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(cache_error(format!(
+                        "the token cache lock {} is held by another process; gave up after {} ms",
+                        path.display(),
+                        self.lock_timeout.as_millis()
+                    )));
+                }
+                Err(fs::TryLockError::Error(e)) => {
+                    return Err(io_error("could not lock", &path, &e));
+                }
+            }
+        }
+    }
+
+    /// The cache file's bytes, `None` when it does not exist. Refuses a symlink, a file that is not
+    /// ours, and a file group or others may read or write.
+    fn read_bytes(&self) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
+        let path = self.path();
+        let mut file = match OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+            .open(&path)
+        {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(open_error("could not open the token cache file", &path, &e)),
+        };
+        let meta = file
+            .metadata()
+            .map_err(|e| io_error("could not inspect the token cache file", &path, &e))?;
+        check_file(&path, &meta)?;
+        let capacity = usize::try_from(meta.len()).unwrap_or(0).saturating_add(1);
+        let mut bytes = Zeroizing::new(Vec::with_capacity(capacity));
+        file.read_to_end(&mut bytes)
+            .map_err(|e| io_error("could not read the token cache file", &path, &e))?;
+        Ok(Some(bytes))
+    }
+
+    /// Replaces the cache file with `doc`: a new 0600 file beside it, synced, renamed over it, and
+    /// the directory synced, so a reader sees the old file or the new one, never half of one.
+    fn write_doc(&self, dir: &File, doc: &Document) -> Result<(), Error> {
+        let mut bytes = Zeroizing::new(Vec::with_capacity(doc.size_hint));
+        serde_json::to_writer(&mut *bytes, &doc.value)
+            .map_err(|e| cache_error(format!("could not encode the token cache: {e}")))?;
+        let (tmp_path, mut tmp) = self.create_temp()?;
+        let result = tmp
+            .write_all(&bytes)
+            .and_then(|()| tmp.sync_all())
+            .map_err(|e| io_error("could not write", &tmp_path, &e))
+            .and_then(|()| {
+                fs::rename(&tmp_path, self.path()).map_err(|e| {
+                    io_error("could not replace the token cache file with", &tmp_path, &e)
+                })
+            });
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp_path);
+            return result;
+        }
+        dir.sync_all()
+            .map_err(|e| io_error("could not sync the directory", &self.dir, &e))
+    }
+
+    /// A new, empty 0600 file with a random name in the cache directory (`O_EXCL`, so never one
+    /// that someone placed there).
+    fn create_temp(&self) -> Result<(PathBuf, File), Error> {
+        let mut last = None;
+        for _ in 0..8 {
+            let path = self
+                .dir
+                .join(format!(".{FILE_NAME}.{:016x}.tmp", fastrand::u64(..)));
+            match OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+                .open(&path)
+            {
+                Ok(file) => {
+                    // The umask cannot widen 0600, but make the mode exact anyway.
+                    file.set_permissions(Permissions::from_mode(0o600))
+                        .map_err(|e| io_error("could not set mode 0600 on", &path, &e))?;
+                    return Ok((path, file));
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
+                Err(e) => return Err(io_error("could not create", &path, &e)),
+            }
+        }
+        let e = last.unwrap_or_else(|| io::Error::from(io::ErrorKind::AlreadyExists));
+        Err(io_error(
+            "could not create a temporary file in",
+            &self.dir,
+            &e,
+        ))
+    }
+
+    /// Read-modify-write under the exclusive lock. `change` returns false when nothing changed, and
+    /// then the file is left as it is.
+    fn update(&self, change: impl FnOnce(&mut Map<String, Value>) -> bool) -> Result<(), Error> {
+        let _serial = IN_PROCESS
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let Some(dir) = self.open_dir(true)? else {
+            return Err(cache_error(format!(
+                "the token cache directory {} could not be created",
+                self.dir.display()
+            )));
+        };
+        let _lock = self.lock(true)?;
+        let bytes = self.read_bytes()?;
+        let existed = bytes.is_some();
+        let mut doc = Document::repair(bytes.as_deref().map(|b| &b[..]));
+        let changed = match doc.tokens_mut() {
+            Some(tokens) => change(tokens),
+            None => false,
+        };
+        if changed || (existed && doc.repaired) {
+            self.write_doc(&dir, &doc)?;
+        }
+        Ok(())
+    }
+}
+
+impl TokenCache for FileCache {
+    fn read(&self, key: &CacheKey) -> Result<Option<Secret>, Error> {
+        let _serial = IN_PROCESS
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // A read creates nothing: no directory, and no cache file (the lock file only once the
+        // cache file exists).
+        if self.open_dir(false)?.is_none() {
+            return Ok(None);
+        }
+        match fs::symlink_metadata(self.path()) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            _ => {}
+        }
+        let _lock = self.lock(false)?;
+        let Some(bytes) = self.read_bytes()? else {
+            return Ok(None);
+        };
+        let mut doc = Document::repair(Some(&bytes));
+        if doc.repaired {
+            log::warn!(
+                "token cache file {} is not valid; treating it as empty until the next write",
+                self.path().display()
+            );
+        }
+        let key = key.v2();
+        Ok(doc.take_token(&key))
+    }
+
+    fn write(&self, key: &CacheKey, token: &Secret) -> Result<(), Error> {
+        let key = key.v2();
+        self.update(|tokens| {
+            let value = Value::String(token.expose().to_owned());
+            if let Some(mut old) = tokens.insert(key, value) {
+                zeroize_value(&mut old);
+            }
+            true
+        })
+    }
+
+    fn delete(&self, key: &CacheKey) -> Result<(), Error> {
+        // Nothing to delete without a file; and a delete creates nothing.
+        match fs::symlink_metadata(self.path()) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            _ => {}
+        }
+        let key = key.v2();
+        self.update(|tokens| match tokens.remove(&key) {
+            Some(mut old) => {
+                zeroize_value(&mut old);
+                true
+            }
+            None => false,
+        })
+    }
+
+    fn name(&self) -> &'static str {
+        "file"
+    }
+}
+
+/// The parsed cache file. Every string in it is wiped when it is dropped: other drivers' tokens
+/// pass through our memory too.
+struct Document {
+    value: Value,
+    /// True when the file was not `{"tokens": {...}}` and was replaced by what could be kept.
+    repaired: bool,
+    /// Capacity for the encoded output, so the buffer is not reallocated (leaving copies).
+    size_hint: usize,
+}
+
+impl Document {
+    /// Parses the file's bytes, keeping what can be kept: a valid object with a bad `tokens` keeps
+    /// its other keys; anything else becomes `{"tokens": {}}`.
+    fn repair(bytes: Option<&[u8]>) -> Self {
+        // Room for the file plus a new token (MFA tokens are a few hundred bytes).
+        let size_hint = bytes.map_or(0, <[u8]>::len) + 4096;
+        let mut repaired = false;
+        let mut root = match bytes.map(serde_json::from_slice::<Value>) {
+            Some(Ok(Value::Object(map))) => map,
+            Some(Ok(mut other)) => {
+                zeroize_value(&mut other);
+                repaired = true;
+                Map::new()
+            }
+            Some(Err(_)) => {
+                repaired = true;
+                Map::new()
+            }
+            None => Map::new(),
+        };
+        match root.get_mut("tokens") {
+            Some(Value::Object(_)) => {}
+            Some(other) => {
+                zeroize_value(other);
+                *other = Value::Object(Map::new());
+                repaired = true;
+            }
+            None => {
+                root.insert("tokens".to_owned(), Value::Object(Map::new()));
+            }
+        }
+        Document {
+            value: Value::Object(root),
+            repaired,
+            size_hint,
+        }
+    }
+
+    fn tokens_mut(&mut self) -> Option<&mut Map<String, Value>> {
+        self.value.get_mut("tokens").and_then(Value::as_object_mut)
+    }
+
+    /// Moves the token under `key` out into a [`Secret`]; `None` unless it is a non-empty string.
+    fn take_token(&mut self, key: &str) -> Option<Secret> {
+        match self.tokens_mut()?.get_mut(key)? {
+            Value::String(s) if !s.is_empty() => Some(Secret::new(std::mem::take(s))),
+            _ => None,
+        }
+    }
+}
+
+impl Drop for Document {
+    fn drop(&mut self) {
+        zeroize_value(&mut self.value);
+    }
+}
+
+/// Wipes every string in `value` (object keys are v2 hashes and other drivers' key names, not
+/// secrets, and cannot be borrowed mutably).
+fn zeroize_value(value: &mut Value) {
+    match value {
+        Value::String(s) => s.zeroize(),
+        Value::Array(items) => items.iter_mut().for_each(zeroize_value),
+        Value::Object(map) => map.values_mut().for_each(zeroize_value),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+/// Refuses a cache file that is not a regular file of ours with mode 0600 or narrower.
+fn check_file(path: &Path, meta: &fs::Metadata) -> Result<(), Error> {
+    if !meta.is_file() {
+        return Err(cache_error(format!(
+            "the token cache file {} is not a regular file; refusing to use it",
+            path.display()
+        )));
+    }
+    if meta.uid() != euid() {
+        return Err(cache_error(format!(
+            "the token cache file {} is owned by uid {}, not by this user (uid {}); refusing to use it. \
+             Remove it",
+            path.display(),
+            meta.uid(),
+            euid()
+        )));
+    }
+    let mode = meta.mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(cache_error(format!(
+            "the token cache file {} has mode {mode:04o}: group or others may read or write it, so the \
+             tokens in it may already have leaked and it is not used. Remove the file (rm '{}') and \
+             log in again; it will be recreated with mode 0600",
+            path.display(),
+            path.display()
+        ))
+        .with_hint(format!("rm '{}'", path.display())));
+    }
+    Ok(())
+}
+
+fn euid() -> u32 {
+    // SAFETY: geteuid has no preconditions, touches no memory of ours and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+fn cache_error(message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Cache, message)
+}
+
+fn io_error(what: &str, path: &Path, e: &io::Error) -> Error {
+    cache_error(format!("token cache: {what} {}: {e}", path.display()))
+}
+
+/// An open error, with ELOOP (what O_NOFOLLOW gives for a symlink) said plainly.
+fn open_error(what: &str, path: &Path, e: &io::Error) -> Error {
+    if e.raw_os_error() == Some(libc::ELOOP) {
+        cache_error(format!(
+            "{} is a symbolic link; the token cache never follows one. Remove the link",
+            path.display()
+        ))
+    } else {
+        io_error(what, path, e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_order() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| OsString::from(v))
+            }
+        };
+        assert_eq!(
+            cache_dir_from(env(&[
+                ("SF_TEMPORARY_CREDENTIAL_CACHE_DIR", "/sf"),
+                ("XDG_CACHE_HOME", "/xdg"),
+                ("HOME", "/home/u"),
+            ])),
+            Some(PathBuf::from("/sf"))
+        );
+        assert_eq!(
+            cache_dir_from(env(&[
+                ("SF_TEMPORARY_CREDENTIAL_CACHE_DIR", ""),
+                ("XDG_CACHE_HOME", "/xdg"),
+                ("HOME", "/home/u"),
+            ])),
+            Some(PathBuf::from("/xdg/snowflake"))
+        );
+        assert_eq!(
+            cache_dir_from(env(&[("HOME", "/home/u")])),
+            Some(PathBuf::from("/home/u/.cache/snowflake"))
+        );
+        assert_eq!(cache_dir_from(env(&[])), None);
+    }
+
+    #[test]
+    fn repair_keeps_what_can_be_kept() {
+        let mut d = Document::repair(Some(br#"{"tokens": 3, "other": {"a": 1}}"#));
+        assert!(d.repaired);
+        assert_eq!(d.value["other"]["a"], 1);
+        assert!(d.tokens_mut().is_some_and(|t| t.is_empty()));
+        let d = Document::repair(Some(b"not json"));
+        assert!(d.repaired);
+        let d = Document::repair(Some(b"[1]"));
+        assert!(d.repaired);
+        let mut d = Document::repair(Some(br#"{"tokens": {"k": "v", "n": null}}"#));
+        assert!(!d.repaired);
+        assert_eq!(d.take_token("n"), None);
+        assert_eq!(
+            d.take_token("k").map(|s| s.expose().to_owned()),
+            Some("v".into())
+        );
+    }
+}
