@@ -24,6 +24,8 @@ fn config(emu: &Emulator, user: &str, extra: &[(&str, &str)]) -> sfmfa::Config {
         ("port", port.as_str()),
         ("protocol", if tls { "https" } else { "http" }),
         ("ca_file", ca.as_str()),
+        // Every login measured is a full one, not a cached-token login.
+        ("client_store_temporary_credential", "off"),
     ];
     for (k, v) in base.iter().chain(extra) {
         c.set(k, v).expect("valid option");

@@ -159,6 +159,51 @@ typedef uint32_t sfmfa_result;
 #endif // __cplusplus
 
 /**
+ * What the MFA-token cache did during a login.
+ */
+enum sfmfa_cache_status
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * A cached token was used: no Duo prompt.
+   */
+  SFMFA_CACHE_STATUS_HIT = 0,
+  /**
+   * No usable cached token; the login prompted and the new token was stored.
+   */
+  SFMFA_CACHE_STATUS_STORED = 1,
+  /**
+   * The login prompted but the server issued no token (ALLOW_CLIENT_MFA_CACHING is off).
+   */
+  SFMFA_CACHE_STATUS_NOT_ISSUED = 2,
+  /**
+   * Caching is off by option (`client_store_temporary_credential`, `token_cache=none`).
+   */
+  SFMFA_CACHE_STATUS_DISABLED = 3,
+  /**
+   * The authenticator is not `username_password_mfa`.
+   */
+  SFMFA_CACHE_STATUS_WRONG_AUTHENTICATOR = 4,
+  /**
+   * The store could not be used; `sfmfa_session_cache_detail` says why.
+   */
+  SFMFA_CACHE_STATUS_UNAVAILABLE = 5,
+  /**
+   * The token could not be stored; `sfmfa_session_cache_detail` says why.
+   */
+  SFMFA_CACHE_STATUS_WRITE_FAILED = 6,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum sfmfa_cache_status sfmfa_cache_status;
+#else
+typedef uint32_t sfmfa_cache_status;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * How the second factor was given in the login request that succeeded.
  */
 enum sfmfa_second_factor
@@ -220,6 +265,32 @@ typedef struct sfmfa_session sfmfa_session;
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Writes what the token cache did during the login that made `session` to `*status`, and whether
+ * a rejected cached token was removed first to `*evicted`. Any thread.
+ */
+sfmfa_result sfmfa_session_cache_status(const struct sfmfa_session *session, sfmfa_cache_status *status, bool *evicted);
+
+/**
+ * Copies one sentence on what the token cache did and why (e.g. "the file cache is unavailable:
+ * …"; never a token) into `buf`, with the buffer protocol of `sfmfa_session_token`.
+ */
+sfmfa_result sfmfa_session_cache_detail(const struct sfmfa_session *session, char *buf, size_t buf_len, size_t *out_len);
+
+/**
+ * Deletes the cached MFA token of the (host, user) of `cfg` from the store `cfg` selects. Deleting
+ * a token that is not there succeeds; a configuration that does not cache deletes nothing. No
+ * network traffic. Any thread.
+ */
+sfmfa_result sfmfa_cache_delete(const struct sfmfa_config *cfg);
+
+/**
+ * Tells whether a token is cached for the (host, user) of `cfg`, without revealing it: `*present`
+ * receives the answer and the name of the store asked ("file", "memory", …; empty when `cfg` does
+ * not cache) is copied into `buf` with the buffer protocol of `sfmfa_session_token`. Any thread.
+ */
+sfmfa_result sfmfa_cache_inspect(const struct sfmfa_config *cfg, bool *present, char *buf, size_t buf_len, size_t *out_len);
 
 /**
  * Checks `cfg` (required options, http only for loopback hosts, a readable `ca_file`) and creates a

@@ -68,6 +68,19 @@ pub enum Protocol {
     Https,
 }
 
+/// Where MFA tokens are cached (option `token_cache`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenCacheChoice {
+    /// The best store available on this machine.
+    Auto,
+    /// `credential_cache_v2.json` in the cache directory.
+    File,
+    /// This process only.
+    Memory,
+    /// No caching at all.
+    None,
+}
+
 /// The option table. Order is the order of the documentation.
 pub const OPTIONS: &[OptionSpec] = &[
     OptionSpec {
@@ -180,6 +193,24 @@ pub const OPTIONS: &[OptionSpec] = &[
         doc: "Role of the session (sent as `roleName`).",
     },
     OptionSpec {
+        name: "client_store_temporary_credential",
+        aliases: &[
+            "client_request_mfa_token",
+            "clientStoreTemporaryCredential",
+            "clientRequestMfaToken",
+        ],
+        ty: OptionType::Bool,
+        default: Some("true"),
+        doc: "Cache the MFA token (with `authenticator=username_password_mfa`): one Duo prompt, then up to four hours without one. On by default on every OS, Linux included.",
+    },
+    OptionSpec {
+        name: "token_cache",
+        aliases: &[],
+        ty: OptionType::OneOf(&["auto", "file", "memory", "none"]),
+        default: Some("auto"),
+        doc: "Where MFA tokens are cached: `auto` (the best store available), `file` (`credential_cache_v2.json`, owner-only), `memory` (this process only), `none`.",
+    },
+    OptionSpec {
         name: "application",
         aliases: &[],
         ty: OptionType::Text,
@@ -217,6 +248,8 @@ pub struct Config {
     pub(crate) warehouse: Option<String>,
     pub(crate) role: Option<String>,
     pub(crate) application: Option<String>,
+    pub(crate) store_temporary_credential: bool,
+    pub(crate) token_cache: TokenCacheChoice,
     /// Which binding drives the library ("Rust", "C", …), for the User-Agent.
     pub(crate) binding: (&'static str, &'static str),
 }
@@ -240,6 +273,8 @@ impl Default for Config {
             warehouse: None,
             role: None,
             application: None,
+            store_temporary_credential: true,
+            token_cache: TokenCacheChoice::Auto,
             binding: ("Rust", env!("CARGO_PKG_VERSION")),
         }
     }
@@ -293,6 +328,18 @@ impl Config {
             "warehouse" => self.warehouse = text(),
             "role" => self.role = text(),
             "application" => self.application = text(),
+            "client_store_temporary_credential" => {
+                self.store_temporary_credential =
+                    parse_opt(spec, value, parse_bool)?.unwrap_or(true)
+            }
+            "token_cache" => {
+                self.token_cache = match parse_one_of(spec, value)? {
+                    "file" => TokenCacheChoice::File,
+                    "memory" => TokenCacheChoice::Memory,
+                    "none" => TokenCacheChoice::None,
+                    _ => TokenCacheChoice::Auto,
+                }
+            }
             other => {
                 return Err(Error::new(
                     ErrorKind::Internal,
@@ -393,6 +440,16 @@ impl Config {
     /// The whole-login deadline.
     pub fn login_timeout(&self) -> Duration {
         self.login_timeout
+    }
+
+    /// Whether MFA tokens are cached (`client_store_temporary_credential`).
+    pub fn store_temporary_credential(&self) -> bool {
+        self.store_temporary_credential
+    }
+
+    /// Where MFA tokens are cached (`token_cache`).
+    pub fn token_cache(&self) -> TokenCacheChoice {
+        self.token_cache
     }
 
     /// The user, when set.

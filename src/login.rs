@@ -7,8 +7,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::cache::{CacheKey, TokenCache};
-use crate::config::{Authenticator, Config};
+use crate::cache::select::{self, CacheSetup};
+use crate::cache::{CacheInspection, CacheKey, CacheReport, CacheStatus, TokenCache};
+use crate::config::Config;
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind};
 use crate::protocol::{self, LoginAnswer, LoginRequest, SecondFactor, SessionData};
@@ -24,7 +25,7 @@ const CLOSE_BUDGET: Duration = Duration::from_secs(30);
 pub struct Client {
     config: Config,
     transport: Arc<Transport>,
-    cache: Option<Arc<dyn TokenCache>>,
+    cache: CacheSetup,
 }
 
 impl std::fmt::Debug for Client {
@@ -32,7 +33,13 @@ impl std::fmt::Debug for Client {
         f.debug_struct("Client")
             .field("url", &self.transport.base_url())
             .field("user", &self.config.user())
-            .field("cache", &self.cache.as_ref().map(|c| c.name()))
+            .field(
+                "cache",
+                &match &self.cache {
+                    CacheSetup::Ready(c) => c.name(),
+                    CacheSetup::Off(..) => "off",
+                },
+            )
             .finish()
     }
 }
@@ -42,16 +49,18 @@ impl Client {
     pub fn new(config: Config) -> Result<Self, Error> {
         config.validate()?;
         let transport = Arc::new(Transport::new(&config)?);
+        let cache = select::for_config(&config, None);
         Ok(Client {
             config,
             transport,
-            cache: None,
+            cache,
         })
     }
 
-    /// Uses `cache` for MFA tokens (only with `authenticator=username_password_mfa`).
+    /// Uses `cache` for MFA tokens instead of the store `token_cache` names (still only with
+    /// `authenticator=username_password_mfa` and caching on).
     pub fn with_token_cache(mut self, cache: Arc<dyn TokenCache>) -> Self {
-        self.cache = Some(cache);
+        self.cache = select::for_config(&self.config, Some(cache));
         self
     }
 
@@ -66,63 +75,127 @@ impl Client {
     }
 
     /// Logs in: one HTTP request (two when a cached token is rejected), within `login_timeout`.
-    /// Blocks while the server waits for Duo approval.
+    /// Blocks while the server waits for Duo approval. With the MFA authenticator and caching on, a
+    /// cached token replaces the Duo prompt, and the token the server issues is stored.
     pub fn login(&self) -> Result<Session, Error> {
         let deadline = Deadline::after(self.config.login_timeout);
-        let cache = match self.config.authenticator {
-            Authenticator::UsernamePasswordMfa => self.cache.as_deref(),
-            Authenticator::Snowflake => None,
-        };
         let key = CacheKey::for_config(&self.config);
-        if let Some(cache) = cache {
-            match cache.read(&key) {
-                Ok(Some(token)) => {
-                    match self.attempt(SecondFactor::CachedToken, Some(&token), true, &deadline) {
-                        Ok(data) => {
-                            return Ok(self.finish(
-                                data,
-                                SecondFactor::CachedToken,
-                                Some((cache, &key)),
-                            ));
-                        }
-                        Err(e) if e.kind() == ErrorKind::Duo => {
-                            log::info!(
-                                "cached MFA token rejected ({}); evicting it and logging in again",
-                                e.message()
-                            );
-                            if let Err(e) = cache.delete(&key) {
-                                log::warn!(
-                                    "could not evict the rejected MFA token from {}: {e}",
-                                    cache.name()
-                                );
-                            }
-                        }
-                        Err(e) => return Err(e),
-                    }
-                }
-                Ok(None) => log::info!("no cached MFA token in {}", cache.name()),
-                Err(e) => log::warn!("token cache {} unavailable: {e}", cache.name()),
+        let cache = match &self.cache {
+            CacheSetup::Ready(cache) => cache.as_ref(),
+            CacheSetup::Off(status, why) => {
+                let report = CacheReport {
+                    status: *status,
+                    backend: None,
+                    evicted: false,
+                    detail: why.clone(),
+                };
+                let factor = SecondFactor::from_config(&self.config);
+                let data = self.attempt(factor, None, false, &deadline)?;
+                return Ok(self.finish(data, factor, report));
             }
+        };
+        let backend = Some(cache.name());
+        let mut evicted = false;
+        let mut read_failure = None;
+        match cache.read(&key) {
+            Ok(Some(token)) => {
+                match self.attempt(SecondFactor::CachedToken, Some(&token), true, &deadline) {
+                    Ok(data) => {
+                        let detail = match data.mfa_token.as_ref().map(|t| cache.write(&key, t)) {
+                            Some(Err(e)) => format!(
+                                "cached token used; the renewed token was not stored: {}",
+                                e.message()
+                            ),
+                            _ => format!(
+                                "cached token from {} used instead of a Duo prompt",
+                                cache.name()
+                            ),
+                        };
+                        let report = CacheReport {
+                            status: CacheStatus::Hit,
+                            backend,
+                            evicted,
+                            detail,
+                        };
+                        return Ok(self.finish(data, SecondFactor::CachedToken, report));
+                    }
+                    // The server rejects the token (expired, password changed, caching turned off…):
+                    // forget it and prompt once.
+                    Err(e) if e.kind() == ErrorKind::Duo => {
+                        log::info!(
+                            "cached MFA token rejected ({}); evicting it and logging in again",
+                            e.message()
+                        );
+                        if let Err(e) = cache.delete(&key) {
+                            log::warn!(
+                                "could not evict the rejected MFA token from {}: {e}",
+                                cache.name()
+                            );
+                        }
+                        evicted = true;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(None) => {}
+            Err(e) => read_failure = Some(e.message().to_owned()),
         }
         // The interactive step. prompt_lock (a later issue) will let one login per (host, user) run
         // this at a time and the others re-read the cache afterwards.
         let factor = SecondFactor::from_config(&self.config);
-        let data = self.attempt(factor, None, cache.is_some(), &deadline)?;
-        Ok(self.finish(data, factor, cache.map(|c| (c, &key))))
+        let data = self.attempt(factor, None, true, &deadline)?;
+        let (status, detail) = match (data.mfa_token.as_ref(), read_failure) {
+            (None, Some(why)) => (CacheStatus::Unavailable, format!("{} unavailable: {why}", cache.name())),
+            (None, None) => (
+                CacheStatus::NotIssued,
+                "the server issued no MFA token (ALLOW_CLIENT_MFA_CACHING is off for the account or user)".to_owned(),
+            ),
+            (Some(token), _) => match cache.write(&key, token) {
+                Ok(()) => (CacheStatus::Stored, format!("MFA token stored in {}", cache.name())),
+                Err(e) => (CacheStatus::WriteFailed, format!("MFA token not stored in {}: {}", cache.name(), e.message())),
+            },
+        };
+        Ok(self.finish(
+            data,
+            factor,
+            CacheReport {
+                status,
+                backend,
+                evicted,
+                detail,
+            },
+        ))
     }
 
-    fn finish(
-        &self,
-        data: SessionData,
-        factor: SecondFactor,
-        cache: Option<(&dyn TokenCache, &CacheKey)>,
-    ) -> Session {
-        if let (Some((cache, key)), Some(token)) = (cache, data.mfa_token.as_ref()) {
-            match cache.write(key, token) {
-                Ok(()) => log::info!("MFA token stored in {}", cache.name()),
-                Err(e) => log::warn!("MFA token not stored in {}: {e}", cache.name()),
-            }
+    /// Deletes the cached MFA token of this configuration's (host, user), if any.
+    pub fn delete_cached_token(&self) -> Result<(), Error> {
+        match &self.cache {
+            CacheSetup::Ready(cache) => cache.delete(&CacheKey::for_config(&self.config)),
+            CacheSetup::Off(..) => Ok(()),
         }
+    }
+
+    /// Whether a token is cached for this configuration's (host, user), without revealing it.
+    /// `None` when this configuration does not cache.
+    pub fn inspect_cache(&self) -> Result<Option<CacheInspection>, Error> {
+        match &self.cache {
+            CacheSetup::Ready(cache) => {
+                let present = cache.read(&CacheKey::for_config(&self.config))?.is_some();
+                Ok(Some(CacheInspection {
+                    present,
+                    backend: cache.name(),
+                }))
+            }
+            CacheSetup::Off(..) => Ok(None),
+        }
+    }
+
+    fn finish(&self, data: SessionData, factor: SecondFactor, cache: CacheReport) -> Session {
+        log::info!(
+            "MFA token cache: {} ({})",
+            cache.status.name(),
+            cache.detail
+        );
         log::info!(
             "logged in to {} (session {}, second factor: {})",
             self.transport.base_url(),
@@ -133,6 +206,7 @@ impl Client {
             transport: Arc::clone(&self.transport),
             data,
             factor,
+            cache,
             closed: Mutex::new(false),
             close_budget: self.config.login_timeout.min(CLOSE_BUDGET),
         }
@@ -214,6 +288,7 @@ pub struct Session {
     transport: Arc<Transport>,
     data: SessionData,
     factor: SecondFactor,
+    cache: CacheReport,
     closed: Mutex<bool>,
     close_budget: Duration,
 }
@@ -247,6 +322,11 @@ impl Session {
     /// How the second factor was given in the request that succeeded.
     pub fn second_factor(&self) -> SecondFactor {
         self.factor
+    }
+
+    /// What the token cache did during this login, and why.
+    pub fn cache_report(&self) -> &CacheReport {
+        &self.cache
     }
 
     /// Whether the server issued an MFA token with this login.

@@ -28,8 +28,8 @@
 //! | `data.PASSWORD`, passcode in password | `"abc123987654"` | python 5: `"abc123"` | python 5.2.0 quirk: it splits the password itself; every other driver sends it whole and the server splits (§6) |
 //! | `data.PASSCODE`, passcode in password | absent | python 5: `"987654"` | the same python 5.2.0 quirk (§6) |
 //! | `data.passcodeInPassword` | absent | node: `true` | the server recognises the mode by method `passcode` without `PASSCODE`; python, go, jdbc send no flag (§0, §2.2) |
-//! | `data.SESSION_PARAMETERS.CLIENT_REQUEST_MFA_TOKEN` | absent | node: `false`; python 4: `false`, python 5: `true` with the MFA authenticator | sfmfa asks for an MFA token only with a token cache configured (later issue); none here (§2.1, §4) |
-//! | `data.SESSION_PARAMETERS.CLIENT_STORE_TEMPORARY_CREDENTIAL` | absent | node: `false`; python 5: `true` with the MFA authenticator | sfmfa stores no credential unless a token cache is configured (later issue), and never ID tokens |
+//! | `data.SESSION_PARAMETERS.CLIENT_REQUEST_MFA_TOKEN` | `true` with the MFA authenticator (caching on by default), absent otherwise | node: `false`; python 4: `false`, python 5: `true` with the MFA authenticator | sfmfa caches by default on every OS, Linux included (§2.1, §4) |
+//! | `data.SESSION_PARAMETERS.CLIENT_STORE_TEMPORARY_CREDENTIAL` | absent | node: `false`; python 5: `true` with the MFA authenticator | the flag is about ID tokens (SSO), which sfmfa never stores; `CLIENT_REQUEST_MFA_TOKEN` asks for the MFA token |
 //! | `data.SESSION_PARAMETERS.CLIENT_APPLICATION_PATH`, `CLIENT_COMPILER`, `CLIENT_RUNTIME_NAME`, `CLIENT_RUNTIME_VERSION` | absent | python 5 | describe the Python runtime and script; sfmfa's runtime is in CLIENT_ENVIRONMENT |
 //! | `data.SESSION_PARAMETERS.CLIENT_PREFETCH_THREADS` | absent | python 4: `4` | a query-result download setting; sfmfa runs no query |
 //! | `query.request_id` | a UUID | python 5: absent; node: `requestId` | sfmfa uses `request_id` like python 4 and libsfc; node, jdbc, go say `requestId` (§1.1) |
@@ -166,13 +166,13 @@ const DIFFERENCES: &[(&str, &str, &str, &str)] = &[
         "data.SESSION_PARAMETERS.CLIENT_REQUEST_MFA_TOKEN",
         "*",
         "*",
-        "sfmfa requests an MFA token only when a token cache is configured (token caching comes in a later issue); none is here. node always sends false, python with the MFA authenticator (4: false, 5.2.0: true)",
+        "sfmfa sends CLIENT_REQUEST_MFA_TOKEN: true with the MFA authenticator because caching is on by default on every OS (like python 5.2.0), and omits it otherwise; node always sends false unless told, python 4 false by default on Linux",
     ),
     (
         "data.SESSION_PARAMETERS.CLIENT_STORE_TEMPORARY_CREDENTIAL",
         "*",
         "*",
-        "sfmfa stores no credential unless a token cache is configured (later issue), and never ID tokens; node always sends false, python 5.2.0 true with the MFA authenticator",
+        "CLIENT_STORE_TEMPORARY_CREDENTIAL is about ID tokens (SSO), which sfmfa never stores; CLIENT_REQUEST_MFA_TOKEN alone asks for the MFA token. node always sends false, python 5.2.0 true with the MFA authenticator",
     ),
     (
         "data.SESSION_PARAMETERS.CLIENT_APPLICATION_PATH|data.SESSION_PARAMETERS.CLIENT_COMPILER|data.SESSION_PARAMETERS.CLIENT_RUNTIME_NAME|data.SESSION_PARAMETERS.CLIENT_RUNTIME_VERSION",
@@ -587,6 +587,8 @@ fn sfmfa_request(
         ("user", "demo"),
         ("password", mode.password),
         ("login_timeout", "20"),
+        // Caching stays on (the default request), but in memory: nothing outside the test.
+        ("token_cache", "memory"),
     ]
     .iter()
     .chain(mode.options)

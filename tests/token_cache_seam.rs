@@ -47,9 +47,16 @@ impl TokenCache for Memory {
 
 fn client(emu: &sfmfa_emulator::Emulator, cache: &Arc<Memory>, auth: &str) -> sfmfa::Client {
     let cache: Arc<dyn TokenCache> = Arc::clone(cache) as Arc<dyn TokenCache>;
-    sfmfa::Client::new(config(emu, "demo", &[("authenticator", auth)]))
-        .unwrap()
-        .with_token_cache(cache)
+    sfmfa::Client::new(config(
+        emu,
+        "demo",
+        &[
+            ("authenticator", auth),
+            ("client_store_temporary_credential", "on"),
+        ],
+    ))
+    .unwrap()
+    .with_token_cache(cache)
 }
 
 #[test]

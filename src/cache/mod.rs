@@ -9,10 +9,13 @@
 #[cfg(unix)]
 pub mod file;
 pub mod key;
+pub mod memory;
+pub(crate) mod select;
 
 #[cfg(unix)]
 pub use file::FileCache;
 pub use key::mfa_token_key;
+pub use memory::MemoryCache;
 
 use crate::config::Config;
 use crate::error::Error;
@@ -52,4 +55,61 @@ pub trait TokenCache: Send + Sync {
     fn delete(&self, key: &CacheKey) -> Result<(), Error>;
     /// A short name of the backend, for reports ("secret-service", "file", …).
     fn name(&self) -> &'static str;
+}
+
+/// What the token cache did during one login (one value; see [`CacheReport`] for the detail).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheStatus {
+    /// A cached token was used: no Duo prompt.
+    Hit,
+    /// No usable cached token; the login prompted and the token the server issued was stored.
+    Stored,
+    /// The login prompted, but the server issued no token (`ALLOW_CLIENT_MFA_CACHING` is off for the
+    /// account or user).
+    NotIssued,
+    /// Caching is off by option.
+    Disabled,
+    /// The authenticator is not `username_password_mfa`, which alone caches tokens.
+    WrongAuthenticator,
+    /// The store could not be used (the detail says why); the login went on without it.
+    Unavailable,
+    /// The token was issued but could not be stored (the detail says why).
+    WriteFailed,
+}
+
+impl CacheStatus {
+    /// A short name for logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            CacheStatus::Hit => "hit",
+            CacheStatus::Stored => "stored",
+            CacheStatus::NotIssued => "not issued by the server",
+            CacheStatus::Disabled => "caching off",
+            CacheStatus::WrongAuthenticator => "wrong authenticator",
+            CacheStatus::Unavailable => "store unavailable",
+            CacheStatus::WriteFailed => "write failed",
+        }
+    }
+}
+
+/// What the token cache did during one login, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheReport {
+    /// The outcome.
+    pub status: CacheStatus,
+    /// The store used, when there was one ("file", "memory", …).
+    pub backend: Option<&'static str>,
+    /// True when a cached token was rejected by the server and removed before the login prompted.
+    pub evicted: bool,
+    /// One sentence for a person (never a token).
+    pub detail: String,
+}
+
+/// Whether a token is cached for a configuration, without revealing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheInspection {
+    /// True when the store holds a token for this (host, user).
+    pub present: bool,
+    /// The store that was asked.
+    pub backend: &'static str,
 }

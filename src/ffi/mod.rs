@@ -13,6 +13,7 @@
 // their doc comments (the header), and each dereference is NULL-checked and carries a SAFETY note.
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
+mod cache;
 mod client;
 mod config;
 mod last_error;
@@ -20,6 +21,7 @@ mod result;
 mod session;
 mod strings;
 
+pub use cache::*;
 pub use client::*;
 pub use config::*;
 pub use last_error::*;

@@ -121,6 +121,8 @@ static sfmfa_config *base_config(const char *user)
     set_ok(cfg, "port", test_port());
     set_ok(cfg, "protocol", test_protocol());
     set_ok(cfg, "login_timeout", test_login_timeout());
+    /* Token caching is on by default; these tests count prompts, so they run without it. */
+    set_ok(cfg, "client_store_temporary_credential", "off");
     if (test_https() && test_ca()[0] != '\0')
         set_ok(cfg, "ca_file", test_ca());
     return cfg;

@@ -17,7 +17,7 @@ LIB=target/debug
 EMULATOR=$LIB/sfmfa-emulator
 CC=${CC:-gcc}
 CFLAGS=(-std=c11 -Wall -Wextra -Werror -pedantic -g -O0 -I include)
-PROGRAMS=(test_api test_modes test_errors test_threads)
+PROGRAMS=(test_api test_modes test_errors test_threads test_cache)
 STATIC_PROGRAMS=(test_modes test_threads)
 NATIVE_LIBS=(-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc)
 VALGRIND=(valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
@@ -47,6 +47,8 @@ echo "run.sh: compiled ${PROGRAMS[*]} (shared) and ${STATIC_PROGRAMS[*]/%/_stati
 
 # --- emulators ---------------------------------------------------------------------------------
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/sfmfa-c-tests.XXXXXX")
+# Any token cache a test turns on stays inside this run, never in the user's ~/.cache.
+export SF_TEMPORARY_CREDENTIAL_CACHE_DIR="$TMP/token-cache"
 EMU_PIDS=()
 cleanup() {
     local pid

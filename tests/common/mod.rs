@@ -39,6 +39,8 @@ pub fn config(emu: &Emulator, user: &str, pairs: &[(&str, &str)]) -> Config {
     c.set("port", &port).unwrap();
     c.set("protocol", protocol).unwrap();
     c.set("login_timeout", "20").unwrap();
+    // Token caching is on by default; tests that count pushes turn it on where they test it.
+    c.set("client_store_temporary_credential", "off").unwrap();
     if let Some(ca) = emu.ca_file() {
         c.set("ca_file", ca.to_str().unwrap()).unwrap();
     }

@@ -1,0 +1,63 @@
+//! Which cache a configuration gets, and why it gets none.
+
+use std::sync::Arc;
+
+use super::memory::{Layered, MemoryCache};
+use super::{CacheStatus, TokenCache};
+use crate::config::{Authenticator, Config, TokenCacheChoice};
+
+/// The cache of a client, or the reason it has none.
+#[derive(Clone)]
+pub(crate) enum CacheSetup {
+    /// Tokens are read and stored here.
+    Ready(Arc<dyn TokenCache>),
+    /// No caching, on purpose: the status says which purpose, the text says more.
+    Off(CacheStatus, String),
+}
+
+/// Opens the cache `config` asks for. Opening never fails a client: an unusable store becomes
+/// `Off(Unavailable, reason)`.
+pub(crate) fn for_config(config: &Config, explicit: Option<Arc<dyn TokenCache>>) -> CacheSetup {
+    if config.authenticator() != Authenticator::UsernamePasswordMfa {
+        return CacheSetup::Off(
+            CacheStatus::WrongAuthenticator,
+            "MFA tokens are cached only with authenticator=username_password_mfa".into(),
+        );
+    }
+    if !config.store_temporary_credential() {
+        return CacheSetup::Off(
+            CacheStatus::Disabled,
+            "caching is off (client_store_temporary_credential=false)".into(),
+        );
+    }
+    if let Some(cache) = explicit {
+        return CacheSetup::Ready(cache);
+    }
+    match config.token_cache() {
+        TokenCacheChoice::None => CacheSetup::Off(
+            CacheStatus::Disabled,
+            "caching is off (token_cache=none)".into(),
+        ),
+        TokenCacheChoice::Memory => CacheSetup::Ready(Arc::new(MemoryCache)),
+        TokenCacheChoice::File | TokenCacheChoice::Auto => file_store(),
+    }
+}
+
+#[cfg(unix)]
+fn file_store() -> CacheSetup {
+    match super::FileCache::new() {
+        Ok(file) => CacheSetup::Ready(Arc::new(Layered::new(Arc::new(file)))),
+        Err(e) => CacheSetup::Off(
+            CacheStatus::Unavailable,
+            format!("the file cache is unavailable: {}", e.message()),
+        ),
+    }
+}
+
+#[cfg(not(unix))]
+fn file_store() -> CacheSetup {
+    CacheSetup::Off(
+        CacheStatus::Unavailable,
+        "the file cache is available on Unix only".into(),
+    )
+}

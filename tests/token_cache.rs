@@ -1,0 +1,171 @@
+//! MFA-token caching in the login flow, against the emulator: stored after the first prompt, used
+//! instead of the next one (in this process and in another), evicted when the server rejects it,
+//! and a report of what the cache did on every login.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use common::*;
+use sfmfa::SecondFactor;
+use sfmfa::cache::CacheStatus;
+
+const MFA: (&str, &str) = ("authenticator", "username_password_mfa");
+const ON: (&str, &str) = ("client_store_temporary_credential", "on");
+
+/// One cache directory for this test process (and the children it starts).
+fn cache_dir() -> &'static PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir =
+            std::env::temp_dir().join(format!("sfmfa-token-cache-test-{}", std::process::id()));
+        // SAFETY (of the test's env use): set once, before any test in this process reads it.
+        unsafe { std::env::set_var("SF_TEMPORARY_CREDENTIAL_CACHE_DIR", &dir) };
+        dir
+    })
+}
+
+#[test]
+fn memory_cache_stores_then_replaces_the_prompt() {
+    let emu = emulator(false);
+    let ctl = emu.control();
+    let c = sfmfa::Client::new(config(
+        &emu,
+        "push_approve",
+        &[MFA, ON, ("token_cache", "memory")],
+    ))
+    .unwrap();
+    let first = c.login().unwrap();
+    let r = first.cache_report();
+    assert_eq!(
+        (r.status, r.backend, r.evicted),
+        (CacheStatus::Stored, Some("memory"), false),
+        "{r:?}"
+    );
+    let second = c.login().unwrap();
+    assert_eq!(second.cache_report().status, CacheStatus::Hit);
+    assert_eq!(second.second_factor(), SecondFactor::CachedToken);
+    assert_eq!(ctl.push_count(ACCOUNT, "push_approve"), 1);
+    let inspected = c.inspect_cache().unwrap().unwrap();
+    assert!(inspected.present);
+    c.delete_cached_token().unwrap();
+    assert!(!c.inspect_cache().unwrap().unwrap().present);
+    assert_eq!(
+        c.login().unwrap().cache_report().status,
+        CacheStatus::Stored
+    );
+    assert_eq!(ctl.push_count(ACCOUNT, "push_approve"), 2);
+}
+
+#[test]
+fn every_reason_for_not_caching_is_reported() {
+    let emu = emulator(false);
+    let report = |user: &str, pairs: &[(&str, &str)]| {
+        login(config(&emu, user, pairs))
+            .unwrap()
+            .cache_report()
+            .clone()
+    };
+    let r = report("push_approve", &[MFA]);
+    assert_eq!(r.status, CacheStatus::Disabled);
+    assert!(
+        r.detail.contains("client_store_temporary_credential"),
+        "{r:?}"
+    );
+    let r = report("push_approve", &[MFA, ON, ("token_cache", "none")]);
+    assert_eq!(r.status, CacheStatus::Disabled);
+    assert!(r.detail.contains("token_cache=none"));
+    let r = report("plain", &[ON]);
+    assert_eq!(r.status, CacheStatus::WrongAuthenticator);
+    // The user's ALLOW_CLIENT_MFA_CACHING is off: the server issues no token.
+    let r = report("no_cache", &[MFA, ON, ("token_cache", "memory")]);
+    assert_eq!(r.status, CacheStatus::NotIssued, "{r:?}");
+}
+
+#[test]
+fn a_rejected_token_is_evicted_and_the_login_prompts_once() {
+    let emu = emulator(false);
+    let ctl = emu.control();
+    let c =
+        sfmfa::Client::new(config(&emu, "demo", &[MFA, ON, ("token_cache", "memory")])).unwrap();
+    c.login().unwrap();
+    ctl.advance(4 * 3600 + 60); // past the token's four hours
+    let s = c.login().unwrap();
+    let r = s.cache_report();
+    assert_eq!((r.status, r.evicted), (CacheStatus::Stored, true), "{r:?}");
+    assert_eq!(ctl.push_count(ACCOUNT, "demo"), 2, "exactly one new prompt");
+    assert_eq!(c.login().unwrap().cache_report().status, CacheStatus::Hit);
+    assert_eq!(ctl.push_count(ACCOUNT, "demo"), 2);
+}
+
+#[test]
+fn file_cache_token_is_used_by_another_process() {
+    let dir = cache_dir();
+    let emu = emulator(false);
+    let ctl = emu.control();
+    let c = sfmfa::Client::new(config(
+        &emu,
+        "push_approve",
+        &[MFA, ON, ("token_cache", "file")],
+    ))
+    .unwrap();
+    let s = c.login().unwrap();
+    assert_eq!(
+        s.cache_report().status,
+        CacheStatus::Stored,
+        "{:?}",
+        s.cache_report()
+    );
+    assert_eq!(s.cache_report().backend, Some("file"));
+    assert!(dir.join("credential_cache_v2.json").is_file());
+
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child_login", "--nocapture", "--test-threads=1"])
+        .env("SFMFA_CHILD_PORT", emu.port().to_string())
+        .env("SF_TEMPORARY_CREDENTIAL_CACHE_DIR", dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("child: hit mfa_token"), "{stdout}");
+    assert_eq!(
+        ctl.push_count(ACCOUNT, "push_approve"),
+        1,
+        "the second process sent no push"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Run by `file_cache_token_is_used_by_another_process` in a child process; nothing otherwise.
+#[test]
+fn child_login() {
+    let Ok(port) = std::env::var("SFMFA_CHILD_PORT") else {
+        return;
+    };
+    let mut c = sfmfa::Config::new();
+    for (k, v) in [
+        ("account", ACCOUNT),
+        ("user", "push_approve"),
+        ("password", PASSWORD),
+        ("host", "127.0.0.1"),
+        ("port", port.as_str()),
+        ("protocol", "http"),
+        MFA,
+        ("token_cache", "file"),
+    ] {
+        c.set(k, v).unwrap();
+    }
+    let s = login(c).unwrap();
+    let status = if s.cache_report().status == CacheStatus::Hit {
+        "hit"
+    } else {
+        "miss"
+    };
+    println!("child: {status} {}", s.second_factor().name());
+}
