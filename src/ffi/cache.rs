@@ -2,6 +2,7 @@
 
 use std::ffi::c_char;
 
+use super::session::copy_session_text;
 use super::strings::copy_out;
 use super::{Handle, check_out, guard, sfmfa_config, sfmfa_result, sfmfa_session, write_out};
 use crate::cache::CacheStatus;
@@ -74,12 +75,7 @@ pub extern "C" fn sfmfa_session_cache_detail(
     buf_len: usize,
     out_len: *mut usize,
 ) -> sfmfa_result {
-    guard(|| {
-        // SAFETY: session is NULL or a live session (documented).
-        let session = unsafe { sfmfa_session::borrow(session, "session") }?;
-        // SAFETY: buf/out_len contract documented at sfmfa_session_token.
-        unsafe { copy_out(&session.cache_report().detail, buf, buf_len, out_len) }
-    })
+    copy_session_text(session, |s| &s.cache_report().detail, buf, buf_len, out_len)
 }
 
 /// Deletes the cached MFA token of the (host, user) of `cfg` from the store `cfg` selects. Deleting

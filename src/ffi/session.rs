@@ -83,12 +83,7 @@ pub extern "C" fn sfmfa_session_token(
     buf_len: usize,
     out_len: *mut usize,
 ) -> sfmfa_result {
-    guard(|| {
-        // SAFETY: session is NULL or a live session (documented).
-        let session = unsafe { sfmfa_session::borrow(session, "session") }?;
-        // SAFETY: buf/out_len contract documented above.
-        unsafe { copy_out(session.token().expose(), buf, buf_len, out_len) }
-    })
+    copy_session_text(session, |s| s.token().expose(), buf, buf_len, out_len)
 }
 
 /// Copies the master token (a secret, used to renew the session token) into `buf`, as
@@ -100,11 +95,29 @@ pub extern "C" fn sfmfa_session_master_token(
     buf_len: usize,
     out_len: *mut usize,
 ) -> sfmfa_result {
+    copy_session_text(
+        session,
+        |s| s.master_token().expose(),
+        buf,
+        buf_len,
+        out_len,
+    )
+}
+
+/// The body of every session text getter: borrow the session, copy one of its strings out with the
+/// buffer protocol documented at `sfmfa_session_token`.
+pub(crate) fn copy_session_text(
+    session: *const sfmfa_session,
+    field: fn(&Session) -> &str,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> sfmfa_result {
     guard(|| {
-        // SAFETY: session is NULL or a live session (documented).
+        // SAFETY: session is NULL or a live session (the getters' documented contract).
         let session = unsafe { sfmfa_session::borrow(session, "session") }?;
-        // SAFETY: buf/out_len contract documented at sfmfa_session_token.
-        unsafe { copy_out(session.master_token().expose(), buf, buf_len, out_len) }
+        // SAFETY: buf/out_len follow the buffer protocol the getters document.
+        unsafe { copy_out(field(session), buf, buf_len, out_len) }
     })
 }
 
