@@ -17,7 +17,11 @@ fn golden() -> CacheKey {
 
 fn private_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    std::fs::set_permissions(
+        dir.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .unwrap();
     dir
 }
 
@@ -26,7 +30,9 @@ fn a_token_written_by_a_newer_driver_is_used() {
     let dir = private_dir();
     let path = dir.path().join("credential_cache_v2.json");
     // As sf_core writes it: {"tokens": {key: token}}, 0600, plus another entry of its own.
-    let json = format!(r#"{{"tokens":{{"{GOLDEN_KEY}":"driver-token-1","SnowflakeTokenCache.v2.IdToken.abc":"id-token"}}}}"#);
+    let json = format!(
+        r#"{{"tokens":{{"{GOLDEN_KEY}":"driver-token-1","SnowflakeTokenCache.v2.IdToken.abc":"id-token"}}}}"#
+    );
     std::fs::write(&path, json).unwrap();
     std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     let cache = FileCache::in_dir(dir.path());
@@ -38,7 +44,9 @@ fn a_token_written_by_a_newer_driver_is_used() {
 fn a_token_written_by_sfmfa_is_where_a_newer_driver_looks() {
     let dir = private_dir();
     let cache = FileCache::in_dir(dir.path());
-    cache.write(&golden(), &Secret::from("sfmfa-token-2")).unwrap();
+    cache
+        .write(&golden(), &Secret::from("sfmfa-token-2"))
+        .unwrap();
     let text = std::fs::read_to_string(dir.path().join("credential_cache_v2.json")).unwrap();
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(json["tokens"][GOLDEN_KEY], "sfmfa-token-2", "{text}");
