@@ -9,12 +9,16 @@
 #[cfg(unix)]
 pub mod file;
 pub mod key;
+#[cfg(target_os = "linux")]
+pub mod keystore;
 pub mod memory;
 pub(crate) mod select;
 
 #[cfg(unix)]
 pub use file::FileCache;
 pub use key::mfa_token_key;
+#[cfg(target_os = "linux")]
+pub use keystore::KeystoreCache;
 pub use memory::MemoryCache;
 
 use crate::config::Config;
