@@ -2,14 +2,14 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test fmt-check clippy build header-drift test-rust test-c bench clean
+.PHONY: demo test fmt-check clippy build header-drift test-rust test-keystore test-c bench clean
 
 ## Run a push login, a passcode login and a failed passcode login against the embedded emulator.
 demo:
 	$(CARGO) run -q -p sfmfa-cli -- demo
 
 ## Everything CI checks: format, lints, header drift, Rust tests, C tests (also under valgrind).
-test: fmt-check clippy header-drift test-rust test-c
+test: fmt-check clippy header-drift test-rust test-keystore test-c
 	@echo "make test: all checks passed"
 
 fmt-check:
@@ -33,6 +33,12 @@ header-drift: build
 
 test-rust:
 	$(CARGO) test --workspace
+
+## The token cache against a real Secret Service (a private gnome-keyring) and the kernel keyring.
+test-keystore:
+	@command -v gnome-keyring-daemon >/dev/null && command -v dbus-run-session >/dev/null || \
+	  { echo "test-keystore needs gnome-keyring and dbus (apt-get install dbus gnome-keyring libsecret-tools; .ci/run does it)"; exit 1; }
+	ci/with-secret-service.sh env SFMFA_TEST_SECRET_SERVICE=1 $(CARGO) test --test cache_keystore --test token_cache
 
 test-c: build
 	bash tests/c/run.sh

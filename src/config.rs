@@ -71,8 +71,14 @@ pub enum Protocol {
 /// Where MFA tokens are cached (option `token_cache`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenCacheChoice {
-    /// The best store available on this machine.
+    /// The OS keystore when one is usable, else the file.
     Auto,
+    /// The OS keystore only (Secret Service, else kernel keyutils, on Linux).
+    Keystore,
+    /// The Secret Service over D-Bus (GNOME Keyring, KWallet).
+    SecretService,
+    /// The kernel keyutils persistent keyring.
+    Keyutils,
     /// `credential_cache_v2.json` in the cache directory.
     File,
     /// This process only.
@@ -206,9 +212,17 @@ pub const OPTIONS: &[OptionSpec] = &[
     OptionSpec {
         name: "token_cache",
         aliases: &[],
-        ty: OptionType::OneOf(&["auto", "file", "memory", "none"]),
+        ty: OptionType::OneOf(&[
+            "auto",
+            "keystore",
+            "secret-service",
+            "keyutils",
+            "file",
+            "memory",
+            "none",
+        ]),
         default: Some("auto"),
-        doc: "Where MFA tokens are cached: `auto` (the best store available), `file` (`credential_cache_v2.json`, owner-only), `memory` (this process only), `none`.",
+        doc: "Where MFA tokens are cached: `auto` (the OS keystore when one is usable, else the file), `keystore` (the OS keystore only), `secret-service`, `keyutils`, `file` (`credential_cache_v2.json`, owner-only), `memory` (this process only), `none`.",
     },
     OptionSpec {
         name: "application",
@@ -334,6 +348,9 @@ impl Config {
             }
             "token_cache" => {
                 self.token_cache = match parse_one_of(spec, value)? {
+                    "keystore" => TokenCacheChoice::Keystore,
+                    "secret-service" => TokenCacheChoice::SecretService,
+                    "keyutils" => TokenCacheChoice::Keyutils,
                     "file" => TokenCacheChoice::File,
                     "memory" => TokenCacheChoice::Memory,
                     "none" => TokenCacheChoice::None,

@@ -100,30 +100,31 @@ fn a_rejected_token_is_evicted_and_the_login_prompts_once() {
     assert_eq!(ctl.push_count(ACCOUNT, "demo"), 2);
 }
 
-#[test]
-fn file_cache_token_is_used_by_another_process() {
+/// Logs in with `backend`, then checks that a second login in another process uses the stored
+/// token without a push.
+fn second_process_uses_the_token(backend: &str) {
     let dir = cache_dir();
     let emu = emulator(false);
     let ctl = emu.control();
     let c = sfmfa::Client::new(config(
         &emu,
         "push_approve",
-        &[MFA, ON, ("token_cache", "file")],
+        &[MFA, ON, ("token_cache", backend)],
     ))
     .unwrap();
     let s = c.login().unwrap();
     assert_eq!(
         s.cache_report().status,
         CacheStatus::Stored,
-        "{:?}",
+        "{backend}: {:?}",
         s.cache_report()
     );
-    assert_eq!(s.cache_report().backend, Some("file"));
-    assert!(dir.join("credential_cache_v2.json").is_file());
+    assert_eq!(s.cache_report().backend, Some(backend));
 
     let out = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "child_login", "--nocapture", "--test-threads=1"])
         .env("SFMFA_CHILD_PORT", emu.port().to_string())
+        .env("SFMFA_CHILD_BACKEND", backend)
         .env("SF_TEMPORARY_CREDENTIAL_CACHE_DIR", dir)
         .output()
         .unwrap();
@@ -133,21 +134,51 @@ fn file_cache_token_is_used_by_another_process() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("child: hit mfa_token"), "{stdout}");
+    assert!(
+        stdout.contains("child: hit mfa_token"),
+        "{backend}: {stdout}"
+    );
     assert_eq!(
         ctl.push_count(ACCOUNT, "push_approve"),
         1,
-        "the second process sent no push"
+        "{backend}: the second process sent no push"
     );
-    let _ = std::fs::remove_dir_all(dir);
+    // Keystore entries outlive the test (the persistent keyring, the keyring file): remove ours.
+    c.delete_cached_token().unwrap();
+    assert!(!c.inspect_cache().unwrap().unwrap().present);
 }
 
-/// Run by `file_cache_token_is_used_by_another_process` in a child process; nothing otherwise.
+#[test]
+fn file_cache_token_is_used_by_another_process() {
+    second_process_uses_the_token("file");
+    let _ = std::fs::remove_dir_all(cache_dir());
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn keyutils_token_is_used_by_another_process() {
+    second_process_uses_the_token("keyutils");
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn secret_service_token_is_used_by_another_process() {
+    // Needs a Secret Service: `make test` runs this file under ci/with-secret-service.sh with
+    // SFMFA_TEST_SECRET_SERVICE=1, and then an unreachable store is a failure, not a skip.
+    if std::env::var("SFMFA_TEST_SECRET_SERVICE").as_deref() != Ok("1") {
+        eprintln!("skipped: run under ci/with-secret-service.sh with SFMFA_TEST_SECRET_SERVICE=1");
+        return;
+    }
+    second_process_uses_the_token("secret-service");
+}
+
+/// Run by `second_process_uses_the_token` in a child process; nothing otherwise.
 #[test]
 fn child_login() {
     let Ok(port) = std::env::var("SFMFA_CHILD_PORT") else {
         return;
     };
+    let backend = std::env::var("SFMFA_CHILD_BACKEND").unwrap_or_else(|_| "file".into());
     let mut c = sfmfa::Config::new();
     for (k, v) in [
         ("account", ACCOUNT),
@@ -157,7 +188,7 @@ fn child_login() {
         ("port", port.as_str()),
         ("protocol", "http"),
         MFA,
-        ("token_cache", "file"),
+        ("token_cache", backend.as_str()),
     ] {
         c.set(k, v).unwrap();
     }

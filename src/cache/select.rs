@@ -39,8 +39,41 @@ pub(crate) fn for_config(config: &Config, explicit: Option<Arc<dyn TokenCache>>)
             "caching is off (token_cache=none)".into(),
         ),
         TokenCacheChoice::Memory => CacheSetup::Ready(Arc::new(MemoryCache)),
-        TokenCacheChoice::File | TokenCacheChoice::Auto => file_store(),
+        TokenCacheChoice::File => file_store(),
+        TokenCacheChoice::Auto => match keystore(TokenCacheChoice::Keystore) {
+            ready @ CacheSetup::Ready(_) => ready,
+            CacheSetup::Off(_, why) => {
+                log::info!("no OS keystore ({why}); using the cache file");
+                file_store()
+            }
+        },
+        choice => keystore(choice),
     }
+}
+
+#[cfg(target_os = "linux")]
+fn keystore(choice: TokenCacheChoice) -> CacheSetup {
+    use super::KeystoreCache;
+    let store = match choice {
+        TokenCacheChoice::SecretService => KeystoreCache::secret_service(),
+        TokenCacheChoice::Keyutils => KeystoreCache::keyutils(),
+        _ => KeystoreCache::os_default(),
+    };
+    match store {
+        Ok(store) => CacheSetup::Ready(Arc::new(Layered::new(Arc::new(store)))),
+        Err(e) => CacheSetup::Off(
+            CacheStatus::Unavailable,
+            format!("the OS keystore is unavailable: {}", e.message()),
+        ),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn keystore(_choice: TokenCacheChoice) -> CacheSetup {
+    CacheSetup::Off(
+        CacheStatus::Unavailable,
+        "the OS keystore is not supported on this platform yet (macOS and Windows stores are to come)".into(),
+    )
 }
 
 #[cfg(unix)]
