@@ -4,6 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "## Login latency (cargo bench --bench login, release, loopback)"
 cargo bench -q --bench login
+echo
+echo "## Token cache operations (cargo bench --bench cache, release; Secret Service = private gnome-keyring)"
+ci/with-secret-service.sh env SFMFA_BENCH_SECRET_SERVICE=1 cargo bench -q --bench cache
 cargo build -q --release -p sfmfa
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
