@@ -120,6 +120,11 @@ fn second_process_uses_the_token(backend: &str) {
         s.cache_report()
     );
     assert_eq!(s.cache_report().backend, Some(backend));
+    if backend == "file" {
+        // The cache holds the token and nothing else: no password, no passcode.
+        let text = std::fs::read_to_string(dir.join("credential_cache_v2.json")).unwrap();
+        assert!(!text.contains(PASSWORD) && !text.contains(BYPASS), "{text}");
+    }
 
     let out = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "child_login", "--nocapture", "--test-threads=1"])
