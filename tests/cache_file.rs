@@ -4,10 +4,12 @@
 //! search order. Never touches the real ~/.cache.
 #![cfg(unix)]
 
+#[path = "common/child.rs"]
+mod child;
+
 use std::fs;
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 
 use sfmfa::cache::file::{FILE_NAME, LOCK_FILE_NAME};
@@ -35,21 +37,12 @@ fn read_json(path: &Path) -> serde_json::Value {
 
 /// Re-runs this test binary with only `test` and the child environment; returns its stdout.
 fn run_child(test: &str, mode: &str, dir: &Path, extra_env: &[(&str, &str)]) -> String {
-    let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args(["--exact", test, "--nocapture", "--test-threads=1"])
-        .env(CHILD_MODE, mode)
-        .env(CHILD_DIR, dir);
+    let mut cmd = child::self_command(test);
+    cmd.env(CHILD_MODE, mode).env(CHILD_DIR, dir);
     for (k, v) in extra_env {
         cmd.env(k, v);
     }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "child failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    child::stdout_of(&mut cmd)
 }
 
 /// Child side of the cross-process tests; does nothing in a normal run.

@@ -14,6 +14,9 @@
 //! child process that has no session bus.
 #![cfg(target_os = "linux")]
 
+#[path = "common/child.rs"]
+mod child;
+
 use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -84,28 +87,15 @@ fn secret_service_or_skip() -> Option<KeystoreCache> {
 /// Re-runs this test binary with only `child_process` and the child environment; returns its
 /// stdout. `no_bus` removes every way to reach a D-Bus session bus.
 fn run_child(mode: &str, backend: &str, user: &str, no_bus: Option<&Path>) -> String {
-    let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args([
-        "--exact",
-        "child_process",
-        "--nocapture",
-        "--test-threads=1",
-    ])
-    .env(CHILD_MODE, mode)
-    .env(CHILD_BACKEND, backend)
-    .env(CHILD_USER, user);
+    let mut cmd = child::self_command("child_process");
+    cmd.env(CHILD_MODE, mode)
+        .env(CHILD_BACKEND, backend)
+        .env(CHILD_USER, user);
     if let Some(runtime_dir) = no_bus {
         cmd.env_remove("DBUS_SESSION_BUS_ADDRESS")
             .env("XDG_RUNTIME_DIR", runtime_dir);
     }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "child failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    child::stdout_of(&mut cmd)
 }
 
 /// Child side of the cross-process tests; does nothing in a normal run.

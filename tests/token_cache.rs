@@ -4,8 +4,10 @@
 
 mod common;
 
+#[path = "common/child.rs"]
+mod child;
+
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::OnceLock;
 
 use common::*;
@@ -126,18 +128,11 @@ fn second_process_uses_the_token(backend: &str) {
         assert!(!text.contains(PASSWORD) && !text.contains(BYPASS), "{text}");
     }
 
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_login", "--nocapture", "--test-threads=1"])
-        .env("SFMFA_CHILD_PORT", emu.port().to_string())
-        .env("SFMFA_CHILD_BACKEND", backend)
-        .env("SF_TEMPORARY_CREDENTIAL_CACHE_DIR", dir)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = child::stdout_of(
+        child::self_command("child_login")
+            .env("SFMFA_CHILD_PORT", emu.port().to_string())
+            .env("SFMFA_CHILD_BACKEND", backend)
+            .env("SF_TEMPORARY_CREDENTIAL_CACHE_DIR", dir),
     );
     assert!(
         stdout.contains("child: hit mfa_token"),
