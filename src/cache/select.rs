@@ -54,13 +54,33 @@ pub(crate) fn for_config(config: &Config, explicit: Option<Arc<dyn TokenCache>>)
 #[cfg(target_os = "linux")]
 fn keystore(choice: TokenCacheChoice) -> CacheSetup {
     use super::KeystoreCache;
+    use std::sync::{LazyLock, Mutex};
+
+    // Opening a keystore probes it (a D-Bus round trip for the Secret Service, ~9 ms): do it once per
+    // process and choice, not once per client, so a pool of clients probes once. Only a store that
+    // opened is kept; an unavailable one is probed again next time.
+    type Opened = Vec<(TokenCacheChoice, Arc<dyn TokenCache>)>;
+    static OPENED: LazyLock<Mutex<Opened>> = LazyLock::new(|| Mutex::new(Vec::new()));
+    let Ok(mut opened) = OPENED.lock() else {
+        return CacheSetup::Off(
+            CacheStatus::Unavailable,
+            "the keystore registry lock is poisoned".into(),
+        );
+    };
+    if let Some((_, store)) = opened.iter().find(|(c, _)| *c == choice) {
+        return CacheSetup::Ready(Arc::clone(store));
+    }
     let store = match choice {
         TokenCacheChoice::SecretService => KeystoreCache::secret_service(),
         TokenCacheChoice::Keyutils => KeystoreCache::keyutils(),
         _ => KeystoreCache::os_default(),
     };
     match store {
-        Ok(store) => CacheSetup::Ready(Arc::new(Layered::new(Arc::new(store)))),
+        Ok(store) => {
+            let store: Arc<dyn TokenCache> = Arc::new(Layered::new(Arc::new(store)));
+            opened.push((choice, Arc::clone(&store)));
+            CacheSetup::Ready(store)
+        }
         Err(e) => CacheSetup::Off(
             CacheStatus::Unavailable,
             format!("the OS keystore is unavailable: {}", e.message()),
