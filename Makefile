@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test fmt-check clippy build header-drift test-rust test-keystore test-c bench clean
+.PHONY: demo test fmt-check clippy build header-drift test-rust test-keystore test-c check-targets bench clean
 
 ## Run a push login, a passcode login and a failed passcode login against the embedded emulator.
 demo:
@@ -42,6 +42,10 @@ test-keystore:
 
 test-c: build
 	bash tests/c/run.sh
+
+## Type-check the library for macOS and Windows (their keystores); needs rustup targets, clang, mingw-w64.
+check-targets:
+	bash ci/check-targets.sh
 
 ## Benchmarks (release build): login latency against the emulator and the library's size.
 bench:

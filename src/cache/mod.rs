@@ -1,23 +1,24 @@
 //! The token cache seam: where the login flow reads, stores and evicts MFA tokens.
 //!
-//! Here: the `TokenCache` interface, Snowflake's cross-driver v2 key (`key`), and the
-//! `credential_cache_v2.json` backend (`file`). Still to come (issue 3): the OS keystore backends,
-//! the in-memory layer, and the options that choose a backend for the login flow (until then a
-//! cache is attached with `Client::with_token_cache`). A cache is consulted only with the
+//! Here: the `TokenCache` interface, Snowflake's cross-driver v2 key (`key`), the OS keystores
+//! (`keystore`), the `credential_cache_v2.json` file (`file`), the in-memory layer (`memory`), and
+//! the choice of one of them from the options (`select`). A cache is consulted only with the
 //! `username_password_mfa` authenticator, and a cache failure never fails a login.
 
+pub mod bounded;
 #[cfg(unix)]
 pub mod file;
 pub mod key;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
 pub mod keystore;
 pub mod memory;
 pub(crate) mod select;
 
+pub use bounded::Bounded;
 #[cfg(unix)]
 pub use file::FileCache;
 pub use key::mfa_token_key;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
 pub use keystore::KeystoreCache;
 pub use memory::MemoryCache;
 

@@ -51,9 +51,9 @@ pub(crate) fn for_config(config: &Config, explicit: Option<Arc<dyn TokenCache>>)
     }
 }
 
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
 fn keystore(choice: TokenCacheChoice) -> CacheSetup {
-    use super::KeystoreCache;
+    use super::{Bounded, KeystoreCache, bounded};
     use std::sync::{LazyLock, Mutex};
 
     // Opening a keystore probes it (a D-Bus round trip for the Secret Service, ~9 ms): do it once per
@@ -71,13 +71,26 @@ fn keystore(choice: TokenCacheChoice) -> CacheSetup {
         return CacheSetup::Ready(Arc::clone(store));
     }
     let store = match choice {
+        #[cfg(target_os = "linux")]
         TokenCacheChoice::SecretService => KeystoreCache::secret_service(),
+        #[cfg(target_os = "linux")]
         TokenCacheChoice::Keyutils => KeystoreCache::keyutils(),
+        #[cfg(not(target_os = "linux"))]
+        TokenCacheChoice::SecretService | TokenCacheChoice::Keyutils => {
+            return CacheSetup::Off(
+                CacheStatus::Unavailable,
+                "token_cache=secret-service and token_cache=keyutils exist on Linux only; \
+                 token_cache=keystore uses this OS's keystore"
+                    .into(),
+            );
+        }
         _ => KeystoreCache::os_default(),
     };
     match store {
         Ok(store) => {
-            let store: Arc<dyn TokenCache> = Arc::new(Layered::new(Arc::new(store)));
+            // A keystore call can block on an unlock or access prompt: never longer than the bound.
+            let bounded = Bounded::new(Arc::new(store), bounded::DEFAULT_LIMIT);
+            let store: Arc<dyn TokenCache> = Arc::new(Layered::new(Arc::new(bounded)));
             opened.push((choice, Arc::clone(&store)));
             CacheSetup::Ready(store)
         }
@@ -88,11 +101,11 @@ fn keystore(choice: TokenCacheChoice) -> CacheSetup {
     }
 }
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
 fn keystore(_choice: TokenCacheChoice) -> CacheSetup {
     CacheSetup::Off(
         CacheStatus::Unavailable,
-        "the OS keystore is not supported on this platform yet (macOS and Windows stores are to come)".into(),
+        "sfmfa knows no OS keystore on this platform".into(),
     )
 }
 

@@ -1,13 +1,4 @@
-//! The OS keystore backends: the freedesktop Secret Service (over D-Bus) and the kernel keyutils
-//! persistent keyring, through keyring-core and one store crate each.
-//!
-//! A token is stored under service [`SERVICE`] (`snowflake_credential_cache`) and user = the v2 key
-//! ([`CacheKey::v2`]): the names Snowflake's newer drivers use with their keyring libraries, so a
-//! token one of them cached is one sfmfa can use, and the reverse. In the Secret Service the item
-//! carries the attributes `service` and `username`, as `secret-tool` and libsecret clients expect.
-//!
-//! Each [`KeystoreCache`] holds its own store object (keyring-core's process-global default store
-//! is never set), so several backends can live in one process.
+//! Linux keystores: the Secret Service over D-Bus, and the kernel keyutils persistent keyring.
 //!
 //! keyutils needs a real session keyring. A process started without a PAM login has only the
 //! per-user "user-session" keyring, and the store then fails with "access denied" (the kernel
@@ -18,65 +9,16 @@
 //! inherit it. Keys are linked into the per-user persistent keyring, so they outlive the process
 //! (until reboot, or 3 days without access by default).
 
-use std::fmt;
-use std::sync::Arc;
 use std::time::Duration;
 
-use keyring_core::{CredentialStore, Entry};
-use zeroize::Zeroize;
-
-use super::{CacheKey, TokenCache};
-use crate::error::{Error, ErrorKind};
-use crate::secret::Secret;
-
-/// The keyring service name of Snowflake's cross-driver token cache.
-pub const SERVICE: &str = "snowflake_credential_cache";
+use super::{Backend, KeystoreCache, SERVICE, cache_error, store_error};
+use crate::error::Error;
 
 /// The well-known D-Bus name of the Secret Service.
 const SECRETS_BUS_NAME: &str = "org.freedesktop.secrets";
 
 /// How long the reachability probe waits for the D-Bus daemon to answer.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// Which store a [`KeystoreCache`] talks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Backend {
-    SecretService,
-    Keyutils,
-}
-
-impl Backend {
-    fn name(self) -> &'static str {
-        match self {
-            Backend::SecretService => "secret-service",
-            Backend::Keyutils => "keyutils",
-        }
-    }
-
-    /// The store's name in messages for a person.
-    fn label(self) -> &'static str {
-        match self {
-            Backend::SecretService => "the Secret Service",
-            Backend::Keyutils => "the kernel keyutils keyring",
-        }
-    }
-}
-
-/// MFA tokens in an OS keystore, shared with Snowflake's newer drivers. Safe to share between
-/// threads; each call talks to the store (put a memory layer in front to read it once).
-#[derive(Clone)]
-pub struct KeystoreCache {
-    store: Arc<CredentialStore>,
-    backend: Backend,
-}
-
-impl fmt::Debug for KeystoreCache {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KeystoreCache")
-            .field("backend", &self.backend.name())
-            .finish_non_exhaustive()
-    }
-}
 
 impl KeystoreCache {
     /// The Secret Service (gnome-keyring, KWallet…) on the D-Bus session bus.
@@ -85,7 +27,7 @@ impl KeystoreCache {
     /// nor activatable), no default collection, or the default collection is locked (an unlock
     /// would need a prompt, which a login must not wait for).
     pub fn secret_service() -> Result<Self, Error> {
-        Self::open_secret_service(false)
+        open_secret_service(false)
     }
 
     /// The kernel keyutils keyring: keys in the calling thread's session keyring, linked into the
@@ -101,124 +43,38 @@ impl KeystoreCache {
             backend: Backend::Keyutils,
         })
     }
-
-    /// The Secret Service when one is running now and usable (it is probed; a Secret Service that
-    /// D-Bus would have to start is not started), else keyutils. [`KeystoreCache::backend`] says
-    /// which. When neither works, the error gives both reasons.
-    pub fn os_default() -> Result<Self, Error> {
-        let secret_service = match Self::open_secret_service(true) {
-            Ok(cache) => return Ok(cache),
-            Err(e) => e,
-        };
-        Self::keyutils().map_err(|e| {
-            cache_error(format!(
-                "no OS keystore: {}; {}",
-                secret_service.message(),
-                e.message()
-            ))
-        })
-    }
-
-    /// The backend in use: `"secret-service"` or `"keyutils"`.
-    pub fn backend(&self) -> &'static str {
-        self.backend.name()
-    }
-
-    fn open_secret_service(require_running: bool) -> Result<Self, Error> {
-        probe_secret_service(require_running)?;
-        let store = dbus_secret_service_keyring_store::Store::new()
-            .map_err(|e| store_error(Backend::SecretService, "could not open", e))?;
-        Ok(KeystoreCache {
-            store,
-            backend: Backend::SecretService,
-        })
-    }
-
-    /// The entry of `key`, built from this cache's own store on the calling thread.
-    fn entry(&self, key: &CacheKey) -> Result<Entry, Error> {
-        if self.backend == Backend::Keyutils {
-            join_session_keyring()?;
-        }
-        self.store
-            .build(SERVICE, &key.v2(), None)
-            .map_err(|e| store_error(self.backend, "could not address the token in", e))
-    }
 }
 
-impl TokenCache for KeystoreCache {
-    fn read(&self, key: &CacheKey) -> Result<Option<Secret>, Error> {
-        match self.entry(key)?.get_password() {
-            Ok(token) => Ok(Some(Secret::new(token))),
-            Err(keyring_core::Error::NoEntry) => Ok(None),
-            Err(e) => Err(store_error(
-                self.backend,
-                "could not read the token from",
-                e,
-            )),
-        }
-    }
-
-    fn write(&self, key: &CacheKey, token: &Secret) -> Result<(), Error> {
-        self.entry(key)?
-            .set_password(token.expose())
-            .map_err(|e| store_error(self.backend, "could not store the token in", e))
-    }
-
-    fn delete(&self, key: &CacheKey) -> Result<(), Error> {
-        match self.entry(key)?.delete_credential() {
-            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
-            Err(e) => Err(store_error(
-                self.backend,
-                "could not remove the token from",
-                e,
-            )),
-        }
-    }
-
-    fn name(&self) -> &'static str {
-        self.backend.name()
-    }
-}
-
-fn cache_error(message: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Cache, message)
-}
-
-/// A store failure as a cache error. The store's error can hold secret bytes (a token that is not
-/// UTF-8): those are wiped and never shown.
-fn store_error(backend: Backend, doing: &str, error: keyring_core::Error) -> Error {
-    let store = backend.label();
-    let why = match error {
-        keyring_core::Error::NoStorageAccess(e) => match backend {
-            Backend::Keyutils => {
-                format!("access denied ({e}); the thread could not use a session keyring")
-            }
-            Backend::SecretService => format!(
-                "access refused ({e}); the collection is locked or the unlock prompt was dismissed"
-            ),
-        },
-        keyring_core::Error::PlatformFailure(e) => format!("the store failed: {e}"),
-        keyring_core::Error::BadEncoding(mut bytes) => {
-            bytes.zeroize();
-            "the stored token is not UTF-8".to_owned()
-        }
-        keyring_core::Error::BadDataFormat(mut bytes, _) => {
-            bytes.zeroize();
-            "the stored token is malformed".to_owned()
-        }
-        keyring_core::Error::Ambiguous(entries) => format!(
-            "{} items match the key; remove the duplicates",
-            entries.len()
-        ),
-        other => other.to_string(),
+/// The Secret Service when one is running now and usable, else keyutils; both reasons when
+/// neither works.
+pub(super) fn os_default() -> Result<KeystoreCache, Error> {
+    let secret_service = match open_secret_service(true) {
+        Ok(cache) => return Ok(cache),
+        Err(e) => e,
     };
-    cache_error(format!("{doing} {store}: {why}"))
+    KeystoreCache::keyutils().map_err(|e| {
+        cache_error(format!(
+            "no OS keystore: {}; {}",
+            secret_service.message(),
+            e.message()
+        ))
+    })
+}
+
+fn open_secret_service(require_running: bool) -> Result<KeystoreCache, Error> {
+    probe_secret_service(require_running)?;
+    let store = dbus_secret_service_keyring_store::Store::new()
+        .map_err(|e| store_error(Backend::SecretService, "could not open", e))?;
+    Ok(KeystoreCache {
+        store,
+        backend: Backend::SecretService,
+    })
 }
 
 /// Makes the calling thread join a session keyring if it has only the per-user "user-session" one
 /// (asking for the session keyring with "create" does exactly that; with a real session keyring
 /// it just returns it).
-fn join_session_keyring() -> Result<(), Error> {
+pub(super) fn join_session_keyring() -> Result<(), Error> {
     use linux_keyutils::{KeyRing, KeyRingIdentifier};
     KeyRing::from_special_id(KeyRingIdentifier::Session, true)
         .map(drop)
