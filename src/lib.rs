@@ -15,11 +15,14 @@
 //! ```
 
 pub mod cache;
+mod cancel;
 pub mod config;
 mod deadline;
 pub mod error;
 pub mod ffi;
 mod login;
+pub mod progress;
+mod prompt_lock;
 pub mod protocol;
 mod retry;
 pub mod secret;
@@ -28,6 +31,7 @@ mod transport;
 pub use config::{Authenticator, Config, Protocol};
 pub use error::{Error, ErrorKind};
 pub use login::{Client, Session};
+pub use progress::{Progress, ProgressCallback};
 pub use protocol::SecondFactor;
 pub use secret::Secret;
 

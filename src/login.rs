@@ -4,16 +4,19 @@
 //! never sent twice; a Duo refusal is never retried; a cached token the server rejects is evicted
 //! and the login runs once more without it; secrets never reach a message or a log line.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use crate::cache::select::{self, CacheSetup};
 use crate::cache::{CacheInspection, CacheKey, CacheReport, CacheStatus, TokenCache};
+use crate::cancel::{Cancels, LoginCancel};
 use crate::config::Config;
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind};
+use crate::progress::{Progress, ProgressCallback, Reporter};
+use crate::prompt_lock::{self, Outcome, Turn};
 use crate::protocol::{self, LoginAnswer, LoginRequest, SecondFactor, SessionData};
-use crate::retry::{Idempotence, post_with_retry};
+use crate::retry::{Idempotence, Watch, post_with_retry};
 use crate::secret::{Secret, scrub};
 use crate::transport::Transport;
 
@@ -21,11 +24,13 @@ use crate::transport::Transport;
 const CLOSE_BUDGET: Duration = Duration::from_secs(30);
 
 /// Logs in to Snowflake with one configuration. Thread-safe: many threads may call
-/// [`Client::login`] on one client at once.
+/// [`Client::login`] on one client at once, and any thread may [`Client::cancel`] them.
 pub struct Client {
     config: Config,
     transport: Arc<Transport>,
     cache: CacheSetup,
+    cancels: Cancels,
+    progress: RwLock<Option<ProgressCallback>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -44,6 +49,14 @@ impl std::fmt::Debug for Client {
     }
 }
 
+/// What a cached token achieved.
+enum TokenResult {
+    /// Logged in with it.
+    Session(Box<Session>),
+    /// The server rejected it; it was evicted (unless the store already held a newer one).
+    Rejected,
+}
+
 impl Client {
     /// Checks `config` and prepares the HTTP client (reads `ca_file`). No network traffic yet.
     pub fn new(config: Config) -> Result<Self, Error> {
@@ -54,6 +67,8 @@ impl Client {
             config,
             transport,
             cache,
+            cancels: Cancels::default(),
+            progress: RwLock::new(None),
         })
     }
 
@@ -62,6 +77,32 @@ impl Client {
     pub fn with_token_cache(mut self, cache: Arc<dyn TokenCache>) -> Self {
         self.cache = select::for_config(&self.config, Some(cache));
         self
+    }
+
+    /// Delivers the progress events of every later login to `callback`, on the thread that called
+    /// [`Client::login`] (see [`Progress`]).
+    pub fn with_progress(self, callback: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
+        self.set_progress(Some(Arc::new(callback)));
+        self
+    }
+
+    /// Replaces (or, with `None`, removes) the progress callback. Logins already running keep the
+    /// callback they started with.
+    pub fn set_progress(&self, callback: Option<ProgressCallback>) {
+        match self.progress.write() {
+            Ok(mut slot) => *slot = callback,
+            Err(e) => *e.into_inner() = callback,
+        }
+    }
+
+    /// Cancels every login of this client in progress now, from any thread: each returns an error
+    /// of kind [`ErrorKind::Cancelled`] promptly (its socket is closed; no token is stored), wherever
+    /// it was — waiting for Duo, for another login of the same user, or between retries. Logins
+    /// started afterwards are not affected. Returns how many logins were cancelled.
+    pub fn cancel(&self) -> usize {
+        let n = self.cancels.cancel_all();
+        log::info!("cancelled {n} login(s) in progress");
+        n
     }
 
     /// The configuration this client logs in with.
@@ -74,76 +115,127 @@ impl Client {
         self.transport.user_agent()
     }
 
-    /// Logs in: one HTTP request (two when a cached token is rejected), within `login_timeout`.
-    /// Blocks while the server waits for Duo approval. With the MFA authenticator and caching on, a
-    /// cached token replaces the Duo prompt, and the token the server issues is stored.
+    /// Logs in within `login_timeout`. Blocks while the server waits for Duo approval.
+    ///
+    /// With the MFA authenticator and caching on, a cached token replaces the Duo prompt, the token
+    /// the server issues is stored, and logins of the same (host, user) that need a prompt take
+    /// turns across threads and processes: one prompts, the others use its token or share its Duo
+    /// refusal. With caching off, each login prompts on its own.
     pub fn login(&self) -> Result<Session, Error> {
+        let cancel = self.cancels.begin();
+        let callback = match self.progress.read() {
+            Ok(c) => c.clone(),
+            Err(e) => e.into_inner().clone(),
+        };
+        let reporter = Reporter::new(callback);
         let deadline = Deadline::after(self.config.login_timeout);
-        let key = CacheKey::for_config(&self.config);
-        let cache = match &self.cache {
-            CacheSetup::Ready(cache) => cache.as_ref(),
+        let watch = Watch {
+            deadline: &deadline,
+            cancel: &cancel,
+            reporter: &reporter,
+        };
+        match &self.cache {
+            CacheSetup::Ready(cache) => self.login_cached(cache.as_ref(), watch),
             CacheSetup::Off(status, why) => {
+                let factor = SecondFactor::from_config(&self.config);
+                let data = self.attempt(factor, None, false, watch)?;
+                cancel.check()?;
+                reporter.emit(Progress::TokenNotCached {
+                    reason: why.clone(),
+                });
                 let report = CacheReport {
                     status: *status,
                     backend: None,
                     evicted: false,
                     detail: why.clone(),
                 };
-                let factor = SecondFactor::from_config(&self.config);
-                let data = self.attempt(factor, None, false, &deadline)?;
-                return Ok(self.finish(data, factor, report));
+                Ok(self.finish(data, factor, report))
             }
-        };
-        let backend = Some(cache.name());
+        }
+    }
+
+    fn login_cached(&self, cache: &dyn TokenCache, watch: Watch<'_>) -> Result<Session, Error> {
+        let key = CacheKey::for_config(&self.config);
         let mut evicted = false;
         let mut read_failure = None;
+        let mut rejected: Option<Secret> = None;
         match cache.read(&key) {
-            Ok(Some(token)) => {
-                match self.attempt(SecondFactor::CachedToken, Some(&token), true, &deadline) {
-                    Ok(data) => {
-                        let detail = match data.mfa_token.as_ref().map(|t| cache.write(&key, t)) {
-                            Some(Err(e)) => format!(
-                                "cached token used; the renewed token was not stored: {}",
-                                e.message()
-                            ),
-                            _ => format!(
-                                "cached token from {} used instead of a Duo prompt",
-                                cache.name()
-                            ),
-                        };
-                        let report = CacheReport {
-                            status: CacheStatus::Hit,
-                            backend,
-                            evicted,
-                            detail,
-                        };
-                        return Ok(self.finish(data, SecondFactor::CachedToken, report));
-                    }
-                    // The server rejects the token (expired, password changed, caching turned off…):
-                    // forget it and prompt once.
-                    Err(e) if e.kind() == ErrorKind::Duo => {
-                        log::info!(
-                            "cached MFA token rejected ({}); evicting it and logging in again",
-                            e.message()
-                        );
-                        if let Err(e) = cache.delete(&key) {
-                            log::warn!(
-                                "could not evict the rejected MFA token from {}: {e}",
-                                cache.name()
-                            );
-                        }
-                        evicted = true;
-                    }
-                    Err(e) => return Err(e),
+            Ok(Some(token)) => match self.try_token(cache, &key, &token, watch)? {
+                TokenResult::Session(session) => return Ok(*session),
+                TokenResult::Rejected => {
+                    evicted = true;
+                    rejected = Some(token);
                 }
-            }
+            },
             Ok(None) => {}
             Err(e) => read_failure = Some(e.message().to_owned()),
         }
-        // The interactive step. prompt_lock (a later issue) will let one login per (host, user) run
-        // this at a time and the others re-read the cache afterwards.
+        // The interactive step: one login per (host, user) at a time.
+        let dir = cache.coordination_dir();
+        let leader = loop {
+            let turn = prompt_lock::acquire(
+                &key,
+                dir.as_deref(),
+                watch.cancel,
+                watch.deadline,
+                watch.reporter,
+            )?;
+            let leader = match turn {
+                Turn::Lead(leader) => leader,
+                Turn::Shared(Outcome::Refused(e)) => {
+                    log::info!("another login of this user was refused; sharing its outcome: {e}");
+                    return Err(e);
+                }
+                // The other login succeeded: its token is in the store.
+                Turn::Shared(_) => match cache.read(&key) {
+                    Ok(Some(token)) if Some(&token) != rejected.as_ref() => {
+                        match self.try_token(cache, &key, &token, watch)? {
+                            TokenResult::Session(session) => return Ok(*session),
+                            TokenResult::Rejected => {
+                                evicted = true;
+                                rejected = Some(token);
+                                continue;
+                            }
+                        }
+                    }
+                    // It got no token (the server issues none, or it could not be stored): there
+                    // is nothing to share, so this login prompts on its own, uncoordinated.
+                    _ => break None,
+                },
+            };
+            // Double check under the lock: a login that ended just before this one took its turn
+            // (here or in another process) may have stored a token.
+            match cache.read_fresh(&key) {
+                Ok(Some(token)) if Some(&token) != rejected.as_ref() => {
+                    match self.try_token(cache, &key, &token, watch) {
+                        Ok(TokenResult::Session(session)) => {
+                            leader.finish(Outcome::Success);
+                            return Ok(*session);
+                        }
+                        Ok(TokenResult::Rejected) => evicted = true,
+                        Err(e) => {
+                            leader.finish(Outcome::of_failure(&e));
+                            return Err(e);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            break Some(leader);
+        };
         let factor = SecondFactor::from_config(&self.config);
-        let data = self.attempt(factor, None, true, &deadline)?;
+        let data = match self
+            .attempt(factor, None, true, watch)
+            .and_then(|data| watch.cancel.check().map(|()| data))
+        {
+            Ok(data) => data,
+            Err(e) => {
+                if let Some(leader) = leader {
+                    leader.finish(Outcome::of_failure(&e));
+                }
+                return Err(e);
+            }
+        };
         let (status, detail) = match (data.mfa_token.as_ref(), read_failure) {
             (None, Some(why)) => (CacheStatus::Unavailable, format!("{} unavailable: {why}", cache.name())),
             (None, None) => (
@@ -155,16 +247,74 @@ impl Client {
                 Err(e) => (CacheStatus::WriteFailed, format!("MFA token not stored in {}: {}", cache.name(), e.message())),
             },
         };
+        if let Some(leader) = leader {
+            leader.finish(Outcome::Success);
+        }
+        watch.reporter.emit(match status {
+            CacheStatus::Stored => Progress::TokenStored {
+                backend: cache.name(),
+            },
+            _ => Progress::TokenNotCached {
+                reason: detail.clone(),
+            },
+        });
         Ok(self.finish(
             data,
             factor,
             CacheReport {
                 status,
-                backend,
+                backend: Some(cache.name()),
                 evicted,
                 detail,
             },
         ))
+    }
+
+    /// Logs in with a cached token. A token the server rejects is evicted — unless the store now
+    /// holds a different one (another process renewed it), which is kept.
+    fn try_token(
+        &self,
+        cache: &dyn TokenCache,
+        key: &CacheKey,
+        token: &Secret,
+        watch: Watch<'_>,
+    ) -> Result<TokenResult, Error> {
+        watch.reporter.emit(Progress::UsingCachedToken {
+            backend: cache.name(),
+        });
+        match self.attempt(SecondFactor::CachedToken, Some(token), true, watch) {
+            Ok(data) => {
+                watch.cancel.check()?;
+                let detail = match data.mfa_token.as_ref().map(|t| cache.write(key, t)) {
+                    Some(Err(e)) => format!(
+                        "cached token used; the renewed token was not stored: {}",
+                        e.message()
+                    ),
+                    _ => format!(
+                        "cached token from {} used instead of a Duo prompt",
+                        cache.name()
+                    ),
+                };
+                let report = CacheReport {
+                    status: CacheStatus::Hit,
+                    backend: Some(cache.name()),
+                    evicted: false,
+                    detail,
+                };
+                let session = self.finish(data, SecondFactor::CachedToken, report);
+                Ok(TokenResult::Session(Box::new(session)))
+            }
+            // The server rejects the token (expired, password changed, caching turned off…).
+            Err(e) if e.kind() == ErrorKind::Duo => {
+                log::info!(
+                    "cached MFA token rejected ({}); evicting it and logging in again",
+                    e.message()
+                );
+                evict(cache, key, token);
+                Ok(TokenResult::Rejected)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Deletes the cached MFA token of this configuration's (host, user), if any.
@@ -218,7 +368,7 @@ impl Client {
         factor: SecondFactor,
         token: Option<&Secret>,
         request_mfa_token: bool,
-        deadline: &Deadline,
+        watch: Watch<'_>,
     ) -> Result<SessionData, Error> {
         let request = LoginRequest {
             config: &self.config,
@@ -241,6 +391,13 @@ impl Client {
         } else {
             Idempotence::Repeatable
         };
+        match factor {
+            SecondFactor::Push | SecondFactor::None => watch.reporter.emit(Progress::PushSent),
+            SecondFactor::Passcode | SecondFactor::PasscodeInPassword => {
+                watch.reporter.emit(Progress::PasscodeSent)
+            }
+            SecondFactor::CachedToken => {}
+        }
         let answer = post_with_retry(
             &self.transport,
             protocol::LOGIN_PATH,
@@ -248,7 +405,7 @@ impl Client {
             &[],
             &body,
             idem,
-            deadline,
+            watch,
         )?;
         drop(body);
         if answer.status != 200 {
@@ -279,6 +436,24 @@ impl Client {
                 Err(e)
             }
         }
+    }
+}
+
+/// Removes `rejected` from the store — only if it is still the token there: another process may
+/// have stored a newer one meanwhile, which must survive.
+fn evict(cache: &dyn TokenCache, key: &CacheKey, rejected: &Secret) {
+    let result = match cache.read_fresh(key) {
+        Ok(Some(current)) if &current != rejected => Ok(()),
+        Ok(Some(_)) => cache.delete(key),
+        Ok(None) => Ok(()),
+        // Unknown state: delete anyway, a stale token would be rejected again.
+        Err(_) => cache.delete(key),
+    };
+    if let Err(e) = result {
+        log::warn!(
+            "could not evict the rejected MFA token from {}: {e}",
+            cache.name()
+        );
     }
 }
 
@@ -381,6 +556,11 @@ impl Session {
             ("delete", "true".to_owned()),
             ("request_id", uuid::Uuid::new_v4().to_string()),
         ];
+        let watch = Watch {
+            deadline: &deadline,
+            cancel: &LoginCancel::default(),
+            reporter: &Reporter::default(),
+        };
         let answer = post_with_retry(
             &self.transport,
             protocol::LOGOUT_PATH,
@@ -388,7 +568,7 @@ impl Session {
             &[("Authorization", auth.as_str())],
             b"{}",
             Idempotence::Repeatable,
-            &deadline,
+            watch,
         )?;
         if answer.status != 200 {
             return Err(Error::new(

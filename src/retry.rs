@@ -7,8 +7,10 @@
 
 use std::time::Duration;
 
+use crate::cancel::LoginCancel;
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind};
+use crate::progress::{Progress, Reporter};
 use crate::transport::{AttemptError, HttpAnswer, Transport};
 
 /// Attempts at most, the first included.
@@ -40,7 +42,16 @@ fn next_delay(previous: Duration) -> Duration {
     Duration::from_millis(fastrand::u64(low..high)).min(MAX_DELAY)
 }
 
-/// Sends `body` to `path`, retrying as the module describes, all within `deadline`.
+/// What a request runs under: the login's deadline, its cancel, and where its progress goes.
+#[derive(Clone, Copy)]
+pub(crate) struct Watch<'a> {
+    pub deadline: &'a Deadline,
+    pub cancel: &'a LoginCancel,
+    pub reporter: &'a Reporter,
+}
+
+/// Sends `body` to `path`, retrying as the module describes, all within the deadline; a retry is
+/// announced as [`Progress::Retrying`], and a cancel ends the pause before it.
 pub(crate) fn post_with_retry(
     transport: &Transport,
     path: &str,
@@ -48,12 +59,14 @@ pub(crate) fn post_with_retry(
     headers: &[(&str, &str)],
     body: &[u8],
     idem: Idempotence,
-    deadline: &Deadline,
+    watch: Watch<'_>,
 ) -> Result<HttpAnswer, Error> {
+    let deadline = watch.deadline;
     let mut delay = BASE_DELAY;
     let mut attempt = 1;
     loop {
-        let failure = match transport.post(path, query, headers, body, deadline) {
+        watch.cancel.check()?;
+        let failure = match transport.post(path, query, headers, body, deadline, watch.cancel) {
             Ok(answer) if status_is_retryable(answer.status, idem) => Error::new(
                 ErrorKind::HttpStatus,
                 format!("{} answered HTTP {}", transport.base_url(), answer.status),
@@ -74,8 +87,13 @@ pub(crate) fn post_with_retry(
             "attempt {attempt} failed ({failure}); retrying in {} ms",
             delay.as_millis()
         );
-        std::thread::sleep(delay);
         attempt += 1;
+        watch.reporter.emit(Progress::Retrying {
+            attempt,
+            delay,
+            reason: failure.message().to_owned(),
+        });
+        watch.cancel.pause(delay)?;
     }
 }
 

@@ -5,10 +5,15 @@
 use std::io::ErrorKind as IoKind;
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use ureq::Agent;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
+use ureq::unversioned::resolver::DefaultResolver;
+use ureq::unversioned::transport::{ConnectionDetails, Connector, DefaultConnector};
 use zeroize::Zeroizing;
 
+use crate::cancel::LoginCancel;
 use crate::config::{Config, Protocol};
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind};
@@ -35,10 +40,31 @@ pub(crate) enum AttemptError {
 }
 
 /// The HTTP client of one `Client`.
+///
+/// Each request gets an agent of its own (cheap: the configuration and the connector, with its
+/// cached TLS setup, are shared), so that cancelling one login shuts down that login's socket and
+/// no other.
 pub(crate) struct Transport {
-    agent: Agent,
+    agent_config: ureq::config::Config,
+    connector: SharedConnector,
     base_url: String,
     user_agent: String,
+}
+
+/// ureq's default connector chain (TCP, then rustls), shared by the agents of one `Transport`.
+#[derive(Debug, Clone, Default)]
+struct SharedConnector(Arc<DefaultConnector>);
+
+impl Connector for SharedConnector {
+    type Out = Box<dyn ureq::unversioned::transport::Transport>;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<()>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        self.0.connect(details, chained)
+    }
 }
 
 impl Transport {
@@ -76,7 +102,7 @@ impl Transport {
             None => RootCerts::WebPki,
         };
         let tls = TlsConfig::builder().root_certs(roots).build();
-        let agent: Agent = Agent::config_builder()
+        let agent_config = Agent::config_builder()
             .tls_config(tls)
             .http_status_as_error(false)
             // A fresh connection per request: a stale pooled connection would make a failure
@@ -86,8 +112,7 @@ impl Transport {
             .max_redirects(0)
             .https_only(config.protocol == Protocol::Https)
             .user_agent(user_agent(config))
-            .build()
-            .into();
+            .build();
         let scheme = match config.protocol {
             Protocol::Http => "http",
             Protocol::Https => "https",
@@ -99,7 +124,8 @@ impl Transport {
             host
         };
         Ok(Transport {
-            agent,
+            agent_config,
+            connector: SharedConnector::default(),
             base_url: format!("{scheme}://{host}:{}", config.port()),
             user_agent: user_agent(config),
         })
@@ -115,7 +141,7 @@ impl Transport {
         &self.user_agent
     }
 
-    /// One POST, bounded by what is left of `deadline`.
+    /// One POST, bounded by what is left of `deadline`; a cancel of the login closes its socket.
     pub fn post(
         &self,
         path: &str,
@@ -123,14 +149,41 @@ impl Transport {
         headers: &[(&str, &str)],
         body: &[u8],
         deadline: &Deadline,
+        cancel: &LoginCancel,
     ) -> Result<HttpAnswer, AttemptError> {
         let remaining = deadline.remaining();
         if remaining.is_zero() {
             return Err(AttemptError::NotSent(timeout_error(deadline)));
         }
+        let agent = Agent::with_parts(
+            self.agent_config.clone(),
+            self.connector.clone(),
+            DefaultResolver::default(),
+        );
+        cancel.attach(&agent).map_err(AttemptError::Fatal)?;
+        let answer = self.post_with(&agent, path, query, headers, body, deadline);
+        cancel.detach();
+        match answer {
+            // Whatever the request's error, a cancelled login reports the cancel.
+            Err(_) if cancel.is_cancelled() => {
+                Err(AttemptError::Fatal(crate::cancel::cancelled_error()))
+            }
+            other => other,
+        }
+    }
+
+    fn post_with(
+        &self,
+        agent: &Agent,
+        path: &str,
+        query: &[(&str, String)],
+        headers: &[(&str, &str)],
+        body: &[u8],
+        deadline: &Deadline,
+    ) -> Result<HttpAnswer, AttemptError> {
+        let remaining = deadline.remaining();
         let url = format!("{}{path}", self.base_url);
-        let mut req = self
-            .agent
+        let mut req = agent
             .post(&url)
             .header("Content-Type", "application/json")
             .header("Accept", "application/snowflake");
@@ -143,7 +196,8 @@ impl Transport {
         let req = req
             .config()
             .timeout_global(Some(remaining))
-            .timeout_connect(Some(remaining.min(Duration::from_secs(30))))
+            // A connect in progress is the one step a cancel cannot interrupt: keep it short.
+            .timeout_connect(Some(remaining.min(Duration::from_secs(10))))
             .build();
         let mut response = req
             .send(body)

@@ -121,6 +121,15 @@ impl TokenCache for Bounded {
     fn name(&self) -> &'static str {
         self.store.name()
     }
+
+    fn read_fresh(&self, key: &CacheKey) -> Result<Option<Secret>, Error> {
+        let key = key.clone();
+        self.run("reading", move |store| store.read_fresh(&key))
+    }
+
+    fn coordination_dir(&self) -> Option<std::path::PathBuf> {
+        self.store.coordination_dir()
+    }
 }
 
 #[cfg(test)]

@@ -97,7 +97,7 @@ impl FileCache {
 
     /// Checks (and creates, when `create`) the directory. `Ok(None)` when it is missing and not
     /// created; otherwise the open directory, for the fsync after a rename.
-    fn open_dir(&self, create: bool) -> Result<Option<File>, Error> {
+    pub(crate) fn open_dir(&self, create: bool) -> Result<Option<File>, Error> {
         let dir = &self.dir;
         match fs::metadata(dir) {
             Ok(_) => {}
@@ -155,28 +155,7 @@ impl FileCache {
     /// lock timeout. The lock is released when the returned file is dropped.
     fn lock(&self, exclusive: bool) -> Result<File, Error> {
         let path = self.lock_path();
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .mode(0o600)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
-            .open(&path)
-            .map_err(|e| open_error("could not open the lock file", &path, &e))?;
-        let meta = file
-            .metadata()
-            .map_err(|e| io_error("could not inspect the lock file", &path, &e))?;
-        if !meta.is_file() || meta.uid() != euid() {
-            return Err(cache_error(format!(
-                "the token cache lock file {} is not a regular file of this user; refusing to use it",
-                path.display()
-            )));
-        }
-        if meta.mode() & 0o777 != 0o600 {
-            // The lock file holds nothing, so fixing its mode hides nothing.
-            file.set_permissions(Permissions::from_mode(0o600))
-                .map_err(|e| io_error("could not set mode 0600 on the lock file", &path, &e))?;
-        }
+        let file = open_lock_file(&path)?;
         let deadline = Instant::now() + self.lock_timeout;
         let mut pause = Duration::from_millis(2);
         loop {
@@ -369,6 +348,10 @@ impl TokenCache for FileCache {
         })
     }
 
+    fn coordination_dir(&self) -> Option<PathBuf> {
+        Some(self.dir.clone())
+    }
+
     fn name(&self) -> &'static str {
         "file"
     }
@@ -450,6 +433,34 @@ fn zeroize_value(value: &mut Value) {
         Value::Object(map) => map.values_mut().for_each(zeroize_value),
         Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
+}
+
+/// Opens (creating, 0600) a lock file of this user: no symlink followed, a regular file owned by the
+/// effective user, its mode fixed to 0600 (a lock file holds nothing secret, so fixing it hides
+/// nothing).
+pub(crate) fn open_lock_file(path: &Path) -> Result<File, Error> {
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)
+        .map_err(|e| open_error("could not open the lock file", path, &e))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| io_error("could not inspect the lock file", path, &e))?;
+    if !meta.is_file() || meta.uid() != euid() {
+        return Err(cache_error(format!(
+            "the lock file {} is not a regular file of this user; refusing to use it",
+            path.display()
+        )));
+    }
+    if meta.mode() & 0o777 != 0o600 {
+        file.set_permissions(Permissions::from_mode(0o600))
+            .map_err(|e| io_error("could not set mode 0600 on the lock file", path, &e))?;
+    }
+    Ok(file)
 }
 
 /// Refuses a cache file that is not a regular file of ours with mode 0600 or narrower.

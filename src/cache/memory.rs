@@ -82,4 +82,17 @@ impl TokenCache for Layered {
     fn name(&self) -> &'static str {
         self.store.name()
     }
+
+    fn read_fresh(&self, key: &CacheKey) -> Result<Option<Secret>, Error> {
+        let token = self.store.read_fresh(key)?;
+        match &token {
+            Some(t) => MemoryCache.write(key, t)?,
+            None => MemoryCache.delete(key)?,
+        }
+        Ok(token)
+    }
+
+    fn coordination_dir(&self) -> Option<std::path::PathBuf> {
+        self.store.coordination_dir()
+    }
 }

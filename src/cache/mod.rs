@@ -60,6 +60,16 @@ pub trait TokenCache: Send + Sync {
     fn delete(&self, key: &CacheKey) -> Result<(), Error>;
     /// A short name of the backend, for reports ("secret-service", "file", …).
     fn name(&self) -> &'static str;
+    /// The token under `key` as the persistent store holds it now, past any in-memory layer (which
+    /// it refreshes). Used when another process may have replaced or removed the token.
+    fn read_fresh(&self, key: &CacheKey) -> Result<Option<Secret>, Error> {
+        self.read(key)
+    }
+    /// Where logins of several processes that share this store coordinate their Duo prompts (the
+    /// directory of the prompt lock files); `None` when the store is not shared between processes.
+    fn coordination_dir(&self) -> Option<std::path::PathBuf> {
+        None
+    }
 }
 
 /// What the token cache did during one login (one value; see [`CacheReport`] for the detail).

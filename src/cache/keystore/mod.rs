@@ -170,6 +170,14 @@ impl TokenCache for KeystoreCache {
     fn name(&self) -> &'static str {
         self.backend.name()
     }
+
+    /// The directory of the token cache file: the keystore is shared by the user's processes.
+    fn coordination_dir(&self) -> Option<std::path::PathBuf> {
+        #[cfg(unix)]
+        return super::file::cache_dir_from(|name| std::env::var_os(name));
+        #[cfg(not(unix))]
+        return None;
+    }
 }
 
 fn cache_error(message: impl Into<String>) -> Error {

@@ -1,0 +1,133 @@
+//! Cancelling logins from another thread.
+//!
+//! Each login in progress holds a [`LoginCancel`], registered with its client's [`Cancels`].
+//! [`Cancels::cancel_all`] marks every registered login cancelled, shuts down the HTTP agent of the
+//! request it is making (ureq's `Agent::shutdown` closes the socket, which wakes a read blocked on
+//! the server's answer) and wakes it from a pause. A login checks its flag at every step, so it
+//! returns [`ErrorKind::Cancelled`] promptly wherever it was: waiting for a push, for another login
+//! of the same user, or between retries. Only a TCP connect in progress is not interrupted (it is
+//! bounded by its own timeout, at most 10 s).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, Weak};
+use std::time::Duration;
+
+use crate::error::{Error, ErrorKind};
+
+/// The cancellation state of one login.
+#[derive(Default)]
+pub(crate) struct LoginCancel {
+    cancelled: AtomicBool,
+    /// The agent of the request in flight, if any.
+    agent: Mutex<Option<ureq::Agent>>,
+    /// Wakes a login that pauses (between retries).
+    pause: Mutex<()>,
+    woken: Condvar,
+}
+
+impl LoginCancel {
+    /// True once the login was cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Acquire)
+    }
+
+    /// `Err(Cancelled)` once the login was cancelled.
+    pub fn check(&self) -> Result<(), Error> {
+        if self.is_cancelled() {
+            Err(cancelled_error())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Cancels: marks, closes the request's sockets, wakes a pause.
+    fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Release);
+        if let Ok(agent) = self.agent.lock()
+            && let Some(agent) = agent.as_ref()
+        {
+            agent.clone().shutdown();
+        }
+        let _guard = self.pause.lock();
+        self.woken.notify_all();
+    }
+
+    /// Makes `agent` the one a cancel shuts down, until [`LoginCancel::detach`]. Fails when the
+    /// login is already cancelled (the agent is not used then).
+    pub fn attach(&self, agent: &ureq::Agent) -> Result<(), Error> {
+        let mut slot = self
+            .agent
+            .lock()
+            .map_err(|_| Error::new(ErrorKind::Internal, "cancel lock poisoned"))?;
+        // Checked under the lock cancel() takes, so a cancel cannot fall between check and attach.
+        self.check()?;
+        *slot = Some(agent.clone());
+        Ok(())
+    }
+
+    /// Forgets the agent of the finished request.
+    pub fn detach(&self) {
+        if let Ok(mut slot) = self.agent.lock() {
+            *slot = None;
+        }
+    }
+
+    /// Sleeps `duration` unless cancelled first (then `Err(Cancelled)` at once).
+    pub fn pause(&self, duration: Duration) -> Result<(), Error> {
+        let mut guard = self
+            .pause
+            .lock()
+            .map_err(|_| Error::new(ErrorKind::Internal, "cancel lock poisoned"))?;
+        let end = std::time::Instant::now() + duration;
+        loop {
+            self.check()?;
+            let left = end.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Ok(());
+            }
+            guard = match self.woken.wait_timeout(guard, left) {
+                Ok((g, _)) => g,
+                Err(e) => e.into_inner().0,
+            };
+        }
+    }
+}
+
+/// The logins in progress on one client.
+#[derive(Default)]
+pub(crate) struct Cancels {
+    active: Mutex<Vec<Weak<LoginCancel>>>,
+}
+
+impl Cancels {
+    /// Registers a new login; it stays cancellable while the returned value lives.
+    pub fn begin(&self) -> Arc<LoginCancel> {
+        let login = Arc::new(LoginCancel::default());
+        if let Ok(mut active) = self.active.lock() {
+            active.retain(|w| w.strong_count() > 0);
+            active.push(Arc::downgrade(&login));
+        }
+        login
+    }
+
+    /// Cancels every login in progress now; logins started later are not affected. Returns how many
+    /// were cancelled.
+    pub fn cancel_all(&self) -> usize {
+        let logins: Vec<Arc<LoginCancel>> = match self.active.lock() {
+            Ok(active) => active.iter().filter_map(Weak::upgrade).collect(),
+            Err(_) => Vec::new(),
+        };
+        for login in &logins {
+            login.cancel();
+        }
+        logins.len()
+    }
+}
+
+/// The error of a cancelled login.
+pub(crate) fn cancelled_error() -> Error {
+    Error::new(
+        ErrorKind::Cancelled,
+        "the login was cancelled by the application",
+    )
+}

@@ -1,0 +1,284 @@
+//! One Duo prompt at a time per (host, user), across the threads of this process and the processes
+//! of this machine.
+//!
+//! A login that needs an interactive second factor (no usable cached token) first takes its *turn*
+//! here. The first login of a (host, user) leads: it prompts, stores the token, and publishes its
+//! outcome. The logins that waited for that turn then share the outcome instead of prompting:
+//!
+//! - **success**: they read the token the leader stored and log in with it (no push);
+//! - **a Duo refusal** (denied, locked, push timed out, Duo unreachable): they fail with the same
+//!   error, without a push of their own;
+//! - **the leader failed for a reason of its own** (its connection dropped, it was cancelled, its
+//!   process died): exactly one waiter takes over and leads the next turn.
+//!
+//! A login that arrives after a turn ended does not see that turn's outcome: it starts afresh.
+//!
+//! In one process, a turn is a slot per key (a mutex and a condition variable). Across processes it
+//! is an exclusive `flock` on `sfmfa-prompt-<hash>.lck` in the token cache's directory, held by the
+//! one login of each process that leads locally. The lock file holds the state of the last turn —
+//! `<turn id> pending|success|refused <code>` — so a process that waited can tell what happened
+//! while it waited; the kernel drops the lock of a process that dies, and its turn still reads
+//! `pending`, which the next process takes over. The file never holds a secret.
+//!
+//! Every wait is bounded by the login's deadline and ends early when the login is cancelled.
+
+#[cfg(unix)]
+mod lock_file;
+
+use std::collections::{HashMap, VecDeque};
+use std::path::Path;
+use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard};
+use std::time::Duration;
+
+use crate::cache::CacheKey;
+use crate::cancel::LoginCancel;
+use crate::deadline::Deadline;
+use crate::error::{Error, ErrorKind};
+use crate::progress::{Progress, Reporter};
+
+/// How often a waiter looks again (cancel, deadline, another process's lock).
+const POLL: Duration = Duration::from_millis(20);
+/// Outcomes kept per key, for waiters that have not woken yet.
+const RECENT: usize = 64;
+
+/// Snowflake codes whose refusal every waiter would get too: shared instead of prompting again.
+/// (A wrong passcode is not among them: a waiter may have a passcode of its own.)
+const SHARED_REFUSALS: [u32; 4] = [
+    390120, // EXT_AUTHN_DENIED
+    390123, // EXT_AUTHN_LOCKED
+    390126, // EXT_AUTHN_TIMEOUT
+    390129, // EXT_AUTHN_EXCEPTION (Duo unreachable)
+];
+
+/// How a turn ended.
+#[derive(Debug, Clone)]
+pub(crate) enum Outcome {
+    /// The leader logged in; its token (if the server issued one) is in the cache.
+    Success,
+    /// The leader got a Duo refusal every waiter would get too.
+    Refused(Error),
+    /// The leader failed for a reason of its own; a waiter takes over.
+    Abandoned,
+}
+
+impl Outcome {
+    /// The outcome a failed interactive login publishes.
+    pub fn of_failure(e: &Error) -> Outcome {
+        match e.server_code() {
+            Some(code) if SHARED_REFUSALS.contains(&code) => Outcome::Refused(e.clone()),
+            _ => Outcome::Abandoned,
+        }
+    }
+}
+
+/// What [`acquire`] gives a login.
+pub(crate) enum Turn {
+    /// This login prompts; publish the outcome with [`Leader::finish`].
+    Lead(Leader),
+    /// Another login prompted while this one waited; this is how it ended (never `Abandoned`).
+    Shared(Outcome),
+}
+
+#[derive(Default)]
+struct SlotState {
+    busy: bool,
+    finished: u64,
+    recent: VecDeque<(u64, Outcome)>,
+}
+
+#[derive(Default)]
+struct Slot {
+    state: Mutex<SlotState>,
+    changed: Condvar,
+}
+
+static SLOTS: LazyLock<Mutex<HashMap<String, Arc<Slot>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+fn poisoned() -> Error {
+    Error::new(ErrorKind::Internal, "the prompt lock is poisoned")
+}
+
+fn slot_of(key: &str) -> Result<Arc<Slot>, Error> {
+    let mut slots = SLOTS.lock().map_err(|_| poisoned())?;
+    Ok(Arc::clone(slots.entry(key.to_owned()).or_default()))
+}
+
+/// The turn of the login that leads; finishing (or dropping) it lets the waiters go.
+pub(crate) struct Leader {
+    slot: Arc<Slot>,
+    #[cfg(unix)]
+    file: Option<lock_file::LockFile>,
+    finished: bool,
+}
+
+impl Leader {
+    /// Publishes how the turn ended and ends it.
+    pub fn finish(mut self, outcome: Outcome) {
+        self.publish(outcome);
+    }
+
+    fn publish(&mut self, outcome: Outcome) {
+        if self.finished {
+            return;
+        }
+        self.finished = true;
+        #[cfg(unix)]
+        if let Some(file) = self.file.take() {
+            file.finish(&outcome);
+        }
+        end_turn(&self.slot, outcome);
+    }
+}
+
+impl Drop for Leader {
+    fn drop(&mut self) {
+        self.publish(Outcome::Abandoned);
+    }
+}
+
+fn end_turn(slot: &Slot, outcome: Outcome) {
+    let mut state = match slot.state.lock() {
+        Ok(s) => s,
+        Err(e) => e.into_inner(),
+    };
+    state.finished += 1;
+    let turn = state.finished;
+    state.recent.push_back((turn, outcome));
+    if state.recent.len() > RECENT {
+        state.recent.pop_front();
+    }
+    state.busy = false;
+    drop(state);
+    slot.changed.notify_all();
+}
+
+/// Takes this login's turn for `key`: waits while another login of this process or of another
+/// process prompts, then leads or shares the outcome. `dir` is where the cross-process lock file
+/// lives (`None`: this process only).
+pub(crate) fn acquire(
+    key: &CacheKey,
+    dir: Option<&Path>,
+    cancel: &LoginCancel,
+    deadline: &Deadline,
+    reporter: &Reporter,
+) -> Result<Turn, Error> {
+    let id = key.v2();
+    let slot = slot_of(&id)?;
+    let mut told = false;
+    if let Some(outcome) = wait_in_process(&slot, cancel, deadline, reporter, &mut told)? {
+        return Ok(Turn::Shared(outcome));
+    }
+    // This login leads in this process; from here on, dropping `leader` publishes `Abandoned`.
+    let leader = Leader {
+        slot,
+        #[cfg(unix)]
+        file: None,
+        finished: false,
+    };
+    match dir {
+        Some(dir) => across_processes(leader, dir, &id, cancel, deadline, reporter, &mut told),
+        None => Ok(Turn::Lead(leader)),
+    }
+}
+
+/// Takes the turn among processes for the login that leads in this process.
+#[cfg(unix)]
+fn across_processes(
+    mut leader: Leader,
+    dir: &Path,
+    id: &str,
+    cancel: &LoginCancel,
+    deadline: &Deadline,
+    reporter: &Reporter,
+    told: &mut bool,
+) -> Result<Turn, Error> {
+    use lock_file::{Acquired, LockFile};
+    match LockFile::acquire(dir, id, cancel, deadline, reporter, told) {
+        Ok(Acquired::Lead(file)) => {
+            leader.file = Some(file);
+            Ok(Turn::Lead(leader))
+        }
+        Ok(Acquired::Shared(outcome)) => {
+            // Let this process's waiters share it too.
+            leader.finish(outcome.clone());
+            Ok(Turn::Shared(outcome))
+        }
+        Err(e) if matches!(e.kind(), ErrorKind::Cancelled | ErrorKind::Timeout) => Err(e),
+        Err(e) => {
+            // The lock file cannot be used (directory not ours, …): coordinate this process only.
+            log::warn!(
+                "logins of other processes cannot be coordinated: {}",
+                e.message()
+            );
+            Ok(Turn::Lead(leader))
+        }
+    }
+}
+
+/// Off Unix there is no lock file yet: logins are coordinated within the process only.
+#[cfg(not(unix))]
+fn across_processes(
+    leader: Leader,
+    _dir: &Path,
+    _id: &str,
+    _cancel: &LoginCancel,
+    _deadline: &Deadline,
+    _reporter: &Reporter,
+    _told: &mut bool,
+) -> Result<Turn, Error> {
+    Ok(Turn::Lead(leader))
+}
+
+/// Waits for this process's turn. `Some(outcome)` when a turn that ended while this login waited
+/// is to be shared; `None` when this login now leads (the slot is marked busy for it).
+fn wait_in_process(
+    slot: &Slot,
+    cancel: &LoginCancel,
+    deadline: &Deadline,
+    reporter: &Reporter,
+    told: &mut bool,
+) -> Result<Option<Outcome>, Error> {
+    let mut state: MutexGuard<'_, SlotState> = slot.state.lock().map_err(|_| poisoned())?;
+    // Outcomes of turns that end after this point are this login's to share.
+    let mut after = state.finished;
+    loop {
+        while let Some((turn, outcome)) = state.recent.iter().find(|(t, _)| *t > after) {
+            match outcome {
+                Outcome::Abandoned => after = *turn,
+                shared => return Ok(Some(shared.clone())),
+            }
+        }
+        if !state.busy {
+            state.busy = true;
+            return Ok(None);
+        }
+        if !*told {
+            *told = true;
+            reporter.emit(Progress::WaitingForOtherLogin);
+        }
+        check_wait(cancel, deadline)?;
+        let pause = POLL.min(deadline.remaining());
+        state = match slot.changed.wait_timeout(state, pause) {
+            Ok((s, _)) => s,
+            Err(e) => e.into_inner().0,
+        };
+    }
+}
+
+/// Cancelled or out of time while waiting for another login.
+fn check_wait(cancel: &LoginCancel, deadline: &Deadline) -> Result<(), Error> {
+    cancel.check()?;
+    if deadline.passed() {
+        return Err(Error::new(
+            ErrorKind::Timeout,
+            format!(
+                "login_timeout of {:.1} s passed while waiting for another login of the same user \
+                 to finish its Duo prompt",
+                deadline.budget().as_secs_f64()
+            ),
+        )
+        .with_hint("Approve the other login's Duo prompt, or raise login_timeout."));
+    }
+    Ok(())
+}
