@@ -73,7 +73,7 @@ pub trait TokenCache: Send + Sync {
 }
 
 /// What the token cache did during one login (one value; see [`CacheReport`] for the detail).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CacheStatus {
     /// A cached token was used: no Duo prompt.
     Hit,

@@ -1,0 +1,103 @@
+//! Progress events: what a driver shows its user ("check your phone"), in the order they happen.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use sfmfa::Progress;
+
+const MFA: (&str, &str) = ("authenticator", "username_password_mfa");
+const ON: (&str, &str) = ("client_store_temporary_credential", "on");
+
+/// A client whose events are collected (by name) in the returned list.
+fn recording(c: sfmfa::Config) -> (sfmfa::Client, Arc<Mutex<Vec<Progress>>>) {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&events);
+    let client = sfmfa::Client::new(c)
+        .unwrap()
+        .with_progress(move |e| sink.lock().unwrap().push(e.clone()));
+    (client, events)
+}
+
+fn names(events: &Mutex<Vec<Progress>>) -> Vec<&'static str> {
+    events.lock().unwrap().drain(..).map(|e| e.name()).collect()
+}
+
+#[test]
+fn push_then_token_stored_then_cached_token() {
+    let emu = emulator(false);
+    let (client, events) = recording(config(
+        &emu,
+        "push_approve",
+        &[MFA, ON, ("token_cache", "memory")],
+    ));
+    client.login().unwrap();
+    assert_eq!(names(&events), ["push_sent", "token_stored"]);
+    client.login().unwrap();
+    assert_eq!(names(&events), ["using_cached_token"]);
+}
+
+#[test]
+fn passcode_and_passcode_in_password() {
+    let emu = emulator(false);
+    let (client, events) = recording(config(&emu, "demo", &[("passcode", BYPASS)]));
+    client.login().unwrap();
+    assert_eq!(names(&events), ["passcode_sent", "token_not_cached"]);
+    let pip = format!("{PASSWORD}{BYPASS}");
+    let (client, events) = recording(config(
+        &emu,
+        "demo",
+        &[("password", &pip), ("passcode_in_password", "on")],
+    ));
+    client.login().unwrap();
+    assert_eq!(names(&events), ["passcode_sent", "token_not_cached"]);
+}
+
+#[test]
+fn caching_off_says_why() {
+    let emu = emulator(false);
+    let (client, events) = recording(config(&emu, "push_approve", &[MFA]));
+    client.login().unwrap();
+    let events = events.lock().unwrap();
+    match events.last() {
+        Some(Progress::TokenNotCached { reason }) => {
+            assert!(
+                reason.contains("client_store_temporary_credential"),
+                "{reason}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_retry_is_announced_with_its_attempt_and_delay() {
+    let emu = emulator(false);
+    emu.control().fail_http(503, 1);
+    let (client, events) = recording(config(&emu, "push_approve", &[]));
+    client.login().unwrap();
+    let events = events.lock().unwrap();
+    assert_eq!(events[0], Progress::PushSent);
+    match &events[1] {
+        Progress::Retrying {
+            attempt,
+            delay,
+            reason,
+        } => {
+            assert_eq!(*attempt, 2);
+            assert!(!delay.is_zero());
+            assert!(reason.contains("503"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_panicking_callback_does_not_break_the_login() {
+    let emu = emulator(false);
+    let client = sfmfa::Client::new(config(&emu, "push_approve", &[]))
+        .unwrap()
+        .with_progress(|_| panic!("a careless callback"));
+    assert!(client.login().is_ok());
+}

@@ -1,0 +1,397 @@
+//! One Duo prompt per (host, user), whatever the concurrency: threads of one process and separate
+//! processes, against the emulator. Pushes are `manual` (answered by the test through the emulator's
+//! control API), so the waiters are really waiting while the first push is pending.
+
+#[path = "common/child.rs"]
+mod child;
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use common::*;
+use sfmfa::cache::CacheStatus;
+use sfmfa::{ErrorKind, Progress};
+use sfmfa_emulator::{Control, Emulator, PushBehaviour, UserConfig};
+
+const MFA: (&str, &str) = ("authenticator", "username_password_mfa");
+const ON: (&str, &str) = ("client_store_temporary_credential", "on");
+
+/// Adds `name`, whose pushes wait for the test's answer (for up to a minute).
+fn manual_user(ctl: &Control, name: &str) {
+    ctl.add_user(
+        ACCOUNT,
+        UserConfig {
+            duo_enrolled: true,
+            push: PushBehaviour::Manual,
+            push_timeout_ms: Some(60_000),
+            ..UserConfig::new(name, PASSWORD)
+        },
+    );
+}
+
+/// Polls `done` every 10 ms for up to 30 s; fails the test with `what` otherwise.
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let end = Instant::now() + Duration::from_secs(30);
+    while !done() {
+        assert!(Instant::now() < end, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// A client of `user` whose progress callback counts "waiting for another login" events.
+fn counting_client(
+    emu: &Emulator,
+    user: &str,
+    extra: &[(&str, &str)],
+    waiting: &Arc<AtomicUsize>,
+) -> sfmfa::Client {
+    let mut pairs = vec![MFA, ON, ("token_cache", "memory")];
+    pairs.extend_from_slice(extra);
+    let waiting = Arc::clone(waiting);
+    sfmfa::Client::new(config(emu, user, &pairs))
+        .unwrap()
+        .with_progress(move |event| {
+            if *event == Progress::WaitingForOtherLogin {
+                waiting.fetch_add(1, Ordering::SeqCst);
+            }
+        })
+}
+
+/// `n` threads log in at once, each with its own client; returns their results once the first
+/// push was answered with `approve` (after all the others were seen waiting).
+fn threads_log_in(
+    n: usize,
+    emu: &Emulator,
+    user: &str,
+    approve: bool,
+) -> Vec<Result<sfmfa::Session, sfmfa::Error>> {
+    let ctl = emu.control();
+    let waiting = Arc::new(AtomicUsize::new(0));
+    let start = Arc::new(Barrier::new(n));
+    let handles: Vec<_> = (0..n)
+        .map(|_| {
+            let client = counting_client(emu, user, &[], &waiting);
+            let start = Arc::clone(&start);
+            std::thread::spawn(move || {
+                start.wait();
+                client.login()
+            })
+        })
+        .collect();
+    wait_until("one push is pending", || {
+        ctl.pending_pushes(ACCOUNT, user) == 1
+    });
+    wait_until("every other login waits", || {
+        waiting.load(Ordering::SeqCst) == n - 1
+    });
+    assert_eq!(ctl.push_count(ACCOUNT, user), 1);
+    assert!(ctl.answer_push(ACCOUNT, user, approve));
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}
+
+#[test]
+fn thirty_two_threads_send_one_push() {
+    let emu = emulator(false);
+    let ctl = emu.control();
+    manual_user(&ctl, "pool32");
+    let results = threads_log_in(32, &emu, "pool32", true);
+    let mut statuses = std::collections::HashMap::new();
+    for r in &results {
+        let s = r.as_ref().expect("every login succeeds");
+        *statuses.entry(s.cache_report().status).or_insert(0) += 1;
+    }
+    assert_eq!(ctl.push_count(ACCOUNT, "pool32"), 1, "exactly one push");
+    assert_eq!(statuses.get(&CacheStatus::Stored), Some(&1), "{statuses:?}");
+    assert_eq!(statuses.get(&CacheStatus::Hit), Some(&31), "{statuses:?}");
+    assert_eq!(ctl.login_count(ACCOUNT, "pool32"), 32);
+}
+
+#[test]
+fn a_denied_push_fails_every_waiter_without_another_push() {
+    let emu = emulator(false);
+    let ctl = emu.control();
+    manual_user(&ctl, "denied8");
+    let results = threads_log_in(8, &emu, "denied8", false);
+    for r in results {
+        let e = r.err().expect("every login fails");
+        assert_eq!(e.server_code(), Some(390120), "{e}");
+    }
+    assert_eq!(ctl.push_count(ACCOUNT, "denied8"), 1, "exactly one push");
+    // A login that arrives after the refusal starts afresh: it prompts again.
+    let waiting = Arc::new(AtomicUsize::new(0));
+    let late = counting_client(&emu, "denied8", &[], &waiting);
+    let t = std::thread::spawn(move || late.login());
+    wait_until("the late login pushes", || {
+        ctl.pending_pushes(ACCOUNT, "denied8") == 1
+    });
+    assert!(ctl.answer_push(ACCOUNT, "denied8", true));
+    assert!(t.join().unwrap().is_ok());
+    assert_eq!(ctl.push_count(ACCOUNT, "denied8"), 2);
+}
+
+#[test]
+fn when_the_first_login_fails_on_its_own_exactly_one_waiter_takes_over() {
+    let emu = emulator(false);
+    let ctl = emu.control();
+    manual_user(&ctl, "takeover");
+    let waiting = Arc::new(AtomicUsize::new(0));
+    // The first login is cancelled while its push is pending: a failure of its own.
+    let first = Arc::new(counting_client(&emu, "takeover", &[], &waiting));
+    let first_login = {
+        let first = Arc::clone(&first);
+        std::thread::spawn(move || first.login())
+    };
+    wait_until("the first push is pending", || {
+        ctl.pending_pushes(ACCOUNT, "takeover") == 1
+    });
+    let others: Vec<_> = (0..4)
+        .map(|_| {
+            let c = counting_client(&emu, "takeover", &[], &waiting);
+            std::thread::spawn(move || c.login())
+        })
+        .collect();
+    wait_until("four logins wait", || waiting.load(Ordering::SeqCst) == 4);
+    first.cancel();
+    let e = first_login.join().unwrap().err().expect("cancelled");
+    assert_eq!(e.kind(), ErrorKind::Cancelled);
+    // One waiter takes over: a second push; the three others keep waiting for it.
+    wait_until("a second push", || ctl.push_count(ACCOUNT, "takeover") == 2);
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(
+        ctl.push_count(ACCOUNT, "takeover"),
+        2,
+        "only one takes over"
+    );
+    // The emulator still holds the abandoned push (the oldest): answer both.
+    assert!(ctl.answer_push(ACCOUNT, "takeover", true));
+    assert!(ctl.answer_push(ACCOUNT, "takeover", true));
+    for t in others {
+        assert!(t.join().unwrap().is_ok());
+    }
+    assert_eq!(ctl.push_count(ACCOUNT, "takeover"), 2);
+}
+
+#[test]
+fn a_waiter_that_runs_out_of_time_says_it_was_waiting_for_another_login() {
+    let emu = emulator(false);
+    let ctl = emu.control();
+    manual_user(&ctl, "slowpoke");
+    let waiting = Arc::new(AtomicUsize::new(0));
+    let first = counting_client(&emu, "slowpoke", &[], &waiting);
+    let t = std::thread::spawn(move || first.login());
+    wait_until("the first push is pending", || {
+        ctl.pending_pushes(ACCOUNT, "slowpoke") == 1
+    });
+    let impatient = counting_client(&emu, "slowpoke", &[("login_timeout", "0.5")], &waiting);
+    let e = impatient.login().err().expect("times out");
+    assert_eq!(e.kind(), ErrorKind::Timeout);
+    assert!(
+        e.message().contains("waiting for another login"),
+        "{}",
+        e.message()
+    );
+    assert!(ctl.answer_push(ACCOUNT, "slowpoke", true));
+    assert!(t.join().unwrap().is_ok());
+    assert_eq!(ctl.push_count(ACCOUNT, "slowpoke"), 1);
+}
+
+#[test]
+fn with_caching_off_nothing_is_coordinated() {
+    let emu = emulator(false);
+    let ctl = emu.control();
+    ctl.add_user(
+        ACCOUNT,
+        UserConfig {
+            duo_enrolled: true,
+            push: PushBehaviour::Approve { delay_ms: 300 },
+            ..UserConfig::new("uncached", PASSWORD)
+        },
+    );
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let c = config(&emu, "uncached", &[MFA]);
+            std::thread::spawn(move || login(c))
+        })
+        .collect();
+    for h in handles {
+        assert!(h.join().unwrap().is_ok());
+    }
+    assert_eq!(ctl.push_count(ACCOUNT, "uncached"), 4, "each login prompts");
+}
+
+// ----- processes -----
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sfmfa-prompt-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Starts a child process that logs in as `user` with the file cache in `cache`; it creates a file
+/// in `markers` when it starts waiting for another login.
+fn spawn_login(emu: &Emulator, user: &str, cache: &Path, markers: &Path) -> Child {
+    child::self_command("child_prompt_login")
+        .env("SFMFA_CHILD_PORT", emu.port().to_string())
+        .env("SFMFA_CHILD_USER", user)
+        .env("SFMFA_CHILD_MARKERS", markers)
+        .env("SF_TEMPORARY_CREDENTIAL_CACHE_DIR", cache)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn markers(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
+}
+
+/// The line the child printed: "child: ok <status>" or "child: err <code>".
+fn outcome(child: Child) -> String {
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "child failed: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+        .lines()
+        .find_map(|l| l.split_once("child: ").map(|(_, o)| o.trim()))
+        .unwrap_or_else(|| panic!("no outcome in: {stdout}"))
+        .to_owned()
+}
+
+#[test]
+fn eight_processes_send_one_push() {
+    let emu = emulator(false);
+    let ctl = emu.control();
+    manual_user(&ctl, "procs8");
+    let (cache, marks) = (temp_dir("cache8"), temp_dir("marks8"));
+    let children: Vec<_> = (0..8)
+        .map(|_| spawn_login(&emu, "procs8", &cache, &marks))
+        .collect();
+    wait_until("one push is pending", || {
+        ctl.pending_pushes(ACCOUNT, "procs8") == 1
+    });
+    wait_until("seven processes wait", || markers(&marks) == 7);
+    assert!(ctl.answer_push(ACCOUNT, "procs8", true));
+    let outcomes: Vec<String> = children.into_iter().map(outcome).collect();
+    assert_eq!(ctl.push_count(ACCOUNT, "procs8"), 1, "exactly one push");
+    assert_eq!(
+        outcomes.iter().filter(|o| *o == "ok stored").count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        outcomes.iter().filter(|o| *o == "ok hit").count(),
+        7,
+        "{outcomes:?}"
+    );
+    let _ = std::fs::remove_dir_all(cache);
+    let _ = std::fs::remove_dir_all(marks);
+}
+
+#[test]
+fn a_denied_push_fails_every_waiting_process() {
+    let emu = emulator(false);
+    let ctl = emu.control();
+    manual_user(&ctl, "procsdeny");
+    let (cache, marks) = (temp_dir("cachedeny"), temp_dir("marksdeny"));
+    let children: Vec<_> = (0..4)
+        .map(|_| spawn_login(&emu, "procsdeny", &cache, &marks))
+        .collect();
+    wait_until("one push is pending", || {
+        ctl.pending_pushes(ACCOUNT, "procsdeny") == 1
+    });
+    wait_until("three processes wait", || markers(&marks) == 3);
+    assert!(ctl.answer_push(ACCOUNT, "procsdeny", false));
+    for o in children.into_iter().map(outcome) {
+        assert_eq!(o, "err 390120");
+    }
+    assert_eq!(ctl.push_count(ACCOUNT, "procsdeny"), 1);
+    let _ = std::fs::remove_dir_all(cache);
+    let _ = std::fs::remove_dir_all(marks);
+}
+
+#[test]
+fn a_killed_first_process_is_taken_over_by_one_other() {
+    let emu = emulator(false);
+    let ctl = emu.control();
+    manual_user(&ctl, "procskill");
+    let (cache, marks) = (temp_dir("cachekill"), temp_dir("markskill"));
+    let mut first = spawn_login(&emu, "procskill", &cache, &marks);
+    wait_until("the first push is pending", || {
+        ctl.pending_pushes(ACCOUNT, "procskill") == 1
+    });
+    let others: Vec<_> = (0..4)
+        .map(|_| spawn_login(&emu, "procskill", &cache, &marks))
+        .collect();
+    wait_until("four processes wait", || markers(&marks) == 4);
+    first.kill().unwrap();
+    first.wait().unwrap();
+    wait_until("another process takes over", || {
+        ctl.push_count(ACCOUNT, "procskill") == 2
+    });
+    // The killed process's push is still pending on the emulator (the oldest): answer both.
+    assert!(ctl.answer_push(ACCOUNT, "procskill", true));
+    assert!(ctl.answer_push(ACCOUNT, "procskill", true));
+    let outcomes: Vec<String> = others.into_iter().map(outcome).collect();
+    assert!(
+        outcomes.iter().all(|o| o.starts_with("ok ")),
+        "{outcomes:?}"
+    );
+    assert!(
+        ctl.push_count(ACCOUNT, "procskill") <= 2,
+        "at most two pushes in total"
+    );
+    let _ = std::fs::remove_dir_all(cache);
+    let _ = std::fs::remove_dir_all(marks);
+}
+
+/// Run by the process tests in a child process; nothing otherwise.
+#[test]
+fn child_prompt_login() {
+    let (Ok(port), Ok(user), Ok(marks)) = (
+        std::env::var("SFMFA_CHILD_PORT"),
+        std::env::var("SFMFA_CHILD_USER"),
+        std::env::var("SFMFA_CHILD_MARKERS"),
+    ) else {
+        return;
+    };
+    let mut c = sfmfa::Config::new();
+    for (k, v) in [
+        ("account", ACCOUNT),
+        ("user", user.as_str()),
+        ("password", PASSWORD),
+        ("host", "127.0.0.1"),
+        ("port", port.as_str()),
+        ("protocol", "http"),
+        ("login_timeout", "60"),
+        MFA,
+        ("token_cache", "file"),
+    ] {
+        c.set(k, v).unwrap();
+    }
+    let marker = Path::new(&marks).join(std::process::id().to_string());
+    let client = sfmfa::Client::new(c).unwrap().with_progress(move |event| {
+        if *event == Progress::WaitingForOtherLogin {
+            std::fs::write(&marker, b"waiting").unwrap();
+        }
+    });
+    match client.login() {
+        Ok(s) => println!(
+            "child: ok {}",
+            match s.cache_report().status {
+                CacheStatus::Hit => "hit",
+                CacheStatus::Stored => "stored",
+                _ => "other",
+            }
+        ),
+        Err(e) => println!("child: err {}", e.server_code().unwrap_or(0)),
+    }
+}
