@@ -204,6 +204,56 @@ typedef uint32_t sfmfa_cache_status;
 #endif // __cplusplus
 
 /**
+ * What a login is doing (the `kind` of an `sfmfa_progress`). Values are stable.
+ */
+enum sfmfa_progress_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * A cached MFA token is sent instead of a Duo prompt.
+   */
+  SFMFA_PROGRESS_KIND_USING_CACHED_TOKEN = 1,
+  /**
+   * Another login of the same (host, user) is prompting; this one waits for its outcome.
+   */
+  SFMFA_PROGRESS_KIND_WAITING_FOR_OTHER_LOGIN = 2,
+  /**
+   * A request that makes Duo push to the user's phone was sent: "approve the login on your phone".
+   */
+  SFMFA_PROGRESS_KIND_PUSH_SENT = 3,
+  /**
+   * A request with a Duo passcode was sent.
+   */
+  SFMFA_PROGRESS_KIND_PASSCODE_SENT = 4,
+  /**
+   * A request failed before the server acted on it; it is sent again after `delay_ms`
+   * (`attempt` is the attempt that comes next).
+   */
+  SFMFA_PROGRESS_KIND_RETRYING = 5,
+  /**
+   * The MFA token the server issued was stored.
+   */
+  SFMFA_PROGRESS_KIND_TOKEN_STORED = 6,
+  /**
+   * No MFA token was cached by this login; `message` says why.
+   */
+  SFMFA_PROGRESS_KIND_TOKEN_NOT_CACHED = 7,
+  /**
+   * Something about the configuration the user should know; `message` says what.
+   */
+  SFMFA_PROGRESS_KIND_WARNING = 8,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum sfmfa_progress_kind sfmfa_progress_kind;
+#else
+typedef uint32_t sfmfa_progress_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * How the second factor was given in the login request that succeeded.
  */
 enum sfmfa_second_factor
@@ -262,6 +312,36 @@ typedef struct sfmfa_config sfmfa_config;
  */
 typedef struct sfmfa_session sfmfa_session;
 
+/**
+ * One progress event. Valid only during the callback that receives it: copy what you keep.
+ */
+typedef struct sfmfa_progress {
+  /**
+   * What happened.
+   */
+  sfmfa_progress_kind kind;
+  /**
+   * For `SFMFA_PROGRESS_KIND_RETRYING`: the attempt that comes next (2 for the first retry);
+   * otherwise 0.
+   */
+  uint32_t attempt;
+  /**
+   * For `SFMFA_PROGRESS_KIND_RETRYING`: the pause before it, in milliseconds; otherwise 0.
+   */
+  uint64_t delay_ms;
+  /**
+   * A sentence for a person, NUL-terminated UTF-8, never NULL, never a secret.
+   */
+  const char *message;
+} sfmfa_progress;
+
+/**
+ * A progress callback: `userdata` as given to `sfmfa_client_set_progress_callback`, and the event.
+ * Called on the thread that called `sfmfa_client_login`, synchronously: it must return quickly, may
+ * call `sfmfa_client_cancel`, and must not call `sfmfa_client_login` on the same client.
+ */
+typedef void (*sfmfa_progress_callback)(void *userdata, const struct sfmfa_progress *event);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -307,6 +387,15 @@ sfmfa_result sfmfa_client_new(const struct sfmfa_config *cfg, struct sfmfa_clien
  * Any thread; concurrent calls on one client are allowed.
  */
 sfmfa_result sfmfa_client_login(const struct sfmfa_client *client, struct sfmfa_session **out);
+
+/**
+ * Cancels every login of this client in progress now: each returns `SFMFA_RESULT_CANCELLED`
+ * promptly, wherever it was (waiting for Duo, for another login of the same user, between retries),
+ * with its socket closed and no token stored. Logins started afterwards are not affected. Writes
+ * how many logins were cancelled to `*cancelled` unless it is NULL. Any thread, while other threads
+ * are in `sfmfa_client_login` on the same client.
+ */
+sfmfa_result sfmfa_client_cancel(const struct sfmfa_client *client, uint32_t *cancelled);
 
 /**
  * Frees a client. NULL is ignored. No call on it may be running. Sessions it made stay valid.
@@ -366,6 +455,14 @@ sfmfa_result sfmfa_last_error_message(char *buf, size_t buf_len, size_t *out_len
  * empty when there is none) into `buf`, as `sfmfa_last_error_sqlstate` does.
  */
 sfmfa_result sfmfa_last_error_hint(char *buf, size_t buf_len, size_t *out_len);
+
+/**
+ * Sets the function that receives the progress events of this client's later logins (NULL
+ * removes it). `userdata` is passed back unchanged; it must stay valid, and usable from every
+ * thread that calls `sfmfa_client_login`, until the callback is replaced or the client freed.
+ * Logins already running keep the callback they started with. Any thread.
+ */
+sfmfa_result sfmfa_client_set_progress_callback(const struct sfmfa_client *client, sfmfa_progress_callback callback, void *userdata);
 
 /**
  * The name of a result value, e.g. `"SFMFA_RESULT_DUO_DENIED"`, as a static NUL-terminated string

@@ -56,6 +56,28 @@ pub extern "C" fn sfmfa_client_login(
     })
 }
 
+/// Cancels every login of this client in progress now: each returns `SFMFA_RESULT_CANCELLED`
+/// promptly, wherever it was (waiting for Duo, for another login of the same user, between retries),
+/// with its socket closed and no token stored. Logins started afterwards are not affected. Writes
+/// how many logins were cancelled to `*cancelled` unless it is NULL. Any thread, while other threads
+/// are in `sfmfa_client_login` on the same client.
+#[unsafe(no_mangle)]
+pub extern "C" fn sfmfa_client_cancel(
+    client: *const sfmfa_client,
+    cancelled: *mut u32,
+) -> sfmfa_result {
+    guard(|| {
+        // SAFETY: client is NULL or from sfmfa_client_new and not freed during the call (documented).
+        let client = unsafe { sfmfa_client::borrow(client, "client") }?;
+        let n = u32::try_from(client.cancel()).unwrap_or(u32::MAX);
+        if !cancelled.is_null() {
+            // SAFETY: cancelled is non-NULL and points to a u32 the caller owns (documented).
+            unsafe { write_out(cancelled, n) };
+        }
+        Ok(())
+    })
+}
+
 /// Frees a client. NULL is ignored. No call on it may be running. Sessions it made stay valid.
 #[unsafe(no_mangle)]
 pub extern "C" fn sfmfa_client_free(client: *mut sfmfa_client) {

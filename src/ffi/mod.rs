@@ -17,6 +17,7 @@ mod cache;
 mod client;
 mod config;
 mod last_error;
+mod progress;
 mod result;
 mod session;
 mod strings;
@@ -25,6 +26,7 @@ pub use cache::*;
 pub use client::*;
 pub use config::*;
 pub use last_error::*;
+pub use progress::*;
 pub use result::*;
 pub use session::*;
 
