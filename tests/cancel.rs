@@ -79,7 +79,7 @@ fn a_login_waiting_for_a_push_is_cancelled_promptly_and_its_socket_closed() {
     assert_eq!(client.cancel(), 1, "one login in progress");
     let (result, returned_at) = login.join().unwrap();
     let took = returned_at.saturating_duration_since(cancelled_at);
-    let e = result.err().expect("the login is cancelled");
+    let e = result.expect_err("the login is cancelled");
     assert_eq!(e.kind(), ErrorKind::Cancelled, "{e}");
     assert!(took < PROMPTLY, "cancel took {took:?}");
     assert_eq!(open_connections_to(emu.port()), 0, "the socket is closed");

@@ -117,7 +117,7 @@ fn a_denied_push_fails_every_waiter_without_another_push() {
     manual_user(&ctl, "denied8");
     let results = threads_log_in(8, &emu, "denied8", false);
     for r in results {
-        let e = r.err().expect("every login fails");
+        let e = r.expect_err("every login fails");
         assert_eq!(e.server_code(), Some(390120), "{e}");
     }
     assert_eq!(ctl.push_count(ACCOUNT, "denied8"), 1, "exactly one push");
@@ -156,7 +156,7 @@ fn when_the_first_login_fails_on_its_own_exactly_one_waiter_takes_over() {
         .collect();
     wait_until("four logins wait", || waiting.load(Ordering::SeqCst) == 4);
     first.cancel();
-    let e = first_login.join().unwrap().err().expect("cancelled");
+    let e = first_login.join().unwrap().expect_err("cancelled");
     assert_eq!(e.kind(), ErrorKind::Cancelled);
     // One waiter takes over: a second push; the three others keep waiting for it.
     wait_until("a second push", || ctl.push_count(ACCOUNT, "takeover") == 2);
@@ -187,7 +187,7 @@ fn a_waiter_that_runs_out_of_time_says_it_was_waiting_for_another_login() {
         ctl.pending_pushes(ACCOUNT, "slowpoke") == 1
     });
     let impatient = counting_client(&emu, "slowpoke", &[("login_timeout", "0.5")], &waiting);
-    let e = impatient.login().err().expect("times out");
+    let e = impatient.login().expect_err("times out");
     assert_eq!(e.kind(), ErrorKind::Timeout);
     assert!(
         e.message().contains("waiting for another login"),
