@@ -63,7 +63,15 @@ fn main() {
     #[cfg(target_os = "linux")]
     {
         match sfmfa::cache::KeystoreCache::keyutils() {
-            Ok(k) => measure("keyutils", &k),
+            Ok(k) => {
+                measure("keyutils", &k);
+                // What a login pays: each keystore call runs on a worker thread with a time limit.
+                let bounded = sfmfa::cache::Bounded::new(
+                    std::sync::Arc::new(k),
+                    sfmfa::cache::bounded::DEFAULT_LIMIT,
+                );
+                measure("keyutils, bounded (as logins use it)", &bounded);
+            }
             Err(e) => println!("| keyutils | unavailable: {} |", e.message()),
         }
         if std::env::var("SFMFA_BENCH_SECRET_SERVICE").as_deref() == Ok("1") {

@@ -114,7 +114,8 @@ fn cancel_latency(emu: &Emulator) {
         },
     );
     let mut mc = config(emu.port(), "cancel_bench");
-    mc.set("client_store_temporary_credential", "off").expect("valid");
+    mc.set("client_store_temporary_credential", "off")
+        .expect("valid");
     let client = Arc::new(sfmfa::Client::new(mc).expect("client"));
     let mut took = Vec::with_capacity(RUNS);
     for run in 0..RUNS {
