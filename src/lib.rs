@@ -16,6 +16,7 @@
 
 pub mod cache;
 pub mod config;
+pub mod connstr;
 mod deadline;
 pub mod error;
 pub mod ffi;
@@ -25,7 +26,7 @@ mod retry;
 pub mod secret;
 mod transport;
 
-pub use config::{Authenticator, Config, Protocol};
+pub use config::{Authenticator, Config, ConfigWarning, Protocol};
 pub use error::{Error, ErrorKind};
 pub use login::{Client, Session};
 pub use protocol::SecondFactor;
