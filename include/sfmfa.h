@@ -409,13 +409,51 @@ void sfmfa_client_free(struct sfmfa_client *client);
 sfmfa_result sfmfa_config_new(struct sfmfa_config **out);
 
 /**
- * Sets option `key` (canonical name or any alias, any case: `passcodeInPassword`,
- * `passcode_in_password`, …) to `value` (text; booleans accept on/off, true/false, yes/no, 1/0).
- * An empty `value` resets an optional option. Both strings are NUL-terminated UTF-8, copied; the
+ * Sets option `key` (canonical name, alias, or the name any official driver gives it; case, `_`,
+ * `-` and leading dashes ignored: `passcodeInPassword`, `passcode_in_password`,
+ * `--mfa-passcode-in-password`, …) to `value` (text; booleans accept on/off, true/false, yes/no,
+ * 1/0). An empty `value` resets an optional option. An option sfmfa accepts but does not honour
+ * (`insecureMode`, proxies) set to a value it would have to act on succeeds and records a warning
+ * (`sfmfa_config_warning`). Both strings are NUL-terminated UTF-8, copied; the
  * caller keeps ownership. Fails with `SFMFA_RESULT_UNKNOWN_OPTION` or `SFMFA_RESULT_INVALID_VALUE`
  * (the message names the option, never a secret's value); the configuration is unchanged on failure.
  */
 sfmfa_result sfmfa_config_set(struct sfmfa_config *cfg, const char *key, const char *value);
+
+/**
+ * Creates a configuration from a connection string and writes it to `*out`: a JDBC URL
+ * (`jdbc:snowflake://xy12345.snowflakecomputing.com/?user=demo&passcodeInPassword=on`, keys and
+ * values percent-decoded, keys case-insensitive) or an ODBC connection string
+ * (`Server=xy12345.snowflakecomputing.com;UID=demo;PWD={abc;123};passcode=123456`, `{…}` quoting with
+ * `}}` for `}`), told apart by the `jdbc:` prefix. Every key goes through the option table of
+ * `sfmfa_config_set`. Unknown keys and options sfmfa does not honour (`insecureMode=true`, proxies,
+ * `DSN=`) are not errors: read them with `sfmfa_config_warning_count` / `sfmfa_config_warning`. Without
+ * an `account` key, the account is the first label of the host. An option given twice: the last
+ * occurrence is used in a JDBC URL, the first in an ODBC string (each driver's rule), with a warning.
+ * `connection_string` is NUL-terminated UTF-8, copied; the caller keeps ownership. The caller owns the
+ * new configuration and frees it with `sfmfa_config_free`. Fails with `SFMFA_RESULT_INVALID_VALUE` on
+ * a syntax error or a bad value (the message names the key and its byte offset, 0-based, never a
+ * secret's value); `*out` is written only on success. Any thread.
+ */
+sfmfa_result sfmfa_config_from_connection_string(const char *connection_string, struct sfmfa_config **out);
+
+/**
+ * Writes to `*out` how many warnings the configuration holds: unknown keys of its connection string
+ * (each with its byte offset and the nearest known name), options sfmfa accepts but does not honour
+ * given a value it would have to act on, options given twice. Any thread, while no thread changes
+ * the configuration.
+ */
+sfmfa_result sfmfa_config_warning_count(const struct sfmfa_config *cfg, size_t *out);
+
+/**
+ * Copies warning `index` (0-based, below the count of `sfmfa_config_warning_count`) into `buf` with a
+ * terminating NUL, e.g. `unknown key 'wharehouse' at byte 58 ignored; nearest known name:
+ * 'warehouse'`. The text names keys and byte offsets, never a value. `out_len` must not be NULL and
+ * receives the length without the NUL, also when the result is `SFMFA_RESULT_BUFFER_TOO_SMALL` (then
+ * `buf` is untouched; pass `buf_len` 0 to ask the size). An index out of range fails with
+ * `SFMFA_RESULT_INVALID_VALUE`. Any thread, while no thread changes the configuration.
+ */
+sfmfa_result sfmfa_config_warning(const struct sfmfa_config *cfg, size_t index, char *buf, size_t buf_len, size_t *out_len);
 
 /**
  * Frees a configuration. NULL is ignored. Clients made from it are not affected (they copy it).

@@ -17,6 +17,7 @@
 pub mod cache;
 mod cancel;
 pub mod config;
+pub mod connstr;
 mod deadline;
 pub mod error;
 pub mod ffi;
@@ -28,7 +29,7 @@ mod retry;
 pub mod secret;
 mod transport;
 
-pub use config::{Authenticator, Config, Protocol};
+pub use config::{Authenticator, Config, ConfigWarning, Protocol};
 pub use error::{Error, ErrorKind};
 pub use login::{Client, Session};
 pub use progress::{Progress, ProgressCallback};

@@ -128,6 +128,13 @@ impl Client {
             Err(e) => e.into_inner().clone(),
         };
         let reporter = Reporter::new(callback);
+        // What the connection string said that sfmfa did not use (unknown keys, …), once per login
+        // so the driver can show it where it shows progress.
+        for warning in self.config.warnings() {
+            reporter.emit(Progress::Warning {
+                message: warning.to_string(),
+            });
+        }
         let deadline = Deadline::after(self.config.login_timeout);
         let watch = Watch {
             deadline: &deadline,

@@ -101,3 +101,27 @@ fn a_panicking_callback_does_not_break_the_login() {
         .with_progress(|_| panic!("a careless callback"));
     assert!(client.login().is_ok());
 }
+
+#[test]
+fn connection_string_warnings_come_first() {
+    let emu = emulator(false);
+    let url = format!(
+        "jdbc:snowflake://127.0.0.1:{}/?account={ACCOUNT}&user=push_approve&password={PASSWORD}&protocol=http&passcodeInPasword=on",
+        emu.port()
+    );
+    let c = sfmfa::Config::from_connection_string(&url).unwrap();
+    let (client, events) = recording(c);
+    client.login().unwrap();
+    let events = events.lock().unwrap();
+    match &events[0] {
+        Progress::Warning { message } => {
+            assert!(message.contains("passcodeInPasword"), "{message}");
+            assert!(
+                message.contains("passcode_in_password"),
+                "names the nearest: {message}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!events.iter().any(|e| e.to_string().contains(PASSWORD)));
+}

@@ -1,20 +1,33 @@
-//! `sfmfa login`: one login with options from flags and `-o key=value`.
+//! `sfmfa login`: one login with options from a connection string, flags and `-o key=value`.
 
 use std::time::Instant;
 
 use clap::Args;
 
-/// Flags of `sfmfa login`. The password is never a flag (it would show in `ps`): it comes from an
-/// environment variable.
+/// Flags of `sfmfa login`. Every option goes through sfmfa's option table, so a connection string and
+/// `-o` take the names of any driver (`-o passcodeInPassword=on`, `-o UID=demo`). The password is best
+/// not a flag or in a connection string on the command line (it would show in `ps`): by default it
+/// comes from an environment variable.
 #[derive(Args)]
 pub struct LoginArgs {
+    /// A JDBC URL (`jdbc:snowflake://xy12345.snowflakecomputing.com/?user=demo`) or an ODBC connection
+    /// string (`Server=…;UID=demo`); the flags below override its keys.
+    #[arg(value_name = "CONNECTION_STRING")]
+    connection_string: Option<String>,
+    /// The same, as a flag.
+    #[arg(
+        long = "connection-string",
+        value_name = "STRING",
+        conflicts_with = "connection_string"
+    )]
+    connection_string_flag: Option<String>,
     /// Account identifier.
     #[arg(long)]
-    account: String,
+    account: Option<String>,
     /// Login name.
     #[arg(long)]
-    user: String,
-    /// Environment variable that holds the password.
+    user: Option<String>,
+    /// Environment variable that holds the password, read when no password is given otherwise.
     #[arg(long, default_value = "SNOWFLAKE_PASSWORD")]
     password_env: String,
     /// `snowflake` or `username_password_mfa`.
@@ -26,29 +39,33 @@ pub struct LoginArgs {
     /// The password ends with the Duo passcode.
     #[arg(long)]
     passcode_in_password: bool,
-    /// Any other option, as `key=value` (repeatable), e.g. `-o host=127.0.0.1 -o protocol=http`.
+    /// Any option under any driver's name, as `key=value` (repeatable, applied last), e.g.
+    /// `-o host=127.0.0.1 -o protocol=http`.
     #[arg(short = 'o', long = "option", value_name = "KEY=VALUE")]
     options: Vec<String>,
 }
 
-/// Runs `sfmfa login`.
-pub fn run(args: &LoginArgs) -> Result<(), String> {
-    let password = std::env::var(&args.password_env).map_err(|_| {
-        format!(
-            "set the password in the environment variable {}",
-            args.password_env
-        )
-    })?;
-    let mut config = sfmfa::Config::new();
+/// The configuration of `sfmfa login`: the connection string, then the flags, then `-o` options, then
+/// the password from the environment when none of them gave one.
+pub fn config(args: &LoginArgs) -> Result<sfmfa::Config, String> {
+    let text = args
+        .connection_string
+        .as_deref()
+        .or(args.connection_string_flag.as_deref());
+    let mut config = match text {
+        Some(s) => sfmfa::Config::from_connection_string(s).map_err(|e| e.to_string())?,
+        None => sfmfa::Config::new(),
+    };
     let mut set = |k: &str, v: &str| config.set(k, v).map(|_| ()).map_err(|e| e.to_string());
-    set("account", &args.account)?;
-    set("user", &args.user)?;
-    set("password", &password)?;
-    if let Some(a) = &args.authenticator {
-        set("authenticator", a)?;
-    }
-    if let Some(p) = &args.passcode {
-        set("passcode", p)?;
+    for (key, value) in [
+        ("account", &args.account),
+        ("user", &args.user),
+        ("authenticator", &args.authenticator),
+        ("passcode", &args.passcode),
+    ] {
+        if let Some(v) = value {
+            set(key, v)?;
+        }
     }
     if args.passcode_in_password {
         set("passcode_in_password", "true")?;
@@ -58,6 +75,26 @@ pub fn run(args: &LoginArgs) -> Result<(), String> {
             .split_once('=')
             .ok_or_else(|| format!("'-o {kv}': expected KEY=VALUE"))?;
         set(k, v)?;
+    }
+    if config.get("password").map_err(|e| e.to_string())?.is_none() {
+        let password = std::env::var(&args.password_env).map_err(|_| {
+            format!(
+                "no password: set it in the environment variable {}",
+                args.password_env
+            )
+        })?;
+        config
+            .set("password", &password)
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(config)
+}
+
+/// Runs `sfmfa login`.
+pub fn run(args: &LoginArgs) -> Result<(), String> {
+    let config = config(args)?;
+    for warning in config.warnings() {
+        eprintln!("warning: {warning}");
     }
     let client = sfmfa::Client::new(config).map_err(|e| e.to_string())?;
     let started = Instant::now();

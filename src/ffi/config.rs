@@ -2,8 +2,8 @@
 
 use std::ffi::c_char;
 
-use super::strings::str_arg;
-use super::{Handle, check_out, guard, guard_void, sfmfa_result, write_out};
+use super::strings::{copy_out, str_arg};
+use super::{CallError, Handle, check_out, guard, guard_void, sfmfa_result, write_out};
 use crate::config::{Config, find_option};
 
 /// The options of a login (account, user, password, authenticator, passcode, …). Created with
@@ -32,9 +32,12 @@ pub extern "C" fn sfmfa_config_new(out: *mut *mut sfmfa_config) -> sfmfa_result 
     })
 }
 
-/// Sets option `key` (canonical name or any alias, any case: `passcodeInPassword`,
-/// `passcode_in_password`, …) to `value` (text; booleans accept on/off, true/false, yes/no, 1/0).
-/// An empty `value` resets an optional option. Both strings are NUL-terminated UTF-8, copied; the
+/// Sets option `key` (canonical name, alias, or the name any official driver gives it; case, `_`,
+/// `-` and leading dashes ignored: `passcodeInPassword`, `passcode_in_password`,
+/// `--mfa-passcode-in-password`, …) to `value` (text; booleans accept on/off, true/false, yes/no,
+/// 1/0). An empty `value` resets an optional option. An option sfmfa accepts but does not honour
+/// (`insecureMode`, proxies) set to a value it would have to act on succeeds and records a warning
+/// (`sfmfa_config_warning`). Both strings are NUL-terminated UTF-8, copied; the
 /// caller keeps ownership. Fails with `SFMFA_RESULT_UNKNOWN_OPTION` or `SFMFA_RESULT_INVALID_VALUE`
 /// (the message names the option, never a secret's value); the configuration is unchanged on failure.
 #[unsafe(no_mangle)]
@@ -56,6 +59,87 @@ pub extern "C" fn sfmfa_config_set(
         let value = unsafe { str_arg(value, &what) }?;
         config.set(key, value)?;
         Ok(())
+    })
+}
+
+/// Creates a configuration from a connection string and writes it to `*out`: a JDBC URL
+/// (`jdbc:snowflake://xy12345.snowflakecomputing.com/?user=demo&passcodeInPassword=on`, keys and
+/// values percent-decoded, keys case-insensitive) or an ODBC connection string
+/// (`Server=xy12345.snowflakecomputing.com;UID=demo;PWD={abc;123};passcode=123456`, `{…}` quoting with
+/// `}}` for `}`), told apart by the `jdbc:` prefix. Every key goes through the option table of
+/// `sfmfa_config_set`. Unknown keys and options sfmfa does not honour (`insecureMode=true`, proxies,
+/// `DSN=`) are not errors: read them with `sfmfa_config_warning_count` / `sfmfa_config_warning`. Without
+/// an `account` key, the account is the first label of the host. An option given twice: the last
+/// occurrence is used in a JDBC URL, the first in an ODBC string (each driver's rule), with a warning.
+/// `connection_string` is NUL-terminated UTF-8, copied; the caller keeps ownership. The caller owns the
+/// new configuration and frees it with `sfmfa_config_free`. Fails with `SFMFA_RESULT_INVALID_VALUE` on
+/// a syntax error or a bad value (the message names the key and its byte offset, 0-based, never a
+/// secret's value); `*out` is written only on success. Any thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn sfmfa_config_from_connection_string(
+    connection_string: *const c_char,
+    out: *mut *mut sfmfa_config,
+) -> sfmfa_result {
+    guard(|| {
+        check_out(out, "out")?;
+        // SAFETY: connection_string is NULL or NUL-terminated, per the documented contract.
+        let text = unsafe { str_arg(connection_string, "connection_string") }?;
+        let mut config = Config::from_connection_string(text)?;
+        config.set_binding("C", "1");
+        // SAFETY: out was checked non-NULL; the caller promises it is writable.
+        unsafe { write_out(out, sfmfa_config::into_raw(config)) };
+        Ok(())
+    })
+}
+
+/// Writes to `*out` how many warnings the configuration holds: unknown keys of its connection string
+/// (each with its byte offset and the nearest known name), options sfmfa accepts but does not honour
+/// given a value it would have to act on, options given twice. Any thread, while no thread changes
+/// the configuration.
+#[unsafe(no_mangle)]
+pub extern "C" fn sfmfa_config_warning_count(
+    cfg: *const sfmfa_config,
+    out: *mut usize,
+) -> sfmfa_result {
+    guard(|| {
+        // SAFETY: cfg is NULL or from sfmfa_config_new / _from_connection_string (documented).
+        let config = unsafe { sfmfa_config::borrow(cfg, "cfg") }?;
+        check_out(out, "out")?;
+        // SAFETY: out checked non-NULL.
+        unsafe { write_out(out, config.warnings().len()) };
+        Ok(())
+    })
+}
+
+/// Copies warning `index` (0-based, below the count of `sfmfa_config_warning_count`) into `buf` with a
+/// terminating NUL, e.g. `unknown key 'wharehouse' at byte 58 ignored; nearest known name:
+/// 'warehouse'`. The text names keys and byte offsets, never a value. `out_len` must not be NULL and
+/// receives the length without the NUL, also when the result is `SFMFA_RESULT_BUFFER_TOO_SMALL` (then
+/// `buf` is untouched; pass `buf_len` 0 to ask the size). An index out of range fails with
+/// `SFMFA_RESULT_INVALID_VALUE`. Any thread, while no thread changes the configuration.
+#[unsafe(no_mangle)]
+pub extern "C" fn sfmfa_config_warning(
+    cfg: *const sfmfa_config,
+    index: usize,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> sfmfa_result {
+    guard(|| {
+        // SAFETY: cfg is NULL or from sfmfa_config_new / _from_connection_string (documented).
+        let config = unsafe { sfmfa_config::borrow(cfg, "cfg") }?;
+        let warnings = config.warnings();
+        let warning = warnings.get(index).ok_or_else(|| {
+            CallError::new(
+                sfmfa_result::InvalidValue,
+                format!(
+                    "warning index {index} is out of range: the configuration has {} warnings",
+                    warnings.len()
+                ),
+            )
+        })?;
+        // SAFETY: buf/out_len follow the buffer protocol documented above.
+        unsafe { copy_out(&warning.to_string(), buf, buf_len, out_len) }
     })
 }
 

@@ -1,0 +1,97 @@
+//! `sfmfa login` with a connection string, flags and `-o` options against the emulator.
+
+use std::process::{Command, Output};
+
+use sfmfa_emulator::{Emulator, EmulatorConfig, StartOptions};
+
+fn emulator() -> Emulator {
+    Emulator::start(EmulatorConfig::embedded_default(), StartOptions::default())
+        .expect("emulator starts")
+}
+
+fn sfmfa_login(args: &[&str], password: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfmfa"));
+    cmd.arg("login").args(args).env_remove("SNOWFLAKE_PASSWORD");
+    // Any token cache stays out of the user's ~/.cache.
+    let cache = std::env::temp_dir().join(format!("sfmfa-cli-test-{}", std::process::id()));
+    cmd.env("SF_TEMPORARY_CREDENTIAL_CACHE_DIR", &cache);
+    if let Some(pw) = password {
+        cmd.env("SFMFA_CLI_TEST_PASSWORD", pw);
+    }
+    cmd.output().expect("sfmfa runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn login_from_a_jdbc_url_with_warnings_on_stderr() {
+    let emu = emulator();
+    let url = format!(
+        "jdbc:snowflake://127.0.0.1:{}/?account=xy12345&user=demo&ssl=off&wharehouse=WH&passcode=987654",
+        emu.port()
+    );
+    let out = sfmfa_login(
+        &[&url, "--password-env", "SFMFA_CLI_TEST_PASSWORD"],
+        Some("abc123"),
+    );
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("second factor: passcode"), "{stdout}");
+    let at = url.find("wharehouse").unwrap_or_default();
+    let expected = format!(
+        "warning: unknown key 'wharehouse' at byte {at} ignored; nearest known name: 'warehouse'"
+    );
+    assert!(stderr.contains(&expected), "{stderr}");
+    assert_eq!(emu.control().push_count("xy12345", "demo"), 0);
+}
+
+#[test]
+fn flags_and_options_override_an_odbc_string() {
+    let emu = emulator();
+    let odbc = format!(
+        "Server=127.0.0.1;port={};protocol=http;account=xy12345;UID=nobody;PWD={{abc123987654}}",
+        emu.port()
+    );
+    // --user overrides UID; -o takes any driver's name and is applied last.
+    let out = sfmfa_login(
+        &[
+            "--connection-string",
+            &odbc,
+            "--user",
+            "demo",
+            "--passcode",
+            "000000",
+            "-o",
+            "passcodeInPassword=on",
+        ],
+        None,
+    );
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("second factor: passcode_in_password"),
+        "{stdout}"
+    );
+    assert!(!stderr.contains("abc123") && !stdout.contains("abc123"));
+}
+
+#[test]
+fn errors_name_the_key_and_no_password_is_asked_for_clearly() {
+    let out = sfmfa_login(&["Server=h.example.com;PWD={abc123"], None);
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("key 'PWD' at byte 21: the value opened with '{' at byte 25 is not closed"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("abc123"), "{stderr}");
+    let out = sfmfa_login(&["--account", "xy12345", "--user", "demo"], None);
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("no password: set it in the environment variable SNOWFLAKE_PASSWORD"),
+        "{stderr}"
+    );
+}
