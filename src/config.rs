@@ -852,22 +852,18 @@ pub fn find_option(name: &str) -> Option<&'static OptionSpec> {
     BY_NAME.get(&normalize_name(name)).copied()
 }
 
-/// The option whose name is nearest to `name` (Damerau–Levenshtein distance between the normalised
-/// forms), for "did you mean" messages. `None` only for an empty name.
+/// The option whose name is nearest to `name` (the edit distance between the normalised forms,
+/// counting a swap of two neighbours as one edit), for "did you mean" messages. `None` for an empty
+/// name and for one longer than 64 characters (no option name is that long, and the distance costs
+/// length × length).
 pub fn nearest_option(name: &str) -> Option<&'static OptionSpec> {
     let wanted = normalize_name(name);
-    if wanted.is_empty() {
+    if wanted.is_empty() || wanted.chars().count() > 64 {
         return None;
     }
     BY_NAME
         .iter()
-        .map(|(known, spec)| {
-            (
-                strsim::damerau_levenshtein(&wanted, known),
-                spec.name,
-                *spec,
-            )
-        })
+        .map(|(known, spec)| (strsim::osa_distance(&wanted, known), spec.name, *spec))
         // Ties are broken by name so that the answer does not depend on the map's order.
         .min_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)))
         .map(|(_, _, spec)| spec)
@@ -1722,6 +1718,11 @@ mod tests {
             nearest_option("passcodeInPasword").map(|s| s.name),
             Some("passcode_in_password")
         );
+        assert!(
+            nearest_option(&"warehouse".repeat(8)).is_none(),
+            "too long to compare"
+        );
+        assert!(nearest_option("--").is_none());
         let e = Config::new().set("wharehouse", "w").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::UnknownOption);
         assert!(e.message().contains("'warehouse'"), "{}", e.message());
