@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test fmt-check clippy build header-drift test-rust test-keystore test-c check-targets bench clean
+.PHONY: demo test fmt-check clippy build header-drift test-rust test-keystore test-c check-targets bench fuzz clean
 
 ## Run a push login, a passcode login and a failed passcode login against the embedded emulator.
 demo:
@@ -50,6 +50,22 @@ check-targets:
 ## Benchmarks (release build): login latency against the emulator and the library's size.
 bench:
 	bash bench/run.sh
+
+## Fuzz the connection-string parsers (cargo-fuzz, nightly with ASan), FUZZ_SECONDS each, one target
+## after the other. Not part of `make test`. New inputs go to fuzz/work/ (ignored); the seeds in
+## fuzz/corpus/ stay as committed; a crash is written to fuzz/artifacts/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= jdbc_url odbc_string connection_string
+FUZZ_TOOLCHAIN ?= nightly
+fuzz:
+	@command -v cargo-fuzz >/dev/null || { echo "make fuzz needs cargo-fuzz: cargo install cargo-fuzz --locked"; exit 1; }
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p "$(CURDIR)/fuzz/work/$$t" && \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS) s" && \
+	  $(CARGO) +$(FUZZ_TOOLCHAIN) fuzz run --fuzz-dir "$(CURDIR)/fuzz" $$t \
+	    "$(CURDIR)/fuzz/work/$$t" "$(CURDIR)/fuzz/corpus/$$t" -- \
+	    -max_total_time=$(FUZZ_SECONDS) -dict="$(CURDIR)/fuzz/connstr.dict" -print_final_stats=1 || exit 1; \
+	done
 
 clean:
 	$(CARGO) clean

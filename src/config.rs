@@ -229,6 +229,41 @@ pub enum TokenCacheChoice {
 const PROXY_REASON: &str = "sfmfa takes no proxy from connection options; it uses the proxy of the environment (HTTPS_PROXY, ALL_PROXY, NO_PROXY) when one is set, else connects directly";
 const DSN_REASON: &str = "sfmfa reads no odbc.ini or registry data source: only the keys in the connection string are used";
 
+/// A table row for an option drivers pass that does not matter to a login: text, accepted silently.
+const fn ignored(name: &'static str, drivers: DriverNames, doc: &'static str) -> OptionSpec {
+    OptionSpec {
+        name,
+        drivers,
+        aliases: &[],
+        ty: OptionType::Text,
+        default: None,
+        support: Support::Ignored,
+        doc,
+    }
+}
+
+/// A table row for an option sfmfa accepts but never acts on, with a warning `when` its value asks for
+/// it.
+const fn not_honoured(
+    name: &'static str,
+    drivers: DriverNames,
+    ty: OptionType,
+    default: Option<&'static str>,
+    when: WarnWhen,
+    reason: &'static str,
+    doc: &'static str,
+) -> OptionSpec {
+    OptionSpec {
+        name,
+        drivers,
+        aliases: &[],
+        ty,
+        default,
+        support: Support::NotHonoured { when, reason },
+        doc,
+    }
+}
+
 /// The option table. Order is the order of the documentation: the options sfmfa uses, then those it
 /// accepts without using.
 pub const OPTIONS: &[OptionSpec] = &[
@@ -535,337 +570,259 @@ pub const OPTIONS: &[OptionSpec] = &[
         doc: "Region of the account, for the default host `<account>.<region>.snowflakecomputing.com` when the account has no region suffix (`us-west-2` adds nothing). Snowflake deprecates it for an account identifier with the region.",
     },
     // Accepted, not used.
-    OptionSpec {
-        name: "client_session_keep_alive",
-        drivers: DriverNames {
+    ignored(
+        "client_session_keep_alive",
+        DriverNames {
             jdbc: &["CLIENT_SESSION_KEEP_ALIVE"],
             odbc: &["CLIENT_SESSION_KEEP_ALIVE"],
             snowsql: &[],
             python: &["client_session_keep_alive"],
             node: &["clientSessionKeepAlive"],
         },
-        aliases: &[],
-        ty: OptionType::Text,
-        default: None,
-        support: Support::Ignored,
-        doc: "Session heartbeats: the driver's business after the login.",
-    },
-    OptionSpec {
-        name: "client_session_keep_alive_heartbeat_frequency",
-        drivers: DriverNames {
+        "Session heartbeats: the driver's business after the login.",
+    ),
+    ignored(
+        "client_session_keep_alive_heartbeat_frequency",
+        DriverNames {
             jdbc: &["CLIENT_SESSION_KEEP_ALIVE_HEARTBEAT_FREQUENCY"],
             odbc: &[],
             snowsql: &[],
             python: &["client_session_keep_alive_heartbeat_frequency"],
             node: &["clientSessionKeepAliveHeartbeatFrequency"],
         },
-        aliases: &[],
-        ty: OptionType::Text,
-        default: None,
-        support: Support::Ignored,
-        doc: "Session heartbeats: the driver's business after the login.",
-    },
-    OptionSpec {
-        name: "tracing",
-        drivers: DriverNames {
+        "Session heartbeats: the driver's business after the login.",
+    ),
+    ignored(
+        "tracing",
+        DriverNames {
             jdbc: &["tracing"],
             odbc: &["tracing"],
             ..NO_DRIVER
         },
-        aliases: &[],
-        ty: OptionType::Text,
-        default: None,
-        support: Support::Ignored,
-        doc: "The driver's log level; sfmfa logs through the `log` crate.",
-    },
-    OptionSpec {
-        name: "network_timeout",
-        drivers: DriverNames {
+        "The driver's log level; sfmfa logs through the `log` crate.",
+    ),
+    ignored(
+        "network_timeout",
+        DriverNames {
             jdbc: &["networkTimeout"],
             odbc: &["network_timeout"],
             snowsql: &[],
             python: &["network_timeout"],
             node: &[],
         },
-        aliases: &[],
-        ty: OptionType::Text,
-        default: None,
-        support: Support::Ignored,
-        doc: "Timeout of the driver's requests after the login; the login itself is bounded by `login_timeout`.",
-    },
-    OptionSpec {
-        name: "query_timeout",
-        drivers: DriverNames {
+        "Timeout of the driver's requests after the login; the login itself is bounded by `login_timeout`.",
+    ),
+    ignored(
+        "query_timeout",
+        DriverNames {
             jdbc: &["queryTimeout"],
             ..NO_DRIVER
         },
-        aliases: &[],
-        ty: OptionType::Text,
-        default: None,
-        support: Support::Ignored,
-        doc: "Query setting; sfmfa runs no query.",
-    },
-    OptionSpec {
-        name: "socket_timeout",
-        drivers: DriverNames {
+        "Query setting; sfmfa runs no query.",
+    ),
+    ignored(
+        "socket_timeout",
+        DriverNames {
             python: &["socket_timeout"],
             ..NO_DRIVER
         },
-        aliases: &[],
-        ty: OptionType::Text,
-        default: None,
-        support: Support::Ignored,
-        doc: "Socket timeout of the driver's requests; the login is bounded by `login_timeout`.",
-    },
-    OptionSpec {
-        name: "timezone",
-        drivers: DriverNames {
+        "Socket timeout of the driver's requests; the login is bounded by `login_timeout`.",
+    ),
+    ignored(
+        "timezone",
+        DriverNames {
             python: &["timezone"],
             ..NO_DRIVER
         },
-        aliases: &[],
-        ty: OptionType::Text,
-        default: None,
-        support: Support::Ignored,
-        doc: "Session parameter the driver sets after the login.",
-    },
-    OptionSpec {
-        name: "autocommit",
-        drivers: DriverNames {
+        "Session parameter the driver sets after the login.",
+    ),
+    ignored(
+        "autocommit",
+        DriverNames {
             python: &["autocommit"],
             ..NO_DRIVER
         },
-        aliases: &[],
-        ty: OptionType::Text,
-        default: None,
-        support: Support::Ignored,
-        doc: "Session parameter the driver sets after the login.",
-    },
-    OptionSpec {
-        name: "validate_default_parameters",
-        drivers: DriverNames {
+        "Session parameter the driver sets after the login.",
+    ),
+    ignored(
+        "validate_default_parameters",
+        DriverNames {
             jdbc: &["validateDefaultParameters"],
             odbc: &[],
             snowsql: &[],
             python: &["validate_default_parameters"],
             node: &["validateDefaultParameters"],
         },
-        aliases: &[],
-        ty: OptionType::Text,
-        default: None,
-        support: Support::Ignored,
-        doc: "The driver's check of database, schema, warehouse and role after the login.",
-    },
-    OptionSpec {
-        name: "client_prefetch_threads",
-        drivers: DriverNames {
+        "The driver's check of database, schema, warehouse and role after the login.",
+    ),
+    ignored(
+        "client_prefetch_threads",
+        DriverNames {
             jdbc: &["CLIENT_PREFETCH_THREADS"],
             odbc: &[],
             snowsql: &[],
             python: &["client_prefetch_threads"],
             node: &[],
         },
-        aliases: &[],
-        ty: OptionType::Text,
-        default: None,
-        support: Support::Ignored,
-        doc: "Query-result download setting; sfmfa runs no query.",
-    },
-    OptionSpec {
-        name: "driver",
-        drivers: DriverNames {
+        "Query-result download setting; sfmfa runs no query.",
+    ),
+    ignored(
+        "driver",
+        DriverNames {
             odbc: &["Driver"],
             ..NO_DRIVER
         },
-        aliases: &[],
-        ty: OptionType::Text,
-        default: None,
-        support: Support::Ignored,
-        doc: "The ODBC driver's name (`Driver={SnowflakeDSIIDriver}`), for the driver manager.",
-    },
-    OptionSpec {
-        name: "no_proxy",
-        drivers: DriverNames {
+        "The ODBC driver's name (`Driver={SnowflakeDSIIDriver}`), for the driver manager.",
+    ),
+    ignored(
+        "no_proxy",
+        DriverNames {
             jdbc: &["nonProxyHosts"],
             odbc: &["no_proxy"],
             snowsql: &[],
             python: &[],
             node: &["noProxy"],
         },
-        aliases: &[],
-        ty: OptionType::Text,
-        default: None,
-        support: Support::Ignored,
-        doc: "Hosts reached without a proxy; sfmfa uses `NO_PROXY` of the environment.",
-    },
-    OptionSpec {
-        name: "insecure_mode",
-        drivers: DriverNames {
+        "Hosts reached without a proxy; sfmfa uses `NO_PROXY` of the environment.",
+    ),
+    not_honoured(
+        "insecure_mode",
+        DriverNames {
             jdbc: &["insecureMode"],
             odbc: &[],
             snowsql: &[],
             python: &["insecure_mode", "disable_ocsp_checks"],
             node: &["insecureConnect"],
         },
-        aliases: &[],
-        ty: OptionType::Bool,
-        default: Some("false"),
-        support: Support::NotHonoured {
-            when: WarnWhen::True,
-            reason: "sfmfa has no switch that weakens TLS: it always verifies the certificate chain and the host name (and checks no revocation through OCSP, with or without this option); for a private CA or a TLS-inspecting proxy set ca_file",
-        },
-        doc: "Drivers: skip OCSP revocation checks.",
-    },
-    OptionSpec {
-        name: "ocsp_fail_open",
-        drivers: DriverNames {
+        OptionType::Bool,
+        Some("false"),
+        WarnWhen::True,
+        "sfmfa has no switch that weakens TLS: it always verifies the certificate chain and the host name (and checks no revocation through OCSP, with or without this option); for a private CA or a TLS-inspecting proxy set ca_file",
+        "Drivers: skip OCSP revocation checks.",
+    ),
+    not_honoured(
+        "ocsp_fail_open",
+        DriverNames {
             jdbc: &["ocspFailOpen"],
             odbc: &[],
             snowsql: &[],
             python: &["ocsp_fail_open"],
             node: &["ocspFailOpen"],
         },
-        aliases: &[],
-        ty: OptionType::Bool,
-        default: Some("true"),
-        support: Support::NotHonoured {
-            when: WarnWhen::False,
-            reason: "sfmfa checks no certificate revocation through OCSP, so it cannot fail closed on it; certificates are verified against the trust roots (or ca_file)",
-        },
-        doc: "Drivers: what to do when the OCSP responder cannot be reached.",
-    },
-    OptionSpec {
-        name: "proxy",
-        drivers: DriverNames {
+        OptionType::Bool,
+        Some("true"),
+        WarnWhen::False,
+        "sfmfa checks no certificate revocation through OCSP, so it cannot fail closed on it; certificates are verified against the trust roots (or ca_file)",
+        "Drivers: what to do when the OCSP responder cannot be reached.",
+    ),
+    not_honoured(
+        "proxy",
+        DriverNames {
             odbc: &["proxy"],
             ..NO_DRIVER
         },
-        aliases: &[],
-        ty: OptionType::Text,
-        default: None,
-        support: Support::NotHonoured {
-            when: WarnWhen::Set,
-            reason: PROXY_REASON,
-        },
-        doc: "Drivers: the proxy as `host:port`.",
-    },
-    OptionSpec {
-        name: "use_proxy",
-        drivers: DriverNames {
+        OptionType::Text,
+        None,
+        WarnWhen::Set,
+        PROXY_REASON,
+        "Drivers: the proxy as `host:port`.",
+    ),
+    not_honoured(
+        "use_proxy",
+        DriverNames {
             jdbc: &["useProxy"],
             ..NO_DRIVER
         },
-        aliases: &[],
-        ty: OptionType::Bool,
-        default: Some("false"),
-        support: Support::NotHonoured {
-            when: WarnWhen::True,
-            reason: PROXY_REASON,
-        },
-        doc: "Drivers: connect through the proxy of `proxyHost`/`proxyPort`.",
-    },
-    OptionSpec {
-        name: "proxy_host",
-        drivers: DriverNames {
+        OptionType::Bool,
+        Some("false"),
+        WarnWhen::True,
+        PROXY_REASON,
+        "Drivers: connect through the proxy of `proxyHost`/`proxyPort`.",
+    ),
+    not_honoured(
+        "proxy_host",
+        DriverNames {
             jdbc: &["proxyHost"],
             odbc: &[],
             snowsql: &[],
             python: &["proxy_host"],
             node: &["proxyHost"],
         },
-        aliases: &[],
-        ty: OptionType::Text,
-        default: None,
-        support: Support::NotHonoured {
-            when: WarnWhen::Set,
-            reason: PROXY_REASON,
-        },
-        doc: "Drivers: the proxy's host.",
-    },
-    OptionSpec {
-        name: "proxy_port",
-        drivers: DriverNames {
+        OptionType::Text,
+        None,
+        WarnWhen::Set,
+        PROXY_REASON,
+        "Drivers: the proxy's host.",
+    ),
+    not_honoured(
+        "proxy_port",
+        DriverNames {
             jdbc: &["proxyPort"],
             odbc: &[],
             snowsql: &[],
             python: &["proxy_port"],
             node: &["proxyPort"],
         },
-        aliases: &[],
-        ty: OptionType::Text,
-        default: None,
-        support: Support::NotHonoured {
-            when: WarnWhen::Set,
-            reason: PROXY_REASON,
-        },
-        doc: "Drivers: the proxy's port.",
-    },
-    OptionSpec {
-        name: "proxy_user",
-        drivers: DriverNames {
+        OptionType::Text,
+        None,
+        WarnWhen::Set,
+        PROXY_REASON,
+        "Drivers: the proxy's port.",
+    ),
+    not_honoured(
+        "proxy_user",
+        DriverNames {
             jdbc: &["proxyUser"],
             odbc: &[],
             snowsql: &[],
             python: &["proxy_user"],
             node: &["proxyUser"],
         },
-        aliases: &[],
-        ty: OptionType::Text,
-        default: None,
-        support: Support::NotHonoured {
-            when: WarnWhen::Set,
-            reason: PROXY_REASON,
-        },
-        doc: "Drivers: the proxy's user.",
-    },
-    OptionSpec {
-        name: "proxy_password",
-        drivers: DriverNames {
+        OptionType::Text,
+        None,
+        WarnWhen::Set,
+        PROXY_REASON,
+        "Drivers: the proxy's user.",
+    ),
+    not_honoured(
+        "proxy_password",
+        DriverNames {
             jdbc: &["proxyPassword"],
             odbc: &[],
             snowsql: &[],
             python: &["proxy_password"],
             node: &["proxyPassword"],
         },
-        aliases: &[],
-        ty: OptionType::Secret,
-        default: None,
-        support: Support::NotHonoured {
-            when: WarnWhen::Set,
-            reason: PROXY_REASON,
-        },
-        doc: "Drivers: the proxy's password (a secret: never shown, never kept).",
-    },
-    OptionSpec {
-        name: "dsn",
-        drivers: DriverNames {
+        OptionType::Secret,
+        None,
+        WarnWhen::Set,
+        PROXY_REASON,
+        "Drivers: the proxy's password (a secret: never shown, never kept).",
+    ),
+    not_honoured(
+        "dsn",
+        DriverNames {
             odbc: &["DSN"],
             ..NO_DRIVER
         },
-        aliases: &[],
-        ty: OptionType::Text,
-        default: None,
-        support: Support::NotHonoured {
-            when: WarnWhen::Set,
-            reason: DSN_REASON,
-        },
-        doc: "ODBC: the data source whose odbc.ini section holds the other keys.",
-    },
-    OptionSpec {
-        name: "filedsn",
-        drivers: DriverNames {
+        OptionType::Text,
+        None,
+        WarnWhen::Set,
+        DSN_REASON,
+        "ODBC: the data source whose odbc.ini section holds the other keys.",
+    ),
+    not_honoured(
+        "filedsn",
+        DriverNames {
             odbc: &["FILEDSN"],
             ..NO_DRIVER
         },
-        aliases: &[],
-        ty: OptionType::Text,
-        default: None,
-        support: Support::NotHonoured {
-            when: WarnWhen::Set,
-            reason: DSN_REASON,
-        },
-        doc: "ODBC: a file data source holding the other keys.",
-    },
+        OptionType::Text,
+        None,
+        WarnWhen::Set,
+        DSN_REASON,
+        "ODBC: a file data source holding the other keys.",
+    ),
 ];
 
 /// The form names are compared in: leading dashes dropped, `_` and `-` dropped, ASCII lower case.
@@ -895,22 +852,18 @@ pub fn find_option(name: &str) -> Option<&'static OptionSpec> {
     BY_NAME.get(&normalize_name(name)).copied()
 }
 
-/// The option whose name is nearest to `name` (Damerau–Levenshtein distance between the normalised
-/// forms), for "did you mean" messages. `None` only for an empty name.
+/// The option whose name is nearest to `name` (the edit distance between the normalised forms,
+/// counting a swap of two neighbours as one edit), for "did you mean" messages. `None` for an empty
+/// name and for one longer than 64 characters (no option name is that long, and the distance costs
+/// length × length).
 pub fn nearest_option(name: &str) -> Option<&'static OptionSpec> {
     let wanted = normalize_name(name);
-    if wanted.is_empty() {
+    if wanted.is_empty() || wanted.chars().count() > 64 {
         return None;
     }
     BY_NAME
         .iter()
-        .map(|(known, spec)| {
-            (
-                strsim::damerau_levenshtein(&wanted, known),
-                spec.name,
-                *spec,
-            )
-        })
+        .map(|(known, spec)| (strsim::osa_distance(&wanted, known), spec.name, *spec))
         // Ties are broken by name so that the answer does not depend on the map's order.
         .min_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)))
         .map(|(_, _, spec)| spec)
@@ -1765,6 +1718,11 @@ mod tests {
             nearest_option("passcodeInPasword").map(|s| s.name),
             Some("passcode_in_password")
         );
+        assert!(
+            nearest_option(&"warehouse".repeat(8)).is_none(),
+            "too long to compare"
+        );
+        assert!(nearest_option("--").is_none());
         let e = Config::new().set("wharehouse", "w").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::UnknownOption);
         assert!(e.message().contains("'warehouse'"), "{}", e.message());

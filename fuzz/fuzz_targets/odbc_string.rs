@@ -1,0 +1,12 @@
+//! The ODBC connection-string parser: never panics, positions inside the string, no secret in any
+//! message, `{…}` quoting round-trips.
+#![no_main]
+
+#[path = "../checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    if let Ok(s) = std::str::from_utf8(data) {
+        checks::odbc_string(s);
+    }
+});

@@ -1,0 +1,28 @@
+//! The fuzz targets' invariants (`fuzz/checks.rs`) over the committed seed corpus, on stable: the
+//! checks build with the library and hold on every seed, whichever parser reads it.
+
+use std::path::Path;
+
+#[path = "../fuzz/checks.rs"]
+mod checks;
+
+#[test]
+fn fuzz_invariants_hold_on_the_seed_corpus() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    let mut seeds = 0;
+    for target in ["jdbc_url", "odbc_string", "connection_string"] {
+        let dir = corpus.join(target);
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            let Ok(text) = std::str::from_utf8(&bytes) else {
+                continue;
+            };
+            checks::jdbc_url(text);
+            checks::odbc_string(text);
+            checks::connection_string(text);
+            seeds += 1;
+        }
+    }
+    assert!(seeds >= 20, "{seeds} seeds");
+}
