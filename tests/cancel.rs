@@ -9,31 +9,10 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use sfmfa::{ErrorKind, Progress};
-use sfmfa_emulator::{Control, PushBehaviour, UserConfig};
 
 const MFA: (&str, &str) = ("authenticator", "username_password_mfa");
 const ON: (&str, &str) = ("client_store_temporary_credential", "on");
 const PROMPTLY: Duration = Duration::from_secs(2);
-
-fn manual_user(ctl: &Control, name: &str) {
-    ctl.add_user(
-        ACCOUNT,
-        UserConfig {
-            duo_enrolled: true,
-            push: PushBehaviour::Manual,
-            push_timeout_ms: Some(60_000),
-            ..UserConfig::new(name, PASSWORD)
-        },
-    );
-}
-
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let end = Instant::now() + Duration::from_secs(30);
-    while !done() {
-        assert!(Instant::now() < end, "timed out waiting until {what}");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
 
 /// TCP connections of this process to `port` that are still open on the client's side
 /// (ESTABLISHED in /proc/net/tcp, remote port = the emulator's).

@@ -10,37 +10,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
 use sfmfa::cache::CacheStatus;
 use sfmfa::{ErrorKind, Progress};
-use sfmfa_emulator::{Control, Emulator, PushBehaviour, UserConfig};
+use sfmfa_emulator::{Emulator, PushBehaviour, UserConfig};
 
 const MFA: (&str, &str) = ("authenticator", "username_password_mfa");
 const ON: (&str, &str) = ("client_store_temporary_credential", "on");
-
-/// Adds `name`, whose pushes wait for the test's answer (for up to a minute).
-fn manual_user(ctl: &Control, name: &str) {
-    ctl.add_user(
-        ACCOUNT,
-        UserConfig {
-            duo_enrolled: true,
-            push: PushBehaviour::Manual,
-            push_timeout_ms: Some(60_000),
-            ..UserConfig::new(name, PASSWORD)
-        },
-    );
-}
-
-/// Polls `done` every 10 ms for up to 30 s; fails the test with `what` otherwise.
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let end = Instant::now() + Duration::from_secs(30);
-    while !done() {
-        assert!(Instant::now() < end, "timed out waiting until {what}");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
 
 /// A client of `user` whose progress callback counts "waiting for another login" events.
 fn counting_client(

@@ -2,7 +2,9 @@
 #![allow(dead_code)]
 
 use sfmfa::Config;
-use sfmfa_emulator::{Emulator, EmulatorConfig, StartOptions};
+use std::time::{Duration, Instant};
+
+use sfmfa_emulator::{Control, Emulator, EmulatorConfig, PushBehaviour, StartOptions, UserConfig};
 
 /// The account of the emulator's embedded default configuration.
 pub const ACCOUNT: &str = "xy12345";
@@ -53,4 +55,27 @@ pub fn config(emu: &Emulator, user: &str, pairs: &[(&str, &str)]) -> Config {
 /// Logs in once with a fresh client.
 pub fn login(c: Config) -> Result<sfmfa::Session, sfmfa::Error> {
     sfmfa::Client::new(c)?.login()
+}
+
+/// Adds `name` to the default account; its pushes wait for the test's answer
+/// (`Control::answer_push`) for up to a minute.
+pub fn manual_user(ctl: &Control, name: &str) {
+    ctl.add_user(
+        ACCOUNT,
+        UserConfig {
+            duo_enrolled: true,
+            push: PushBehaviour::Manual,
+            push_timeout_ms: Some(60_000),
+            ..UserConfig::new(name, PASSWORD)
+        },
+    );
+}
+
+/// Polls `done` every 10 ms for up to 30 s; fails the test with `what` otherwise.
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let end = Instant::now() + Duration::from_secs(30);
+    while !done() {
+        assert!(Instant::now() < end, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
