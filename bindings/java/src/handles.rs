@@ -125,3 +125,19 @@ pub extern "system" fn Java_dev_sfmfa_Native_liveHandles<'local>(
     })
     .resolve::<ThrowJava>()
 }
+
+/// `static native void testingPanic(String message)`: panics inside the boundary, so that a test can
+/// show a Rust panic reaches Java as `SfmfaException` of kind `INTERNAL` and never unwinds into the
+/// JVM. Has no other effect.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_sfmfa_Native_testingPanic<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    message: jni::objects::JString<'local>,
+) {
+    env.with_env(|env| -> CallResult<()> {
+        let message = crate::strings::text(env, &message, "the message")?;
+        panic!("{}", message.as_str())
+    })
+    .resolve::<ThrowJava>()
+}

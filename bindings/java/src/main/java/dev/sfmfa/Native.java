@@ -54,4 +54,7 @@ final class Native {
 
     /** How many native objects (configurations, clients, sessions) are live: for tests. */
     static native long liveHandles();
+
+    /** Panics in Rust, inside the JNI boundary: for the test that shows a panic becomes an exception. */
+    static native void testingPanic(String message);
 }

@@ -113,4 +113,16 @@ class HandlesTest {
             Native.configFree(other);
         }
     }
+
+    @Test
+    void aRustPanicBecomesAnInternalExceptionAndTheLibraryStaysUsable() throws Exception {
+        SfmfaException e = assertThrows(SfmfaException.class, () -> Native.testingPanic("boom in a test"));
+        assertEquals(SfmfaException.Kind.INTERNAL, e.getKind());
+        assertTrue(e.getMessage().contains("panic") && e.getMessage().contains("boom in a test"), e.getMessage());
+        assertEquals("XX000", e.getSQLState());
+        try (SfmfaClient client = SfmfaClient.fromProperties(emu.props("push_approve", "passcode", Emulator.BYPASS));
+                SfmfaSession s = client.login()) {
+            assertNotNull(s.getToken());
+        }
+    }
 }
