@@ -2,14 +2,15 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test fmt-check clippy build header-drift test-rust test-keystore test-c check-targets bench fuzz clean
+.PHONY: demo test fmt-check clippy build header-drift test-rust test-keystore test-c check-targets bench fuzz clean \
+	java java-example test-java
 
 ## Run a push login, a passcode login and a failed passcode login against the embedded emulator.
 demo:
 	$(CARGO) run -q -p sfmfa-cli -- demo
 
 ## Everything CI checks: format, lints, header drift, Rust tests, C tests (also under valgrind).
-test: fmt-check clippy header-drift test-rust test-keystore test-c
+test: fmt-check clippy header-drift test-rust test-keystore test-c test-java
 	@echo "make test: all checks passed"
 
 fmt-check:
@@ -42,6 +43,25 @@ test-keystore:
 
 test-c: build
 	bash tests/c/run.sh
+
+## The Java binding (bindings/java): the jar with the release JNI library inside, target/java/sfmfa.jar.
+java:
+	$(CARGO) build --release -p sfmfa-jni
+	bash bindings/java/build-jar.sh release target/java/sfmfa.jar
+
+## The README's Java example against the emulator, from the jar (the library loads from inside it).
+java-example: java
+	$(CARGO) build -q --release -p sfmfa-emulator
+	@pf=$$(mktemp); rm -f $$pf; \
+	  target/release/sfmfa-emulator --port 0 --port-file $$pf --exit-after 60 >/dev/null & pid=$$!; \
+	  for i in $$(seq 300); do [ -s $$pf ] && break; sleep 0.1; done; \
+	  java -cp target/java/sfmfa.jar bindings/java/examples/Example.java \
+	    "jdbc:snowflake://127.0.0.1:$$(cat $$pf)/?protocol=http&clientStoreTemporaryCredential=off"; \
+	  rc=$$?; kill $$pid 2>/dev/null; rm -f $$pf; exit $$rc
+
+## JNI declarations vs exports, JUnit 5 against the emulator, the example from a jar; prints `Java tests: N passed, M failed`.
+test-java:
+	bash bindings/java/run-tests.sh
 
 ## Type-check the library for macOS and Windows (their keystores); needs rustup targets, clang, mingw-w64.
 check-targets:

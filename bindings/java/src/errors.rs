@@ -1,0 +1,182 @@
+//! How a failed native call reaches Java: an `sfmfa::Error` becomes a `dev.sfmfa.SfmfaException`
+//! (kind, message, SQLSTATE, vendor code = Snowflake code, hint); a handle that is not live an
+//! `IllegalStateException`; a JNI failure or a panic an `SfmfaException` of kind `INTERNAL`.
+
+use std::fmt;
+
+use jni::Env;
+use jni::errors::ErrorPolicy;
+use jni::objects::{JString, JThrowable, JValue};
+use jni::{jni_sig, jni_str};
+use sfmfa::{Error, ErrorKind};
+
+/// Why a native call failed.
+#[derive(Debug)]
+pub(crate) enum CallError {
+    /// The library refused: configuration, network, server, Duo, cache, cancel.
+    Sfmfa(Error),
+    /// A handle that is not live, or of another type: a bug of the Java side.
+    Handle(String),
+    /// A JNI call failed (a Java exception may be pending, which then wins).
+    Jni(jni::errors::Error),
+}
+
+/// The result of the body of a native call.
+pub(crate) type CallResult<T> = Result<T, CallError>;
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CallError::Sfmfa(e) => write!(f, "{e}"),
+            CallError::Handle(message) => f.write_str(message),
+            CallError::Jni(e) => write!(f, "JNI failure in sfmfa-jni: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for CallError {}
+
+impl From<Error> for CallError {
+    fn from(e: Error) -> Self {
+        CallError::Sfmfa(e)
+    }
+}
+
+impl From<jni::errors::Error> for CallError {
+    fn from(e: jni::errors::Error) -> Self {
+        CallError::Jni(e)
+    }
+}
+
+/// The name of the `SfmfaException.Kind` constant for `e`: one per [`ErrorKind`], and one per Duo
+/// code, so that Java callers branch on the kind, never on text.
+pub(crate) fn java_kind(e: &Error) -> &'static str {
+    match e.kind() {
+        ErrorKind::UnknownOption => "UNKNOWN_OPTION",
+        ErrorKind::InvalidValue => "INVALID_VALUE",
+        ErrorKind::MissingOption => "MISSING_OPTION",
+        ErrorKind::Connect => "CONNECT",
+        ErrorKind::Tls => "TLS",
+        ErrorKind::HttpStatus => "HTTP_STATUS",
+        ErrorKind::ConnectionLost => "CONNECTION_LOST",
+        ErrorKind::Protocol => "PROTOCOL",
+        ErrorKind::Timeout => "LOGIN_TIMEOUT",
+        ErrorKind::Cancelled => "CANCELLED",
+        ErrorKind::BadCredentials => "BAD_CREDENTIALS",
+        ErrorKind::Duo => match e.server_code() {
+            Some(390120) => "DENIED",
+            Some(390121) => "PENDING",
+            Some(390122) => "NOT_ENROLLED",
+            Some(390123) => "LOCKED",
+            Some(390124) => "DUO_REQUIRED",
+            Some(390125) => "SMS_SENT",
+            Some(390126) => "TIMEOUT",
+            Some(390127) => "INVALID_PASSCODE",
+            Some(390129) => "DUO_UNAVAILABLE",
+            Some(390132) => "PUSH_DISABLED",
+            _ => "DUO",
+        },
+        ErrorKind::Server => "SERVER",
+        ErrorKind::Cache => "CACHE",
+        ErrorKind::Internal => "INTERNAL",
+        // ErrorKind is non-exhaustive: a kind added later is reported, not hidden.
+        _ => "INTERNAL",
+    }
+}
+
+/// Throws `e` as a `dev.sfmfa.SfmfaException`. Returns `Ok` once the exception is pending.
+fn throw_sfmfa(env: &mut Env<'_>, e: &Error) -> jni::errors::Result<()> {
+    let kind = JString::from_str(env, java_kind(e))?;
+    let message = JString::from_str(env, e.message())?;
+    let sqlstate = JString::from_str(env, e.sqlstate())?;
+    let hint = match e.hint() {
+        Some(hint) => JString::from_str(env, hint)?,
+        None => JString::null(),
+    };
+    // Snowflake's codes are six digits; 0 means "no server code".
+    let code = e
+        .server_code()
+        .and_then(|c| i32::try_from(c).ok())
+        .unwrap_or(0);
+    let exception = env.new_object(
+        jni_str!("dev/sfmfa/SfmfaException"),
+        jni_sig!("(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;ILjava/lang/String;)V"),
+        &[
+            JValue::Object(&kind),
+            JValue::Object(&message),
+            JValue::Object(&sqlstate),
+            JValue::Int(code),
+            JValue::Object(&hint),
+        ],
+    )?;
+    let throwable = env.cast_local::<JThrowable>(exception)?;
+    pending(env.throw(throwable))
+}
+
+/// `env.throw*` answers `Err(JavaException)` once the exception is pending: that is success here.
+fn pending(thrown: jni::errors::Result<()>) -> jni::errors::Result<()> {
+    match thrown {
+        Ok(()) | Err(jni::errors::Error::JavaException) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// The error policy of every native method: throw the matching Java exception and return the
+/// type's default (0, null, false), which Java never sees because the exception is pending.
+pub(crate) struct ThrowJava;
+
+impl<T: Default> ErrorPolicy<T, CallError> for ThrowJava {
+    type Captures<'unowned_env_local: 'native_method, 'native_method> = ();
+
+    fn on_error<'unowned_env_local: 'native_method, 'native_method>(
+        env: &mut Env<'unowned_env_local>,
+        _captures: &mut Self::Captures<'unowned_env_local, 'native_method>,
+        err: CallError,
+    ) -> jni::errors::Result<T> {
+        if env.exception_check() {
+            // A Java exception is already on its way (e.g. from a failed JNI call): it wins.
+            return Ok(T::default());
+        }
+        match err {
+            CallError::Sfmfa(e) => throw_sfmfa(env, &e)?,
+            CallError::Handle(message) => pending(env.throw_new(
+                jni_str!("java/lang/IllegalStateException"),
+                jni::strings::JNIString::from(message),
+            ))?,
+            CallError::Jni(e) => throw_sfmfa(
+                env,
+                &Error::new(
+                    ErrorKind::Internal,
+                    format!("JNI failure in sfmfa-jni: {e}"),
+                ),
+            )?,
+        }
+        Ok(T::default())
+    }
+
+    fn on_panic<'unowned_env_local: 'native_method, 'native_method>(
+        env: &mut Env<'unowned_env_local>,
+        _captures: &mut Self::Captures<'unowned_env_local, 'native_method>,
+        payload: Box<dyn std::any::Any + Send + 'static>,
+    ) -> jni::errors::Result<T> {
+        let what = payload
+            .downcast_ref::<&'static str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_owned());
+        // Dropping a payload could itself panic: never drop it here.
+        std::mem::forget(payload);
+        log::error!("sfmfa-jni: a Rust panic was caught at the JNI boundary: {what}");
+        if env.exception_check() {
+            return Ok(T::default());
+        }
+        throw_sfmfa(
+            env,
+            &Error::new(
+                ErrorKind::Internal,
+                format!("a bug in sfmfa (a Rust panic was caught at the JNI boundary): {what}"),
+            ),
+        )?;
+        Ok(T::default())
+    }
+}

@@ -1,0 +1,35 @@
+package dev.sfmfa;
+
+import java.time.Duration;
+
+/**
+ * One progress event of a login. Never holds a secret.
+ *
+ * @param kind what happened
+ * @param attempt for {@link Kind#RETRYING}, the attempt that comes next (2 for the first retry); else 0
+ * @param delay for {@link Kind#RETRYING}, the pause before it; else zero
+ * @param message one sentence for a person
+ */
+public record ProgressEvent(Kind kind, int attempt, Duration delay, String message) {
+    /** What a login is doing. */
+    public enum Kind {
+        /** A cached MFA token is sent instead of a Duo prompt. */
+        USING_CACHED_TOKEN,
+        /** Another login of the same (host, user) is prompting; this one waits for its outcome. */
+        WAITING_FOR_OTHER_LOGIN,
+        /** A Duo push was requested: waiting for approval on the phone. */
+        PUSH_SENT,
+        /** A Duo passcode was sent. */
+        PASSCODE_SENT,
+        /** A request failed before the server acted on it; it is sent again after {@code delay}. */
+        RETRYING,
+        /** The MFA token the server issued was stored. */
+        TOKEN_STORED,
+        /** No MFA token was cached by this login; the message says why. */
+        TOKEN_NOT_CACHED,
+        /** Something about the configuration the user should know. */
+        WARNING,
+        /** An event this version of the Java package does not know. */
+        OTHER
+    }
+}

@@ -1,0 +1,144 @@
+package dev.sfmfa;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.sfmfa.SfmfaException.Kind;
+import java.net.ServerSocket;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every Duo refusal as its kind and vendor code, configuration and network failures, and no secret in any of them. */
+class ErrorsTest {
+    static Emulator emu;
+
+    @BeforeAll
+    static void start() throws Exception {
+        emu = Emulator.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        emu.close();
+    }
+
+    static Stream<Arguments> duoCodes() {
+        return Stream.of(
+                Arguments.of("push_deny", null, Kind.DENIED, 390120),
+                Arguments.of("push_pending", null, Kind.PENDING, 390121),
+                Arguments.of("not_enrolled", Emulator.BYPASS, Kind.NOT_ENROLLED, 390122),
+                Arguments.of("locked_user", null, Kind.LOCKED, 390123),
+                Arguments.of("push_timeout", null, Kind.TIMEOUT, 390126),
+                Arguments.of("demo", "000000", Kind.INVALID_PASSCODE, 390127),
+                Arguments.of("duo_down", null, Kind.DUO_UNAVAILABLE, 390129),
+                Arguments.of("push_disabled", null, Kind.PUSH_DISABLED, 390132));
+    }
+
+    @ParameterizedTest(name = "{0} -> {2} {3}")
+    @MethodSource("duoCodes")
+    void duoRefusal(String user, String passcode, Kind kind, int code) throws Exception {
+        Properties p = emu.props(user, "authenticator", "username_password_mfa");
+        if (passcode != null) {
+            p.setProperty("passcode", passcode);
+        }
+        try (SfmfaClient client = SfmfaClient.fromProperties(p)) {
+            SfmfaException e = assertThrows(SfmfaException.class, client::login);
+            assertEquals(kind, e.getKind(), e.toString());
+            assertEquals(code, e.getErrorCode());
+            assertEquals(code, e.getServerCode());
+            assertEquals("08001", e.getSQLState());
+            assertNotNull(e.getMessage());
+            assertFalse(e.getMessage().isEmpty());
+        }
+    }
+
+    @Test
+    void forcedCodesMapLikeRealOnes() throws Exception {
+        emu.post("/control/faults", "{\"kind\":\"force_code\",\"code\":\"390120\",\"times\":1}");
+        try (SfmfaClient client = SfmfaClient.fromProperties(emu.props("push_approve"))) {
+            SfmfaException e = assertThrows(SfmfaException.class, client::login);
+            assertEquals(Kind.DENIED, e.getKind());
+            assertEquals("Duo Security authentication is denied.", e.getMessage());
+            assertTrue(e.getHint().contains("passcode"), e.getHint());
+        }
+    }
+
+    @Test
+    void badPasswordAndNoSecretInAnyMessage() throws Exception {
+        String password = "Tr0ub4dor-s3cret-pw";
+        String passcode = "314159";
+        for (Properties p : new Properties[] {
+                emu.props("push_approve", "password", password),
+                emu.props("push_approve", "password", password + passcode, "passcodeInPassword", "on"),
+                emu.props("demo", "password", password, "passcode", passcode)}) {
+            try (SfmfaClient client = SfmfaClient.fromProperties(p)) {
+                SfmfaException e = assertThrows(SfmfaException.class, client::login);
+                assertEquals(Kind.BAD_CREDENTIALS, e.getKind());
+                assertEquals(390100, e.getErrorCode());
+                assertEquals("28000", e.getSQLState());
+                assertNoSecret(e, password, passcode);
+                assertFalse(client.toString().contains(password));
+            }
+        }
+        // A bad URL that holds the password: the error names the key, never the password.
+        SfmfaException e = assertThrows(SfmfaException.class, () -> SfmfaClient.fromUrl(
+                "jdbc:snowflake://127.0.0.1:" + emu.port + "/?user=u&password=" + password + "&loginTimeout=soon"));
+        assertEquals(Kind.INVALID_VALUE, e.getKind());
+        assertNoSecret(e, password, passcode);
+    }
+
+    static void assertNoSecret(SfmfaException e, String... secrets) {
+        for (String s : secrets) {
+            assertFalse(String.valueOf(e.getMessage()).contains(s), e.getMessage());
+            assertFalse(e.toString().contains(s), e.toString());
+            assertFalse(String.valueOf(e.getHint()).contains(s));
+        }
+    }
+
+    @Test
+    void configurationErrors() {
+        SfmfaException e = assertThrows(SfmfaException.class,
+                () -> SfmfaClient.fromProperties(emu.props("push_approve", "loginTimeout", "abc")));
+        assertEquals(Kind.INVALID_VALUE, e.getKind());
+        assertEquals(0, e.getErrorCode());
+        assertEquals("22023", e.getSQLState());
+        assertTrue(e.getMessage().contains("login_timeout") || e.getMessage().contains("loginTimeout"), e.getMessage());
+
+        Properties p = emu.props("push_approve");
+        p.remove("password");
+        e = assertThrows(SfmfaException.class, () -> SfmfaClient.fromProperties(p));
+        assertEquals(Kind.MISSING_OPTION, e.getKind());
+
+        e = assertThrows(SfmfaException.class, () -> SfmfaClient.fromUrl("http://not-a-jdbc-url"));
+        assertEquals(Kind.INVALID_VALUE, e.getKind());
+    }
+
+    @Test
+    void aClosedPortIsAConnectError() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        try (SfmfaClient client = SfmfaClient.fromProperties(emu.props("push_approve", "port", Integer.toString(port),
+                "loginTimeout", "5"))) {
+            SfmfaException e = assertThrows(SfmfaException.class, client::login);
+            assertTrue(e.getKind() == Kind.CONNECT || e.getKind() == Kind.LOGIN_TIMEOUT, e.toString());
+            assertEquals(0, e.getErrorCode());
+        }
+    }
+
+    @Test
+    void loginTimeoutIsNotTheDuoTimeout() throws Exception {
+        emu.addManualUser("slow_timeout");
+        try (SfmfaClient client = SfmfaClient.fromProperties(emu.props("slow_timeout", "loginTimeout", "1"))) {
+            SfmfaException e = assertThrows(SfmfaException.class, client::login);
+            assertEquals(Kind.LOGIN_TIMEOUT, e.getKind(), e.toString());
+            assertEquals("HYT00", e.getSQLState());
+        }
+    }
+}
