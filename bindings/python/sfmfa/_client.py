@@ -51,9 +51,10 @@ __all__ = [
 
 _log = logging.getLogger("sfmfa")
 
-#: What an option value may be: text, a boolean (``True`` -> ``"true"``), a number, a path, or
-#: ``None`` (the option is left at its default).
-OptionValue = Union[str, bool, int, float, "os.PathLike[str]", None]
+#: What an option value may be: text, UTF-8 bytes (a ``bytearray`` password can be wiped by the
+#: caller after the call), a boolean (``True`` -> ``"true"``), a number, a path, or ``None`` (the
+#: option is left at its default).
+OptionValue = Union[str, bytes, bytearray, bool, int, float, "os.PathLike[str]", None]
 
 ProgressKind = _ffi.ProgressKind
 CacheStatus = _ffi.CacheStatus
@@ -239,6 +240,18 @@ def _finalize(owner: object, handle: _Handle[Any]) -> weakref.finalize:
 def _to_buffer(key: str, value: OptionValue) -> ctypes.Array[ctypes.c_char]:
     """Copies one option value into a NUL-terminated buffer the caller wipes; no local of this
     frame names the value when it raises (``capture_locals`` tracebacks stay clean)."""
+    if isinstance(value, (bytes, bytearray)):
+        # Raw UTF-8, copied straight into the buffer: a bytearray the caller wipes afterwards
+        # leaves no copy of the secret in Python's memory.
+        if b"\0" in value:
+            del value
+            raise _nul_error(key)
+        n = len(value)
+        buf = ctypes.create_string_buffer(n + 1)
+        src = (ctypes.c_char * n).from_buffer(value) if isinstance(value, bytearray) else value
+        ctypes.memmove(buf, src, n)
+        del src, value
+        return buf
     if isinstance(value, bool):
         value = "true" if value else "false"
     elif isinstance(value, int):
@@ -251,7 +264,7 @@ def _to_buffer(key: str, value: OptionValue) -> ctypes.Array[ctypes.c_char]:
         type_name = type(value).__name__
         del value
         raise InterfaceError(
-            f"option {key!r}: expected str, bool, int, float or a path, got {type_name}",
+            f"option {key!r}: expected str, bytes, bool, int, float or a path, got {type_name}",
             errno=Result.INVALID_VALUE,
             result=Result.INVALID_VALUE,
             kind=ErrorKind.INVALID_VALUE,
@@ -260,15 +273,19 @@ def _to_buffer(key: str, value: OptionValue) -> ctypes.Array[ctypes.c_char]:
     del value
     if b"\0" in data:
         del data
-        raise InterfaceError(
-            f"option {key!r}: the value contains a NUL character",
-            errno=Result.INVALID_VALUE,
-            result=Result.INVALID_VALUE,
-            kind=ErrorKind.INVALID_VALUE,
-        )
+        raise _nul_error(key)
     buf = ctypes.create_string_buffer(data)
     del data
     return buf
+
+
+def _nul_error(key: str) -> InterfaceError:
+    return InterfaceError(
+        f"option {key!r}: the value contains a NUL character",
+        errno=Result.INVALID_VALUE,
+        result=Result.INVALID_VALUE,
+        kind=ErrorKind.INVALID_VALUE,
+    )
 
 
 def _wipe(buf: ctypes.Array[ctypes.c_char]) -> None:
