@@ -20,6 +20,7 @@ import ctypes
 import enum
 import logging
 import os
+import platform
 import threading
 import warnings
 import weakref
@@ -303,13 +304,23 @@ def _key_bytes(key: str) -> bytes:
     return key.encode("utf-8")
 
 
+#: The interpreter's version for the User-Agent (`3.11.7`; a `+` suffix of a dev build is kept).
+_PYTHON_VERSION = platform.python_version().encode("ascii", "replace")[:32]
+
+
 class _Config:
     """An ``sfmfa_config`` handle. Not for concurrent mutation: it is only changed while it is
     built, by one thread, then read."""
 
     def __init__(self, ptr: Any) -> None:
-        self.handle: _Handle[Any] = _Handle(ptr, _ffi.lib().sfmfa_config_free, "configuration")
+        lib = _ffi.lib()
+        self.handle: _Handle[Any] = _Handle(ptr, lib.sfmfa_config_free, "configuration")
         self._finalizer = _finalize(self, self.handle)
+        # The User-Agent names this binding: "... Python/3.11.7" instead of the C ABI's "C/1".
+        with self.handle.use() as cfg:
+            rc = lib.sfmfa_config_set_binding(cfg, b"Python", _PYTHON_VERSION)
+            if rc != Result.OK:
+                raise _last_error(rc)
 
     @classmethod
     def new(cls) -> _Config:

@@ -207,6 +207,7 @@ PROTOTYPES: Final[dict[str, tuple[Any, tuple[Any, ...]]]] = {
     # config
     "sfmfa_config_new": (_result, (POINTER(_config_p),)),
     "sfmfa_config_set": (_result, (_config_p, c_char_p, c_char_p)),
+    "sfmfa_config_set_binding": (_result, (_config_p, c_char_p, c_char_p)),
     "sfmfa_config_from_connection_string": (_result, (c_char_p, POINTER(_config_p))),
     "sfmfa_config_warning_count": (_result, (_config_p, _size_p)),
     "sfmfa_config_warning": (_result, (_config_p, c_size_t, _buf, c_size_t, _size_p)),

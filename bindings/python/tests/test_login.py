@@ -225,3 +225,40 @@ def test_errors_pickle_with_their_attributes(emulator: Emulator) -> None:
     assert type(copy) is sfmfa.DatabaseError
     assert (copy.errno, copy.sqlstate, copy.kind, copy.msg, copy.hint) == (
         390120, "08001", ErrorKind.DENIED, info.value.msg, info.value.hint)
+
+
+def test_the_user_agent_and_client_environment_name_the_python_binding() -> None:
+    """A one-shot HTTP server on a real socket records the login request sfmfa sends."""
+    import http.server
+    import json
+    import platform
+    import threading
+
+    seen: dict[str, object] = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            seen["ua"] = self.headers["User-Agent"]
+            seen["body"] = json.loads(body)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b'{"success": false, "code": "390100", "message": "no", "data": {}}')
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    t = threading.Thread(target=server.handle_request)
+    t.start()
+    try:
+        with pytest.raises(sfmfa.DatabaseError):
+            sfmfa.login(account=ACCOUNT, user="u", password=PASSWORD, host="127.0.0.1",
+                        port=server.server_address[1], protocol="http", login_timeout=10)
+    finally:
+        t.join(30)
+        server.server_close()
+    version = platform.python_version()
+    assert str(seen["ua"]).endswith(f" Python/{version}"), seen["ua"]
+    env = seen["body"]["data"]["CLIENT_ENVIRONMENT"]  # type: ignore[index]
+    assert env["BINDING"] == "Python"
