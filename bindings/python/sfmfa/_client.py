@@ -17,7 +17,6 @@ fail, and no message, log line or exception is built from a value.
 from __future__ import annotations
 
 import ctypes
-import enum
 import logging
 import os
 import platform
@@ -71,8 +70,8 @@ class ConfigurationWarning(UserWarning):
 class ProgressEvent:
     """One progress event of a login, a copy made for the callback."""
 
-    #: What happened (an ``int`` for a kind newer than this binding).
-    kind: ProgressKind | int
+    #: What happened (``ProgressKind.UNKNOWN_<n>`` for a kind newer than this binding).
+    kind: ProgressKind
     #: For ``RETRYING``: the attempt that comes next (2 for the first retry); otherwise 0.
     attempt: int
     #: For ``RETRYING``: the pause before it, in milliseconds; otherwise 0.
@@ -117,10 +116,7 @@ def _last_error(rc: int) -> Error:
     if server_code and msg.startswith(prefix):
         msg = msg[len(prefix) :]  # `msg` is the documented message; str(e) adds code and state
     hint = _last_text(lib.sfmfa_last_error_hint) or None
-    try:
-        result = Result(rc)
-    except ValueError:
-        result = Result.INTERNAL
+    result = Result(rc)  # UNKNOWN_<n> for a value newer than this binding
     return class_of(rc)(
         msg,
         errno=server_code or rc,
@@ -229,10 +225,9 @@ class _Handle(Generic[P]):
             self._leave()
 
 
-def _finalize(owner: object, handle: _Handle[Any]) -> weakref.finalize:
+def _finalize(owner: Any, handle: _Handle[Any]) -> weakref.finalize[..., None]:
     """The safety net: closes ``handle`` when ``owner`` is collected (or at interpreter exit)."""
-    fin = weakref.finalize(owner, handle.close)
-    return fin
+    return weakref.finalize(owner, handle.close)
 
 
 # --- options ------------------------------------------------------------------------------------
@@ -373,11 +368,11 @@ class _Config:
                 raise _last_error(rc)
             out = []
             for i in range(n.value):
-                rc, data = _ffi.read_string(
-                    lambda buf, size, out_len, i=i: lib.sfmfa_config_warning(
-                        ptr, i, buf, size, out_len
-                    )
-                )
+
+                def warning(buf: Any, size: int, out_len: Any, i: int = i) -> int:
+                    return int(lib.sfmfa_config_warning(ptr, i, buf, size, out_len))
+
+                rc, data = _ffi.read_string(warning)
                 if rc != Result.OK:
                     raise _last_error(rc)
                 out.append(data.decode("utf-8", "replace"))
@@ -397,10 +392,7 @@ def _trampoline(client: weakref.ReferenceType[Client]) -> Any:
     def call(_userdata: int | None, event_p: Any) -> None:
         try:
             ev = event_p.contents
-            try:
-                kind: ProgressKind | int = ProgressKind(ev.kind)
-            except ValueError:
-                kind = int(ev.kind)
+            kind = ProgressKind(ev.kind)
             raw = ev.message
             event = ProgressEvent(
                 kind=kind,
@@ -453,8 +445,8 @@ class Session:
             )
             self._check(rc)
         self._id = sid.value
-        self._second_factor = _enum_or_int(SecondFactor, factor.value)
-        self._cache_status = _enum_or_int(CacheStatus, status.value)
+        self._second_factor = SecondFactor(factor.value)
+        self._cache_status = CacheStatus(status.value)
         self._cache_evicted = bool(evicted.value)
         self._cache_detail = detail.decode("utf-8", "replace")
 
@@ -469,12 +461,12 @@ class Session:
         return self._id
 
     @property
-    def second_factor(self) -> SecondFactor | int:
+    def second_factor(self) -> SecondFactor:
         """How the second factor was given (push, passcode, passcode in password, MFA token)."""
         return self._second_factor
 
     @property
-    def cache_status(self) -> CacheStatus | int:
+    def cache_status(self) -> CacheStatus:
         """What the MFA-token cache did during this login (hit, stored, not issued, …)."""
         return self._cache_status
 
@@ -550,19 +542,10 @@ class Session:
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
-        factor = getattr(self._second_factor, "name", self._second_factor)
-        cache = getattr(self._cache_status, "name", self._cache_status)
-        return f"<sfmfa.Session id={self._id} second_factor={factor} cache={cache} {state}>"
-
-
-E = TypeVar("E", bound=enum.IntEnum)
-
-
-def _enum_or_int(cls: type[E], value: int) -> E | int:
-    try:
-        return cls(value)
-    except ValueError:
-        return value
+        return (
+            f"<sfmfa.Session id={self._id} second_factor={self._second_factor.name} "
+            f"cache={self._cache_status.name} {state}>"
+        )
 
 
 # --- client -------------------------------------------------------------------------------------

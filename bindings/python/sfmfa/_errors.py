@@ -211,10 +211,7 @@ _KIND: Final[dict[Result, ErrorKind]] = {
 
 def kind_of(result: int) -> ErrorKind:
     """The :class:`ErrorKind` of an ``sfmfa_result`` value (``INTERNAL`` for an unknown one)."""
-    try:
-        return _KIND[Result(result)]
-    except ValueError:
-        return ErrorKind.INTERNAL
+    return _KIND.get(Result(result), ErrorKind.INTERNAL)
 
 
 def class_of(result: int) -> type[Error]:

@@ -78,7 +78,21 @@ else:
     _LIB_NAME = "libsfmfa.so"
 
 
-class Result(enum.IntEnum):
+class _OpenEnum(enum.IntEnum):
+    """An ``IntEnum`` that also takes values a newer library may send: ``Kind(99)`` is a member
+    named ``UNKNOWN_99`` instead of a ``ValueError``."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> _OpenEnum | None:
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None
+        member = int.__new__(cls, value)
+        member._name_ = f"UNKNOWN_{value}"
+        member._value_ = value
+        return member
+
+
+class Result(_OpenEnum):
     """``sfmfa_result``: 0 ok; 1xx caller errors; 2xx transport; 3xx authentication; 4xx token
     cache; 9xx cancelled, internal, panic. Values are stable and never reused."""
 
@@ -114,7 +128,7 @@ class Result(enum.IntEnum):
     PANIC = 902
 
 
-class CacheStatus(enum.IntEnum):
+class CacheStatus(_OpenEnum):
     """``sfmfa_cache_status``: what the MFA-token cache did during a login."""
 
     HIT = 0
@@ -126,7 +140,7 @@ class CacheStatus(enum.IntEnum):
     WRITE_FAILED = 6
 
 
-class ProgressKind(enum.IntEnum):
+class ProgressKind(_OpenEnum):
     """``sfmfa_progress_kind``: what a login is doing."""
 
     USING_CACHED_TOKEN = 1
@@ -139,7 +153,7 @@ class ProgressKind(enum.IntEnum):
     WARNING = 8
 
 
-class SecondFactor(enum.IntEnum):
+class SecondFactor(_OpenEnum):
     """``sfmfa_second_factor``: how the second factor was given in the login that succeeded."""
 
     NONE = 0
@@ -248,7 +262,9 @@ def _candidates() -> list[Path]:
 def find_library() -> tuple[ctypes.CDLL, Path]:
     """Loads the shared library and returns it with its path.
 
-    Raises :class:`LibraryNotFoundError` naming every place tried when none can be loaded.
+    A library that lacks a function of :data:`PROTOTYPES` (an older build) is passed over.
+    Raises :class:`LibraryNotFoundError` naming every place tried, and why each failed, when none
+    can be loaded.
     """
     tried: list[str] = []
     explicit = os.environ.get(LIBRARY_ENV)
@@ -259,9 +275,15 @@ def find_library() -> tuple[ctypes.CDLL, Path]:
             tried.append(f"{label}: no such file")
             continue
         try:
-            return ctypes.CDLL(str(path)), path
+            cdll = ctypes.CDLL(str(path))
         except OSError as e:
             tried.append(f"{label}: {e}")
+            continue
+        missing = [name for name in PROTOTYPES if not hasattr(cdll, name)]
+        if missing:
+            tried.append(f"{label}: older than this binding, lacks {', '.join(missing)}")
+            continue
+        return cdll, path
     how = (
         f"${LIBRARY_ENV} is set, so only it was tried"
         if explicit
@@ -274,7 +296,15 @@ def find_library() -> tuple[ctypes.CDLL, Path]:
 
 
 def load(cdll: ctypes.CDLL) -> ctypes.CDLL:
-    """Sets ``restype`` and ``argtypes`` of every function of :data:`PROTOTYPES` on ``cdll``."""
+    """Sets ``restype`` and ``argtypes`` of every function of :data:`PROTOTYPES` on ``cdll``.
+
+    Raises :class:`LibraryNotFoundError` when the library lacks one of them (an older build)."""
+    missing = [name for name in PROTOTYPES if not hasattr(cdll, name)]
+    if missing:
+        raise LibraryNotFoundError(
+            f"sfmfa: {cdll._name} is older than this binding: it lacks {', '.join(missing)}; "
+            "rebuild it (`cargo build`, `make python`)"
+        )
     for name, (restype, argtypes) in PROTOTYPES.items():
         fn = getattr(cdll, name)
         fn.restype = restype

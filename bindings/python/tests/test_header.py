@@ -171,10 +171,18 @@ def test_progress_struct_matches_the_header() -> None:
     assert body is not None
     fields = re.findall(r"([\w ]+?\**)\s*(\w+);", body.group(1))
     header = [(name, ctype_of(" ".join(t.split()).replace(" *", "*"))) for t, name in fields]
-    assert [(n, t) for n, t in _ffi.SfmfaProgress._fields_] == header
+    assert [(f[0], f[1]) for f in _ffi.SfmfaProgress._fields_] == header
     # The callback type: void (*)(void *userdata, const struct sfmfa_progress *event)
     cb = re.search(r"typedef void \(\*sfmfa_progress_callback\)\(([^)]*)\);", CODE)
     assert cb is not None and cb.group(1) == "void *userdata, const struct sfmfa_progress *event"
     assert _ffi.ProgressCallback._restype_ is None
     assert _ffi.ProgressCallback._argtypes_ == (c_void_p, POINTER(_ffi.SfmfaProgress))
     assert ctypes.sizeof(_ffi.SfmfaProgress) == 24
+
+
+def test_values_newer_than_the_binding_are_kept_not_refused() -> None:
+    kind = _ffi.ProgressKind(99)
+    assert (kind, kind.name) == (99, "UNKNOWN_99")
+    assert _ffi.Result(777).name == "UNKNOWN_777"
+    with pytest.raises(ValueError):
+        _ffi.CacheStatus("HIT")  # type: ignore[arg-type]

@@ -38,17 +38,17 @@ def build_isolation_flags() -> list[str]:
 def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A fresh venv with ./bindings/python installed; returns (its python, the package dir).
 
-    The source is copied first so that pip's build leaves nothing in the repository. The package
-    directory must hold the library (`make python` copies it there); when the tests run without
-    `make python`, the copy gets target/debug's library instead, as `make python` would put it.
+    The source is copied first so that pip's build leaves nothing in the repository, and the
+    library under test is put into the copy's package directory, as `make python` does.
     """
     tmp = tmp_path_factory.mktemp("install")
     src = tmp / "src"
     shutil.copytree(
         PKG_ROOT, src, ignore=shutil.ignore_patterns("tests", "__pycache__", "build", "*.egg-info", ".pytest_cache")
     )
-    if not (src / "sfmfa" / LIB).is_file():
-        shutil.copy2(REPO / "target" / "debug" / LIB, src / "sfmfa" / LIB)
+    # The library under test (the rest of the suite's), where `make python` puts it; a copy left
+    # in the source package by an earlier `make python` may be older.
+    shutil.copy2(os.environ["SFMFA_LIBRARY"], src / "sfmfa" / LIB)
     venv = tmp / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=300)
     python = venv / "bin" / "python"
@@ -149,3 +149,20 @@ def test_the_error_names_every_place_tried(tmp_path: Path) -> None:
     text = search(pkg_parent, SFMFA_LIBRARY=str(tmp_path / "nope.so"))
     assert text.startswith("NOT FOUND") and "nope.so ($SFMFA_LIBRARY): no such file" in text
     assert str(pkg_parent / "sfmfa" / LIB) not in text
+
+
+def test_an_older_library_is_passed_over_and_named(tmp_path: Path) -> None:
+    tree = tmp_path / "repo"
+    pkg_parent = copy_package(tree / "bindings" / "python")
+    (tree / "target" / "debug").mkdir(parents=True)
+    shutil.copy2(REPO / "target" / "debug" / LIB, tree / "target" / "debug" / LIB)
+    # A library without sfmfa_* symbols stands for an old build left next to the package.
+    old = subprocess.run(
+        ["gcc", "-shared", "-fPIC", "-x", "c", "-", "-o", str(pkg_parent / "sfmfa" / LIB)],
+        input="int sfmfa_version(void) { return 0; }\n", capture_output=True, text=True, timeout=60,
+    )
+    assert old.returncode == 0, old.stderr
+    assert search(pkg_parent).strip() == str(tree / "target" / "debug" / LIB)
+    text = search(pkg_parent, SFMFA_LIBRARY=str(pkg_parent / "sfmfa" / LIB))
+    assert text.startswith("NOT FOUND") and "older than this binding, lacks sfmfa_session" in text
+

@@ -124,7 +124,7 @@ def test_a_failure_after_the_password_was_set(emulator: Emulator, caplog: pytest
     e = failing(lambda: sfmfa.login(password=secret(), login_timeout="never", **opts))
     assert e.kind == ErrorKind.INVALID_VALUE
     assert_clean(e, caplog)
-    e = failing(lambda: sfmfa.login(password=secret(), role=object(), **opts))
+    e = failing(lambda: sfmfa.login(password=secret(), role=object(), **opts))  # type: ignore[arg-type]
     assert isinstance(e, sfmfa.InterfaceError)
     assert_clean(e, caplog)
 
