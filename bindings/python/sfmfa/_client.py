@@ -609,26 +609,29 @@ class Client:
         lib = _ffi.lib()
         self._config = config
         self._progress = progress
-        self.warnings: tuple[str, ...] = config.warnings()
-        """The configuration's warnings, also issued as :class:`ConfigurationWarning`."""
-        for text in self.warnings:
-            warnings.warn(text, ConfigurationWarning, stacklevel=3)
         out = ctypes.POINTER(_ffi.SfmfaClient)()
-        with config.handle.use() as cfg:
-            rc = lib.sfmfa_client_new(cfg, byref(out))
-            if rc != Result.OK:
-                error = _last_error(rc)
-        if rc != Result.OK:
+        try:
+            self.warnings: tuple[str, ...] = config.warnings()
+            """The configuration's warnings, also issued as :class:`ConfigurationWarning`."""
+            for text in self.warnings:  # (may raise under a warnings filter "error")
+                warnings.warn(text, ConfigurationWarning, stacklevel=3)
+            with config.handle.use() as cfg:
+                rc = lib.sfmfa_client_new(cfg, byref(out))
+                if rc != Result.OK:
+                    raise _last_error(rc)
+        except BaseException:
             config.close()
-            raise error
+            raise
         self._handle: _Handle[Any] = _Handle(out, lib.sfmfa_client_free, "client")
         self._finalizer = weakref.finalize(self, _close_client, self._handle, config.handle)
         tramp = _trampoline(weakref.ref(self))
         self._handle.keep.append(tramp)  # C may call it until the client is freed
         with self._handle.use() as p:
             rc = lib.sfmfa_client_set_progress_callback(p, tramp, None)
-            if rc != Result.OK:
-                raise _last_error(rc)
+            error = _last_error(rc) if rc != Result.OK else None
+        if error is not None:
+            self._finalizer()
+            raise error
 
     @property
     def progress(self) -> ProgressHandler | None:

@@ -160,3 +160,14 @@ def test_progress_events_carry_kind_attempt_delay_and_message(emulator: Emulator
     assert retry.attempt == 2 and retry.delay_ms > 0 and retry.message
     assert (events[0].attempt, events[0].delay_ms) == (0, 0)
     assert "username_password_mfa" in events[2].message
+
+
+def test_warnings_as_errors_leave_no_handle_behind(emulator: Emulator) -> None:
+    import warnings
+
+    before = unfreed_handles()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", sfmfa.ConfigurationWarning)
+        with pytest.raises(sfmfa.ConfigurationWarning, match="insecure"):
+            sfmfa.Client(**emulator.options("push_approve", insecure_mode=True))
+    assert unfreed_handles() == before
