@@ -92,3 +92,44 @@ def test_a_configuration_that_does_not_cache(emulator: Emulator) -> None:
         assert s.cache_status == CacheStatus.WRONG_AUTHENTICATOR
     with sfmfa.login(**emulator.options("no_cache", token_cache="memory", **MFA)) as s:
         assert s.cache_status == CacheStatus.NOT_ISSUED
+
+
+WAITER = textwrap.dedent(
+    """
+    import json, sys
+    import sfmfa
+    opts = json.loads(sys.argv[1])
+
+    def progress(event):
+        print(event.kind.name, flush=True)
+
+    with sfmfa.login(progress=progress, **opts) as s:
+        print("DONE", s.cache_status.name, flush=True)
+    """
+)
+
+
+def test_four_interpreters_at_once_send_one_push(emulator: Emulator, cache_dir: Path) -> None:
+    """The file cache coordinates processes: the first pushes, the others wait for its token."""
+    user = emulator.manual_user("procs4")
+    opts = emulator.options(user, token_cache="file", login_timeout=60, **MFA)
+    env = dict(os.environ, PYTHONPATH=str(PKG_ROOT), SF_TEMPORARY_CREDENTIAL_CACHE_DIR=str(cache_dir))
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WAITER, json.dumps(opts)], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    try:
+        firsts = [p.stdout.readline().strip() for p in procs]  # type: ignore[union-attr]
+        assert sorted(firsts) == ["PUSH_SENT"] + ["WAITING_FOR_OTHER_LOGIN"] * 3, firsts
+        assert emulator.pending(user) == 1
+        assert emulator.answer(user, True)
+        outs = [p.communicate(timeout=60) for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+    assert all(p.returncode == 0 for p in procs), [o[1] for o in outs]
+    done = sorted(o[0].strip().splitlines()[-1] for o in outs)
+    assert done == ["DONE HIT"] * 3 + ["DONE STORED"], done
+    assert emulator.push_count(user) == 1
