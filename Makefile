@@ -4,13 +4,15 @@ CARGO ?= cargo
 
 .PHONY: demo test fmt-check clippy build header-drift test-rust test-keystore test-c check-targets bench fuzz clean \
 	java java-example test-java
+.PHONY: python test-python python-example
 
 ## Run a push login, a passcode login and a failed passcode login against the embedded emulator.
 demo:
 	$(CARGO) run -q -p sfmfa-cli -- demo
 
-## Everything CI checks: format, lints, header drift, Rust tests, C tests (also under valgrind).
-test: fmt-check clippy header-drift test-rust test-keystore test-c test-java
+## Everything CI checks: format, lints, header drift, Rust tests, C tests (also under valgrind), Java
+## and Python tests.
+test: fmt-check clippy header-drift test-rust test-keystore test-c test-java test-python
 	@echo "make test: all checks passed"
 
 fmt-check:
@@ -62,6 +64,28 @@ java-example: java
 ## JNI declarations vs exports, JUnit 5 against the emulator, the example from a jar; prints `Java tests: N passed, M failed`.
 test-java:
 	bash bindings/java/run-tests.sh
+
+## Python binding (bindings/python): `make python` copies the library into the package, so that
+## `pip install ./bindings/python` carries it (PYTHON_PROFILE=debug for the debug build).
+PYTHON ?= python3
+PYTHON_PROFILE ?= release
+python:
+	$(CARGO) build $(if $(filter release,$(PYTHON_PROFILE)),--release -p sfmfa,--workspace)
+	cp target/$(PYTHON_PROFILE)/libsfmfa.so bindings/python/sfmfa/libsfmfa.so
+
+## The Python tests against the debug library and the emulator (they start it themselves).
+test-python: build
+	$(MAKE) --no-print-directory python PYTHON_PROFILE=debug
+	SFMFA_LIBRARY=$(CURDIR)/target/debug/libsfmfa.so $(PYTHON) -m pytest -q bindings/python/tests
+
+## bindings/python/examples/login.py against an emulator started for it.
+python-example: build
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	target/debug/sfmfa-emulator --port 0 --port-file "$$tmp/port" --exit-after 60 >/dev/null & emu=$$!; \
+	for i in $$(seq 200); do test -s "$$tmp/port" && break; sleep 0.05; done; \
+	rc=0; SFMFA_LIBRARY=$(CURDIR)/target/debug/libsfmfa.so \
+	  $(PYTHON) bindings/python/examples/login.py --port "$$(cat "$$tmp/port")" || rc=$$?; \
+	kill $$emu; wait $$emu || true; exit $$rc
 
 ## Type-check the library for macOS and Windows (their keystores); needs rustup targets, clang, mingw-w64.
 check-targets:

@@ -421,6 +421,17 @@ sfmfa_result sfmfa_config_new(struct sfmfa_config **out);
 sfmfa_result sfmfa_config_set(struct sfmfa_config *cfg, const char *key, const char *value);
 
 /**
+ * Names the binding that drives the library through the C ABI (`"Python"`, `"3.11"`), for the
+ * `User-Agent` of every request (`sfmfa/<version> (<os>-<arch>) <name>/<version>`) and
+ * `CLIENT_ENVIRONMENT.BINDING` of the login request; a configuration made through the C ABI says
+ * `C/1` until then. `name` and `version` are NUL-terminated, 1 to 32 characters each of `A-Z`,
+ * `a-z`, `0-9`, `.`, `_`, `+`, `-` (they go into an HTTP header), copied. Fails with
+ * `SFMFA_RESULT_INVALID_VALUE` otherwise; the configuration is unchanged on failure. One thread at a
+ * time, as `sfmfa_config_set`.
+ */
+sfmfa_result sfmfa_config_set_binding(struct sfmfa_config *cfg, const char *name, const char *version);
+
+/**
  * Creates a configuration from a connection string and writes it to `*out`: a JDBC URL
  * (`jdbc:snowflake://xy12345.snowflakecomputing.com/?user=demo&passcodeInPassword=on`, keys and
  * values percent-decoded, keys case-insensitive) or an ODBC connection string

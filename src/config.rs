@@ -29,6 +29,7 @@
 //! asks for something sfmfa does not do. Keys that are in no table row are reported by the
 //! connection-string parsers as warnings with the nearest known name; [`Config::set`] rejects them.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
@@ -1048,7 +1049,7 @@ pub struct Config {
     pub(crate) store_temporary_credential: bool,
     pub(crate) token_cache: TokenCacheChoice,
     /// Which binding drives the library ("Rust", "C", …), for the User-Agent.
-    pub(crate) binding: (&'static str, &'static str),
+    pub(crate) binding: (Cow<'static, str>, Cow<'static, str>),
     /// What was accepted but deserves a look (unknown keys, options not honoured, repeats).
     pub(crate) warnings: Vec<ConfigWarning>,
 }
@@ -1075,7 +1076,10 @@ impl Default for Config {
             region: None,
             store_temporary_credential: true,
             token_cache: TokenCacheChoice::Auto,
-            binding: ("Rust", env!("CARGO_PKG_VERSION")),
+            binding: (
+                Cow::Borrowed("Rust"),
+                Cow::Borrowed(env!("CARGO_PKG_VERSION")),
+            ),
             warnings: Vec::new(),
         }
     }
@@ -1285,8 +1289,12 @@ impl Config {
     }
 
     /// Records which binding drives the library, for the User-Agent (`C`, `Java`, `Python`…).
-    pub fn set_binding(&mut self, name: &'static str, version: &'static str) -> &mut Self {
-        self.binding = (name, version);
+    pub fn set_binding(
+        &mut self,
+        name: impl Into<Cow<'static, str>>,
+        version: impl Into<Cow<'static, str>>,
+    ) -> &mut Self {
+        self.binding = (name.into(), version.into());
         self
     }
 

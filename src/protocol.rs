@@ -99,7 +99,7 @@ struct ClientEnvironment<'a> {
     os: &'static str,
     isa: &'static str,
     login_timeout: u64,
-    binding: &'static str,
+    binding: &'a str,
 }
 
 #[derive(Serialize)]
@@ -152,7 +152,7 @@ impl LoginRequest<'_> {
                     os: std::env::consts::OS,
                     isa: std::env::consts::ARCH,
                     login_timeout: c.login_timeout.as_secs(),
-                    binding: c.binding.0,
+                    binding: &c.binding.0,
                 },
                 session_parameters: SessionParameters {
                     client_request_mfa_token: self.request_mfa_token.then_some(true),

@@ -221,7 +221,7 @@ impl Transport {
 }
 
 fn user_agent(config: &Config) -> String {
-    let (binding, version) = config.binding;
+    let (binding, version) = &config.binding;
     format!(
         "sfmfa/{} ({}-{}) {binding}/{version}",
         env!("CARGO_PKG_VERSION"),

@@ -62,6 +62,42 @@ pub extern "C" fn sfmfa_config_set(
     })
 }
 
+/// Names the binding that drives the library through the C ABI (`"Python"`, `"3.11"`), for the
+/// `User-Agent` of every request (`sfmfa/<version> (<os>-<arch>) <name>/<version>`) and
+/// `CLIENT_ENVIRONMENT.BINDING` of the login request; a configuration made through the C ABI says
+/// `C/1` until then. `name` and `version` are NUL-terminated, 1 to 32 characters each of `A-Z`,
+/// `a-z`, `0-9`, `.`, `_`, `+`, `-` (they go into an HTTP header), copied. Fails with
+/// `SFMFA_RESULT_INVALID_VALUE` otherwise; the configuration is unchanged on failure. One thread at a
+/// time, as `sfmfa_config_set`.
+#[unsafe(no_mangle)]
+pub extern "C" fn sfmfa_config_set_binding(
+    cfg: *mut sfmfa_config,
+    name: *const c_char,
+    version: *const c_char,
+) -> sfmfa_result {
+    guard(|| {
+        // SAFETY: cfg is NULL or from sfmfa_config_new, used by one thread (documented).
+        let config = unsafe { sfmfa_config::borrow_mut(cfg, "cfg") }?;
+        // SAFETY: name and version are NULL or NUL-terminated strings (documented).
+        let name = unsafe { str_arg(name, "name") }?;
+        // SAFETY: as above.
+        let version = unsafe { str_arg(version, "version") }?;
+        for (what, text) in [("name", name), ("version", version)] {
+            let token = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '+' | '-');
+            if text.is_empty() || text.len() > 32 || !text.chars().all(token) {
+                return Err(CallError::new(
+                    sfmfa_result::InvalidValue,
+                    format!(
+                        "binding {what}: 1 to 32 characters of A-Z, a-z, 0-9, '.', '_', '+', '-'"
+                    ),
+                ));
+            }
+        }
+        config.set_binding(name.to_owned(), version.to_owned());
+        Ok(())
+    })
+}
+
 /// Creates a configuration from a connection string and writes it to `*out`: a JDBC URL
 /// (`jdbc:snowflake://xy12345.snowflakecomputing.com/?user=demo&passcodeInPassword=on`, keys and
 /// values percent-decoded, keys case-insensitive) or an ODBC connection string

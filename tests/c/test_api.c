@@ -333,6 +333,24 @@ static void session_nulls(sfmfa_session *s)
     CHECK(sfmfa_last_error_result() == SFMFA_RESULT_OK, "close clears the last error");
 }
 
+static void config_binding(void)
+{
+    printf("# sfmfa_config_set_binding\n");
+    sfmfa_config *cfg = NULL;
+    sfmfa_config_new(&cfg);
+    CHECK_RESULT(sfmfa_config_set_binding(cfg, "Python", "3.11.7"), SFMFA_RESULT_OK, "Python/3.11.7");
+    CHECK_RESULT(sfmfa_config_set_binding(cfg, "C", "1"), SFMFA_RESULT_OK, "C/1");
+    null_arg("sfmfa_config_set_binding(NULL, name, version)", sfmfa_config_set_binding(NULL, "C", "1"), "cfg");
+    null_arg("sfmfa_config_set_binding(cfg, NULL, version)", sfmfa_config_set_binding(cfg, NULL, "1"), "name");
+    null_arg("sfmfa_config_set_binding(cfg, name, NULL)", sfmfa_config_set_binding(cfg, "C", NULL), "version");
+    const char *bad[][2] = {{"", "1"}, {"C", ""}, {"Py thon", "1"}, {"C", "1\r\nX-Evil: 1"},
+                            {"C", "123456789012345678901234567890123"}, {"Caf\xc3\xa9", "1"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECK(sfmfa_config_set_binding(cfg, bad[i][0], bad[i][1]) == SFMFA_RESULT_INVALID_VALUE,
+              "binding name or version %zu cannot go into a header: INVALID_VALUE", i);
+    sfmfa_config_free(cfg);
+}
+
 int main(void)
 {
     free_null();
@@ -341,6 +359,7 @@ int main(void)
     last_error_buffers();
     config_nulls();
     config_values();
+    config_binding();
     if (test_port()[0] != '\0') {
         sfmfa_session *s = login_for_session();
         session_nulls(s);

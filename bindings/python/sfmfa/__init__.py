@@ -1,0 +1,78 @@
+"""sfmfa: Snowflake's MFA (Duo) login from Python, over the sfmfa C library (ctypes).
+
+::
+
+    import sfmfa
+
+    with sfmfa.login(account="xy12345", user="demo", password=pw,
+                     authenticator="username_password_mfa") as session:   # a Duo push
+        use(session.token)
+
+Keyword names are the Python connector's (``passcode``, ``passcode_in_password``,
+``client_store_temporary_credential``, ``login_timeout``, …); every driver's name is accepted.
+Failures raise PEP 249-style exceptions (:class:`Error` and its subclasses) with ``errno``
+(Snowflake's code, e.g. 390120), ``sqlstate``, ``msg``, ``hint`` and ``kind`` (:class:`ErrorKind`).
+
+The shared library is found through ``$SFMFA_LIBRARY``, next to this package, or in the build tree
+(``target/release``, ``target/debug``); see :mod:`sfmfa._ffi`.
+"""
+
+from ._client import (
+    CacheInfo,
+    CacheStatus,
+    Client,
+    ConfigurationWarning,
+    OptionValue,
+    ProgressEvent,
+    ProgressHandler,
+    ProgressKind,
+    SecondFactor,
+    Session,
+    library_version,
+    login,
+    login_from_connection_string,
+)
+from ._errors import (
+    DatabaseError,
+    Error,
+    ErrorKind,
+    InterfaceError,
+    InternalError,
+    OperationalError,
+    ProgrammingError,
+    Result,
+)
+from ._ffi import LibraryNotFoundError
+
+#: Version of this Python package.
+__version__ = "0.1.0"
+
+#: PEP 249 module globals, for tools that look for them.
+apilevel = "2.0"
+threadsafety = 2  # threads may share the module and clients (sessions: calls are serialised)
+paramstyle = "pyformat"  # unused: sfmfa runs no query
+
+__all__ = [
+    "CacheInfo",
+    "CacheStatus",
+    "Client",
+    "ConfigurationWarning",
+    "DatabaseError",
+    "Error",
+    "ErrorKind",
+    "InterfaceError",
+    "InternalError",
+    "LibraryNotFoundError",
+    "OperationalError",
+    "OptionValue",
+    "ProgrammingError",
+    "ProgressEvent",
+    "ProgressHandler",
+    "ProgressKind",
+    "Result",
+    "SecondFactor",
+    "Session",
+    "library_version",
+    "login",
+    "login_from_connection_string",
+]

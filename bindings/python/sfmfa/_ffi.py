@@ -1,0 +1,360 @@
+"""The low layer: ``libsfmfa.so`` loaded with ctypes, every exported C function declared.
+
+This module mirrors ``include/sfmfa.h`` one to one and adds no behaviour. :data:`PROTOTYPES` names
+every C function with its return type and parameter types; :func:`load` applies them to the
+library, so a call with a wrong argument type fails in Python instead of in C.
+``tests/test_header.py`` parses the header and fails when this table and the header disagree.
+
+Type choices:
+
+* The C enums (``sfmfa_result``, ``sfmfa_cache_status``, …) are ``uint32_t`` typedefs in C before
+  C23, so they are ``c_uint32`` here; their values are the ``IntEnum`` classes below.
+* Strings in (``const char *``) are ``c_char_p``; a secret is passed as a
+  ``ctypes.create_string_buffer`` the caller wipes afterwards (``c_char_p`` accepts one).
+* Strings out are written into a caller buffer (``char *``), declared ``POINTER(c_char)`` so that
+  ctypes never turns them into an immutable ``bytes`` behind our back; :func:`read_string` runs the
+  buffer protocol (ask the size, allocate, copy).
+* The two ``const char *`` results (:func:`sfmfa_result_name`, :func:`sfmfa_version`) are static
+  strings the caller must not free, so ``c_char_p`` as a return type is safe for them.
+* Handles are pointers to opaque ``Structure`` subclasses, so a session cannot be passed where a
+  client is expected.
+
+Where the library is found (:func:`find_library`): ``$SFMFA_LIBRARY`` when it is set (nothing else
+is tried then), else ``libsfmfa.so`` next to this package (``make python`` copies it there, and an
+installed package carries it as package data), else the build tree (``target/release``, then
+``target/debug``, in this package's directory or any parent of it).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import enum
+import os
+import sys
+import threading
+from ctypes import (
+    CFUNCTYPE,
+    POINTER,
+    Structure,
+    c_bool,
+    c_char,
+    c_char_p,
+    c_int64,
+    c_size_t,
+    c_uint32,
+    c_uint64,
+    c_void_p,
+)
+from pathlib import Path
+from typing import Any, Callable, Final
+
+__all__ = [
+    "LIBRARY_ENV",
+    "PROTOTYPES",
+    "CacheStatus",
+    "LibraryNotFoundError",
+    "ProgressCallback",
+    "ProgressKind",
+    "Result",
+    "SecondFactor",
+    "SfmfaClient",
+    "SfmfaConfig",
+    "SfmfaProgress",
+    "SfmfaSession",
+    "find_library",
+    "lib",
+    "load",
+    "read_string",
+]
+
+#: Environment variable naming the shared library to load (a path to ``libsfmfa.so``).
+LIBRARY_ENV: Final = "SFMFA_LIBRARY"
+
+if sys.platform == "darwin":  # pragma: no cover - only Linux is built and tested here
+    _LIB_NAME = "libsfmfa.dylib"
+elif sys.platform == "win32":  # pragma: no cover
+    _LIB_NAME = "sfmfa.dll"
+else:
+    _LIB_NAME = "libsfmfa.so"
+
+
+class _OpenEnum(enum.IntEnum):
+    """An ``IntEnum`` that also takes values a newer library may send: ``Kind(99)`` is a member
+    named ``UNKNOWN_99`` instead of a ``ValueError``."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> _OpenEnum | None:
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None
+        member = int.__new__(cls, value)
+        member._name_ = f"UNKNOWN_{value}"
+        member._value_ = value
+        return member
+
+
+class Result(_OpenEnum):
+    """``sfmfa_result``: 0 ok; 1xx caller errors; 2xx transport; 3xx authentication; 4xx token
+    cache; 9xx cancelled, internal, panic. Values are stable and never reused."""
+
+    OK = 0
+    NULL_ARGUMENT = 100
+    INVALID_UTF8 = 101
+    UNKNOWN_OPTION = 102
+    INVALID_VALUE = 103
+    BUFFER_TOO_SMALL = 104
+    MISSING_OPTION = 105
+    CONNECT = 200
+    TLS = 201
+    HTTP_STATUS = 202
+    CONNECTION_LOST = 203
+    PROTOCOL = 204
+    TIMEOUT = 205
+    BAD_CREDENTIALS = 300
+    DUO_DENIED = 320
+    DUO_PENDING = 321
+    DUO_NOT_ENROLLED = 322
+    DUO_LOCKED = 323
+    DUO_REQUESTED = 324
+    DUO_SMS_SENT = 325
+    DUO_TIMEOUT = 326
+    DUO_INVALID = 327
+    DUO_SUCCEEDED = 328
+    DUO_EXCEPTION = 329
+    DUO_PUSH_DISABLED = 332
+    SERVER_ERROR = 399
+    CACHE = 400
+    CANCELLED = 900
+    INTERNAL = 901
+    PANIC = 902
+
+
+class CacheStatus(_OpenEnum):
+    """``sfmfa_cache_status``: what the MFA-token cache did during a login."""
+
+    HIT = 0
+    STORED = 1
+    NOT_ISSUED = 2
+    DISABLED = 3
+    WRONG_AUTHENTICATOR = 4
+    UNAVAILABLE = 5
+    WRITE_FAILED = 6
+
+
+class ProgressKind(_OpenEnum):
+    """``sfmfa_progress_kind``: what a login is doing."""
+
+    USING_CACHED_TOKEN = 1
+    WAITING_FOR_OTHER_LOGIN = 2
+    PUSH_SENT = 3
+    PASSCODE_SENT = 4
+    RETRYING = 5
+    TOKEN_STORED = 6
+    TOKEN_NOT_CACHED = 7
+    WARNING = 8
+
+
+class SecondFactor(_OpenEnum):
+    """``sfmfa_second_factor``: how the second factor was given in the login that succeeded."""
+
+    NONE = 0
+    PUSH = 1
+    PASSCODE = 2
+    PASSCODE_IN_PASSWORD = 3
+    MFA_TOKEN = 4
+
+
+class SfmfaConfig(Structure):
+    """Opaque ``struct sfmfa_config``."""
+
+
+class SfmfaClient(Structure):
+    """Opaque ``struct sfmfa_client``."""
+
+
+class SfmfaSession(Structure):
+    """Opaque ``struct sfmfa_session``."""
+
+
+class SfmfaProgress(Structure):
+    """``struct sfmfa_progress``: one progress event, valid only during the callback."""
+
+    _fields_ = [
+        ("kind", c_uint32),
+        ("attempt", c_uint32),
+        ("delay_ms", c_uint64),
+        ("message", c_char_p),
+    ]
+
+
+#: ``sfmfa_progress_callback``: ``void (*)(void *userdata, const struct sfmfa_progress *event)``.
+ProgressCallback = CFUNCTYPE(None, c_void_p, POINTER(SfmfaProgress))
+
+_config_p = POINTER(SfmfaConfig)
+_client_p = POINTER(SfmfaClient)
+_session_p = POINTER(SfmfaSession)
+_result = c_uint32
+_buf = POINTER(c_char)
+_size_p = POINTER(c_size_t)
+
+#: Every function of ``include/sfmfa.h``: name -> (return type, parameter types).
+PROTOTYPES: Final[dict[str, tuple[Any, tuple[Any, ...]]]] = {
+    # cache
+    "sfmfa_session_cache_status": (
+        _result,
+        (_session_p, POINTER(c_uint32), POINTER(c_bool)),
+    ),
+    "sfmfa_session_cache_detail": (_result, (_session_p, _buf, c_size_t, _size_p)),
+    "sfmfa_cache_delete": (_result, (_config_p,)),
+    "sfmfa_cache_inspect": (
+        _result,
+        (_config_p, POINTER(c_bool), _buf, c_size_t, _size_p),
+    ),
+    # client
+    "sfmfa_client_new": (_result, (_config_p, POINTER(_client_p))),
+    "sfmfa_client_login": (_result, (_client_p, POINTER(_session_p))),
+    "sfmfa_client_cancel": (_result, (_client_p, POINTER(c_uint32))),
+    "sfmfa_client_free": (None, (_client_p,)),
+    "sfmfa_client_set_progress_callback": (
+        _result,
+        (_client_p, ProgressCallback, c_void_p),
+    ),
+    # config
+    "sfmfa_config_new": (_result, (POINTER(_config_p),)),
+    "sfmfa_config_set": (_result, (_config_p, c_char_p, c_char_p)),
+    "sfmfa_config_set_binding": (_result, (_config_p, c_char_p, c_char_p)),
+    "sfmfa_config_from_connection_string": (_result, (c_char_p, POINTER(_config_p))),
+    "sfmfa_config_warning_count": (_result, (_config_p, _size_p)),
+    "sfmfa_config_warning": (_result, (_config_p, c_size_t, _buf, c_size_t, _size_p)),
+    "sfmfa_config_free": (None, (_config_p,)),
+    # last error (per thread)
+    "sfmfa_last_error_result": (_result, ()),
+    "sfmfa_last_error_server_code": (c_uint32, ()),
+    "sfmfa_last_error_sqlstate": (_result, (_buf, c_size_t, _size_p)),
+    "sfmfa_last_error_message": (_result, (_buf, c_size_t, _size_p)),
+    "sfmfa_last_error_hint": (_result, (_buf, c_size_t, _size_p)),
+    # misc
+    "sfmfa_result_name": (c_char_p, (c_uint32,)),
+    "sfmfa_version": (c_char_p, ()),
+    # session
+    "sfmfa_session_id": (_result, (_session_p, POINTER(c_int64))),
+    "sfmfa_session_second_factor": (_result, (_session_p, POINTER(c_uint32))),
+    "sfmfa_session_token": (_result, (_session_p, _buf, c_size_t, _size_p)),
+    "sfmfa_session_master_token": (_result, (_session_p, _buf, c_size_t, _size_p)),
+    "sfmfa_session_close": (_result, (_session_p,)),
+    "sfmfa_session_free": (None, (_session_p,)),
+}
+
+
+class LibraryNotFoundError(ImportError):
+    """``libsfmfa.so`` could not be loaded; the message names every place tried and why."""
+
+
+def _candidates() -> list[Path]:
+    """The places :func:`find_library` tries when ``$SFMFA_LIBRARY`` is not set, in order."""
+    here = Path(__file__).resolve().parent
+    places = [here / _LIB_NAME]
+    for directory in [here, *here.parents]:
+        for profile in ("release", "debug"):
+            places.append(directory / "target" / profile / _LIB_NAME)
+    return places
+
+
+def find_library() -> tuple[ctypes.CDLL, Path]:
+    """Loads the shared library and returns it with its path.
+
+    A library that lacks a function of :data:`PROTOTYPES` (an older build) is passed over.
+    Raises :class:`LibraryNotFoundError` naming every place tried, and why each failed, when none
+    can be loaded.
+    """
+    tried: list[str] = []
+    explicit = os.environ.get(LIBRARY_ENV)
+    places = [Path(explicit)] if explicit else _candidates()
+    for path in places:
+        label = f"{path} (${LIBRARY_ENV})" if explicit else str(path)
+        if not path.is_file():
+            tried.append(f"{label}: no such file")
+            continue
+        try:
+            cdll = ctypes.CDLL(str(path))
+        except OSError as e:
+            tried.append(f"{label}: {e}")
+            continue
+        missing = [name for name in PROTOTYPES if not hasattr(cdll, name)]
+        if missing:
+            tried.append(f"{label}: older than this binding, lacks {', '.join(missing)}")
+            continue
+        return cdll, path
+    how = (
+        f"${LIBRARY_ENV} is set, so only it was tried"
+        if explicit
+        else f"set ${LIBRARY_ENV}, run `make python` (copies the library into the package), "
+        "or build it with `cargo build`"
+    )
+    raise LibraryNotFoundError(
+        f"sfmfa: cannot load {_LIB_NAME} ({how}); tried:\n  " + "\n  ".join(tried)
+    )
+
+
+def load(cdll: ctypes.CDLL) -> ctypes.CDLL:
+    """Sets ``restype`` and ``argtypes`` of every function of :data:`PROTOTYPES` on ``cdll``.
+
+    Raises :class:`LibraryNotFoundError` when the library lacks one of them (an older build)."""
+    missing = [name for name in PROTOTYPES if not hasattr(cdll, name)]
+    if missing:
+        raise LibraryNotFoundError(
+            f"sfmfa: {cdll._name} is older than this binding: it lacks {', '.join(missing)}; "
+            "rebuild it (`cargo build`, `make python`)"
+        )
+    for name, (restype, argtypes) in PROTOTYPES.items():
+        fn = getattr(cdll, name)
+        fn.restype = restype
+        fn.argtypes = list(argtypes)
+    return cdll
+
+
+_lock = threading.Lock()
+_lib: ctypes.CDLL | None = None
+_lib_path: Path | None = None
+
+
+def lib() -> ctypes.CDLL:
+    """The loaded, declared library (loaded on first use, once per process)."""
+    global _lib, _lib_path
+    if _lib is None:
+        with _lock:
+            if _lib is None:
+                cdll, path = find_library()
+                _lib_path = path
+                _lib = load(cdll)
+    return _lib
+
+
+def library_path() -> Path:
+    """The path of the shared library in use (loading it if needed)."""
+    lib()
+    assert _lib_path is not None
+    return _lib_path
+
+
+def read_string(call: Callable[[Any, int, Any], int], initial: int = 256) -> tuple[int, bytes]:
+    """Runs the buffer protocol of the string-out functions: ``call(buf, buf_len, out_len)``
+    returns a ``sfmfa_result``; on ``BUFFER_TOO_SMALL`` ``out_len`` holds the needed length
+    (without the NUL) and the call is repeated with a buffer that fits.
+
+    Returns ``(result, bytes)``; ``bytes`` is empty unless the result is ``OK``. The buffer is
+    wiped before it is dropped (it may hold a token).
+    """
+    size = initial
+    for _ in range(4):  # the needed size can only grow between two calls by a racing writer
+        buf = ctypes.create_string_buffer(size)
+        out_len = c_size_t(0)
+        rc = call(buf, size, ctypes.byref(out_len))
+        if rc == Result.BUFFER_TOO_SMALL:
+            size = out_len.value + 1
+            continue
+        if rc != Result.OK:
+            return rc, b""
+        data = buf.raw[: out_len.value]
+        ctypes.memset(buf, 0, size)
+        return rc, data
+    return Result.BUFFER_TOO_SMALL, b""
