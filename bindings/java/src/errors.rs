@@ -70,7 +70,7 @@ pub(crate) fn java_kind(e: &Error) -> &'static str {
             Some(390123) => "LOCKED",
             Some(390124) => "DUO_REQUIRED",
             Some(390125) => "SMS_SENT",
-            Some(390126) => "TIMEOUT",
+            Some(390126) => "PUSH_TIMEOUT",
             Some(390127) => "INVALID_PASSCODE",
             Some(390129) => "DUO_UNAVAILABLE",
             Some(390132) => "PUSH_DISABLED",

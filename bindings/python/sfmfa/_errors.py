@@ -54,7 +54,7 @@ class ErrorKind(enum.Enum):
     #: The answer was not a login answer (an HTTP status, malformed JSON).
     PROTOCOL = "protocol"
     #: ``login_timeout`` passed.
-    TIMEOUT = "timeout"
+    LOGIN_TIMEOUT = "login_timeout"
     #: 390100: incorrect user name or password.
     BAD_CREDENTIALS = "bad_credentials"
     #: 390120: the Duo push was denied.
@@ -188,7 +188,7 @@ _KIND: Final[dict[Result, ErrorKind]] = {
     Result.CONNECTION_LOST: ErrorKind.NETWORK,
     Result.HTTP_STATUS: ErrorKind.PROTOCOL,
     Result.PROTOCOL: ErrorKind.PROTOCOL,
-    Result.TIMEOUT: ErrorKind.TIMEOUT,
+    Result.TIMEOUT: ErrorKind.LOGIN_TIMEOUT,
     Result.BAD_CREDENTIALS: ErrorKind.BAD_CREDENTIALS,
     Result.DUO_DENIED: ErrorKind.DENIED,
     Result.DUO_PENDING: ErrorKind.PENDING,

@@ -208,7 +208,7 @@ def test_transport_failures_are_operational_errors(emulator: Emulator) -> None:
     opts = emulator.options("push_approve", port=1, login_timeout=3)  # nothing listens on port 1
     with pytest.raises(sfmfa.OperationalError) as info:
         sfmfa.login(**opts)
-    assert info.value.kind in (ErrorKind.NETWORK, ErrorKind.TIMEOUT)
+    assert info.value.kind in (ErrorKind.NETWORK, ErrorKind.LOGIN_TIMEOUT)
     assert info.value.errno in (sfmfa.Result.CONNECT, sfmfa.Result.TIMEOUT)
     assert info.value.sqlstate in ("08001", "HYT00")
     # https is refused for a plain-HTTP emulator... and http for a non-loopback host.

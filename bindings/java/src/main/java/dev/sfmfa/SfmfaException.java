@@ -29,7 +29,7 @@ public final class SfmfaException extends SQLException {
         CONNECTION_LOST,
         /** The answer was not Snowflake's login protocol. */
         PROTOCOL,
-        /** {@code loginTimeout} passed before the login finished (not the Duo push timeout: see {@link #TIMEOUT}). */
+        /** {@code loginTimeout} passed before the login finished (not the Duo push timeout: see {@link #PUSH_TIMEOUT}). */
         LOGIN_TIMEOUT,
         /** The login was cancelled ({@link SfmfaClient#cancel()} or {@link SfmfaClient#close()}). */
         CANCELLED,
@@ -48,7 +48,7 @@ public final class SfmfaException extends SQLException {
         /** 390125: a passcode was sent by SMS. */
         SMS_SENT,
         /** 390126: the Duo push was not approved in time. */
-        TIMEOUT,
+        PUSH_TIMEOUT,
         /** 390127: incorrect passcode (or a cached MFA token the server no longer accepts). */
         INVALID_PASSCODE,
         /** 390129: Snowflake could not reach Duo. */

@@ -33,7 +33,7 @@ class ErrorsTest {
                 Arguments.of("push_pending", null, Kind.PENDING, 390121),
                 Arguments.of("not_enrolled", Emulator.BYPASS, Kind.NOT_ENROLLED, 390122),
                 Arguments.of("locked_user", null, Kind.LOCKED, 390123),
-                Arguments.of("push_timeout", null, Kind.TIMEOUT, 390126),
+                Arguments.of("push_timeout", null, Kind.PUSH_TIMEOUT, 390126),
                 Arguments.of("demo", "000000", Kind.INVALID_PASSCODE, 390127),
                 Arguments.of("duo_down", null, Kind.DUO_UNAVAILABLE, 390129),
                 Arguments.of("push_disabled", null, Kind.PUSH_DISABLED, 390132));
