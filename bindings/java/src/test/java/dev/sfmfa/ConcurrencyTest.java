@@ -12,24 +12,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Many Java threads at once: one push for sixteen logins, cancel from another thread, close racing login. */
-class ConcurrencyTest {
-    static Emulator emu;
-
-    @BeforeAll
-    static void start() throws Exception {
-        emu = Emulator.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        emu.close();
-    }
-
+class ConcurrencyTest extends WithEmulator {
     @Test
     void sixteenThreadsLogInWithExactlyOnePush() throws Exception {
         int n = 16;

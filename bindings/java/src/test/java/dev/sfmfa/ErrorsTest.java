@@ -6,27 +6,13 @@ import dev.sfmfa.SfmfaException.Kind;
 import java.net.ServerSocket;
 import java.util.Properties;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every Duo refusal as its kind and vendor code, configuration and network failures, and no secret in any of them. */
-class ErrorsTest {
-    static Emulator emu;
-
-    @BeforeAll
-    static void start() throws Exception {
-        emu = Emulator.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        emu.close();
-    }
-
+class ErrorsTest extends WithEmulator {
     static Stream<Arguments> duoCodes() {
         return Stream.of(
                 Arguments.of("push_deny", null, Kind.DENIED, 390120),

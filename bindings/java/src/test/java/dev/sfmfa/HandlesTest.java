@@ -6,24 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Handles are released exactly once: by close (idempotent, concurrent) or by the Cleaner, never twice. */
-class HandlesTest {
-    static Emulator emu;
-
-    @BeforeAll
-    static void start() throws Exception {
-        emu = Emulator.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        emu.close();
-    }
-
+class HandlesTest extends WithEmulator {
     @Test
     void concurrentClosesReleaseOnce() throws Exception {
         AtomicInteger released = new AtomicInteger();

@@ -3,24 +3,10 @@ package dev.sfmfa;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.Properties;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Push, passcode, passcode-in-password and a JDBC URL with Properties, against the emulator. */
-class LoginModesTest {
-    static Emulator emu;
-
-    @BeforeAll
-    static void start() throws Exception {
-        emu = Emulator.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        emu.close();
-    }
-
+class LoginModesTest extends WithEmulator {
     @Test
     void push() throws Exception {
         long before = emu.pushCount("push_approve");

@@ -7,24 +7,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Progress events reach the listener on the login thread; a listener that throws never breaks a login. */
-class ProgressTest {
-    static Emulator emu;
-
-    @BeforeAll
-    static void start() throws Exception {
-        emu = Emulator.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        emu.close();
-    }
-
+class ProgressTest extends WithEmulator {
     @Test
     void eventsArriveInOrderOnTheLoginThread() throws Exception {
         List<ProgressEvent> events = new CopyOnWriteArrayList<>();

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.Optional;
 import java.util.Properties;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -13,19 +12,11 @@ import org.junit.jupiter.api.Test;
  * counters); inspect and delete. The file store's directory is {@code SF_TEMPORARY_CREDENTIAL_CACHE_DIR}, which
  * the runner points at a fresh temporary directory.
  */
-class TokenCacheTest {
-    static Emulator emu;
-
+class TokenCacheTest extends WithEmulator {
     @BeforeAll
-    static void start() throws Exception {
+    static void checkCacheDir() {
         assertNotNull(System.getenv("SF_TEMPORARY_CREDENTIAL_CACHE_DIR"),
                 "run with SF_TEMPORARY_CREDENTIAL_CACHE_DIR set to a private temporary directory");
-        emu = Emulator.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        emu.close();
     }
 
     static Properties cached(String user, String store) {
