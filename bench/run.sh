@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: login latency against the emulator (release build), token-cache costs, pool warm-up
-# (sfmfa against the official Python connector), and the size of the library.
+# (sfmfa against the official Python connector), login latency through the Java and Python bindings,
+# and the size of the library.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "## Login latency (cargo bench --bench login, release, loopback)"
@@ -20,6 +21,21 @@ if "$venv/bin/python" -c "import snowflake.connector" 2>/dev/null; then
   export SFMFA_BENCH_PYTHON=$PWD/$venv/bin/python
 fi
 cargo bench -q --bench pool
+echo
+echo "## Login latency through the bindings (release; passcode over http, one login = login(), logout untimed)"
+make -s java >/dev/null
+cargo build -q --release -p sfmfa -p sfmfa-emulator
+emu_dir=$(mktemp -d)
+target/release/sfmfa-emulator --port 0 --port-file "$emu_dir/port" --exit-after 600 >/dev/null &
+emu=$!
+for _ in $(seq 300); do [[ -s $emu_dir/port ]] && break; sleep 0.05; done
+port=$(cat "$emu_dir/port")
+echo "| binding | logins | median | p90 |"
+echo "|---|---|---|---|"
+SFMFA_LIBRARY=$PWD/target/release/libsfmfa.so python3 bench/bindings/login_bench.py "$port" 200
+java -cp target/java/sfmfa.jar bench/bindings/LoginBench.java "$port" 200
+kill "$emu" 2>/dev/null; wait "$emu" 2>/dev/null || true
+rm -rf "$emu_dir"
 cargo build -q --release -p sfmfa
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
