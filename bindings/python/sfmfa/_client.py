@@ -127,6 +127,12 @@ def _last_error(rc: int) -> Error:
     )
 
 
+def _check(rc: int) -> None:
+    """Raises the exception of a failed call (read at once, on this thread); nothing when ``rc`` is OK."""
+    if rc != Result.OK:
+        raise _last_error(rc)
+
+
 def _closed(what: str) -> InterfaceError:
     return InterfaceError(
         f"the {what} is closed",
@@ -259,11 +265,8 @@ def _to_buffer(key: str, value: OptionValue) -> ctypes.Array[ctypes.c_char]:
     if not isinstance(value, str):
         type_name = type(value).__name__
         del value
-        raise InterfaceError(
-            f"option {key!r}: expected str, bytes, bool, int, float or a path, got {type_name}",
-            errno=Result.INVALID_VALUE,
-            result=Result.INVALID_VALUE,
-            kind=ErrorKind.INVALID_VALUE,
+        raise _invalid_value(
+            f"option {key!r}: expected str, bytes, bool, int, float or a path, got {type_name}"
         )
     data = value.encode("utf-8")
     del value
@@ -275,13 +278,14 @@ def _to_buffer(key: str, value: OptionValue) -> ctypes.Array[ctypes.c_char]:
     return buf
 
 
-def _nul_error(key: str) -> InterfaceError:
+def _invalid_value(message: str) -> InterfaceError:
     return InterfaceError(
-        f"option {key!r}: the value contains a NUL character",
-        errno=Result.INVALID_VALUE,
-        result=Result.INVALID_VALUE,
-        kind=ErrorKind.INVALID_VALUE,
+        message, errno=Result.INVALID_VALUE, result=Result.INVALID_VALUE, kind=ErrorKind.INVALID_VALUE
     )
+
+
+def _nul_error(key: str) -> InterfaceError:
+    return _invalid_value(f"option {key!r}: the value contains a NUL character")
 
 
 def _wipe(buf: ctypes.Array[ctypes.c_char]) -> None:
@@ -290,12 +294,7 @@ def _wipe(buf: ctypes.Array[ctypes.c_char]) -> None:
 
 def _key_bytes(key: str) -> bytes:
     if not isinstance(key, str) or "\0" in key:
-        raise InterfaceError(
-            "an option name must be a str without NUL characters",
-            errno=Result.INVALID_VALUE,
-            result=Result.INVALID_VALUE,
-            kind=ErrorKind.INVALID_VALUE,
-        )
+        raise _invalid_value("an option name must be a str without NUL characters")
     return key.encode("utf-8")
 
 
@@ -314,16 +313,14 @@ class _Config:
         # The User-Agent names this binding: "... Python/3.11.7" instead of the C ABI's "C/1".
         with self.handle.use() as cfg:
             rc = lib.sfmfa_config_set_binding(cfg, b"Python", _PYTHON_VERSION)
-            if rc != Result.OK:
-                raise _last_error(rc)
+            _check(rc)
 
     @classmethod
     def new(cls) -> _Config:
         lib = _ffi.lib()
         out = ctypes.POINTER(_ffi.SfmfaConfig)()
         rc = lib.sfmfa_config_new(byref(out))
-        if rc != Result.OK:
-            raise _last_error(rc)
+        _check(rc)
         return cls(out)
 
     @classmethod
@@ -332,9 +329,37 @@ class _Config:
         out = ctypes.POINTER(_ffi.SfmfaConfig)()
         rc = lib.sfmfa_config_from_connection_string(buf, byref(out))
         _wipe(buf)
-        if rc != Result.OK:
-            raise _last_error(rc)
+        _check(rc)
         return cls(out)
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> _Config:
+        """A configuration with ``options`` set; empties ``options`` (see :meth:`apply`)."""
+        config = cls.new()
+        try:
+            config.apply(options)
+        except BaseException:
+            config.close()
+            raise
+        return config
+
+    @classmethod
+    def from_string_and_overrides(
+        cls, buf: ctypes.Array[ctypes.c_char], overrides: dict[str, Any]
+    ) -> _Config:
+        """A configuration from the connection string in ``buf`` (wiped), then ``overrides`` set
+        over its keys; empties ``overrides``, also when the string does not parse."""
+        try:
+            config = cls.from_connection_string(buf)
+        except BaseException:
+            overrides.clear()
+            raise
+        try:
+            config.apply(overrides)
+        except BaseException:
+            config.close()
+            raise
+        return config
 
     def apply(self, options: dict[str, Any]) -> None:
         """Sets every option of ``options``, a dictionary this call empties: each value is turned
@@ -350,8 +375,7 @@ class _Config:
                 for key, buf in options.items():
                     rc = lib.sfmfa_config_set(ptr, _key_bytes(key), buf)
                     _wipe(buf)
-                    if rc != Result.OK:
-                        raise _last_error(rc)
+                    _check(rc)
         finally:
             for buf in options.values():
                 if isinstance(buf, ctypes.Array):
@@ -364,8 +388,7 @@ class _Config:
         with self.handle.use() as ptr:
             n = c_size_t(0)
             rc = lib.sfmfa_config_warning_count(ptr, byref(n))
-            if rc != Result.OK:
-                raise _last_error(rc)
+            _check(rc)
             out = []
             for i in range(n.value):
 
@@ -373,8 +396,7 @@ class _Config:
                     return int(lib.sfmfa_config_warning(ptr, i, buf, size, out_len))
 
                 rc, data = _ffi.read_string(warning)
-                if rc != Result.OK:
-                    raise _last_error(rc)
+                _check(rc)
                 out.append(data.decode("utf-8", "replace"))
             return tuple(out)
 
@@ -437,23 +459,18 @@ class Session:
         status = c_uint32(0)
         evicted = c_bool(False)
         with self._handle.use() as p:
-            self._check(lib.sfmfa_session_id(p, byref(sid)))
-            self._check(lib.sfmfa_session_second_factor(p, byref(factor)))
-            self._check(lib.sfmfa_session_cache_status(p, byref(status), byref(evicted)))
+            _check(lib.sfmfa_session_id(p, byref(sid)))
+            _check(lib.sfmfa_session_second_factor(p, byref(factor)))
+            _check(lib.sfmfa_session_cache_status(p, byref(status), byref(evicted)))
             rc, detail = _ffi.read_string(
                 lambda buf, size, n: lib.sfmfa_session_cache_detail(p, buf, size, n)
             )
-            self._check(rc)
+            _check(rc)
         self._id = sid.value
         self._second_factor = SecondFactor(factor.value)
         self._cache_status = CacheStatus(status.value)
         self._cache_evicted = bool(evicted.value)
         self._cache_detail = detail.decode("utf-8", "replace")
-
-    @staticmethod
-    def _check(rc: int) -> None:
-        if rc != Result.OK:
-            raise _last_error(rc)
 
     @property
     def session_id(self) -> int:
@@ -485,7 +502,7 @@ class Session:
         fn = getattr(lib, fn_name)
         with self._lock, self._handle.use() as p:
             rc, data = _ffi.read_string(lambda buf, size, n: fn(p, buf, size, n))
-            self._check(rc)
+            _check(rc)
         return data.decode("utf-8")
 
     @property
@@ -569,13 +586,7 @@ class Client:
     def __init__(
         self, *, progress: ProgressHandler | None = None, **options: OptionValue
     ) -> None:
-        config = _Config.new()
-        try:
-            config.apply(options)  # empties `options`
-        except BaseException:
-            config.close()
-            raise
-        self._init(config, progress)
+        self._init(_Config.from_options(options), progress)  # empties `options`
 
     @classmethod
     def from_connection_string(
@@ -590,19 +601,9 @@ class Client:
         ``overrides`` (keyword options) applied over the string's keys. The string's unknown keys
         and options not honoured are :attr:`warnings`."""
         buf = _to_buffer("connection_string", connection_string)
-        del connection_string
-        try:
-            config = _Config.from_connection_string(buf)
-        except BaseException:
-            overrides.clear()
-            raise
-        try:
-            config.apply(overrides)
-        except BaseException:
-            config.close()
-            raise
+        del connection_string  # no frame of a traceback names it from here on
         self = cls.__new__(cls)
-        self._init(config, progress)
+        self._init(_Config.from_string_and_overrides(buf, overrides), progress)
         return self
 
     def _init(self, config: _Config, progress: ProgressHandler | None) -> None:
@@ -617,8 +618,7 @@ class Client:
                 warnings.warn(text, ConfigurationWarning, stacklevel=3)
             with config.handle.use() as cfg:
                 rc = lib.sfmfa_client_new(cfg, byref(out))
-                if rc != Result.OK:
-                    raise _last_error(rc)
+                _check(rc)
         except BaseException:
             config.close()
             raise
@@ -651,8 +651,7 @@ class Client:
         out = ctypes.POINTER(_ffi.SfmfaSession)()
         with self._handle.use() as p:
             rc = lib.sfmfa_client_login(p, byref(out))
-            if rc != Result.OK:
-                raise _last_error(rc)  # read on this thread, before anything else calls C
+            _check(rc)  # read on this thread, before anything else calls C
         return Session(out)
 
     def cancel(self) -> int:
@@ -662,8 +661,7 @@ class Client:
         with self._handle.use() as p:
             n = c_uint32(0)
             rc = _ffi.lib().sfmfa_client_cancel(p, byref(n))
-            if rc != Result.OK:
-                raise _last_error(rc)
+            _check(rc)
             return n.value
 
     def cached_token(self) -> CacheInfo:
@@ -675,8 +673,7 @@ class Client:
             rc, store = _ffi.read_string(
                 lambda buf, size, n: lib.sfmfa_cache_inspect(cfg, byref(present), buf, size, n)
             )
-            if rc != Result.OK:
-                raise _last_error(rc)
+            _check(rc)
         return CacheInfo(present=bool(present.value), store=store.decode("utf-8", "replace"))
 
     def delete_cached_token(self) -> None:
@@ -684,8 +681,7 @@ class Client:
         not there succeeds. No network traffic."""
         with self._handle.use(), self._config.handle.use() as cfg:
             rc = _ffi.lib().sfmfa_cache_delete(cfg)
-            if rc != Result.OK:
-                raise _last_error(rc)
+            _check(rc)
 
     @property
     def closed(self) -> bool:
@@ -732,16 +728,8 @@ def login(*, progress: ProgressHandler | None = None, **options: OptionValue) ->
     sends a Duo push; add ``passcode="123456"`` for a passcode, or ``passcode_in_password=True``
     with the passcode at the end of the password. See :class:`Client` for the names and values.
     """
-    config = _Config.new()
-    try:
-        config.apply(options)  # empties `options`: no secret stays in this frame
-    except BaseException:
-        config.close()
-        raise
-    client = Client.__new__(Client)
-    client._init(config, progress)
-    with client:
-        return client.login()
+    config = _Config.from_options(options)  # empties `options`: no secret stays in this frame
+    return _login_once(config, progress)
 
 
 def login_from_connection_string(
@@ -754,17 +742,12 @@ def login_from_connection_string(
     """Logs in once with a JDBC URL or an ODBC connection string, ``overrides`` (keyword options,
     e.g. ``password=pw``) applied over the string's keys. Returns the :class:`Session`."""
     buf = _to_buffer("connection_string", connection_string)
-    del connection_string
-    try:
-        config = _Config.from_connection_string(buf)
-    except BaseException:
-        overrides.clear()
-        raise
-    try:
-        config.apply(overrides)
-    except BaseException:
-        config.close()
-        raise
+    del connection_string  # no frame of a traceback names it from here on
+    return _login_once(_Config.from_string_and_overrides(buf, overrides), progress)
+
+
+def _login_once(config: _Config, progress: ProgressHandler | None) -> Session:
+    """One login on a client made for it (and closed after it) from ``config``."""
     client = Client.__new__(Client)
     client._init(config, progress)
     with client:
