@@ -37,6 +37,11 @@ pub struct AccountConfig {
     /// The account parameter `ALLOW_CLIENT_MFA_CACHING` (Snowflake's default is false).
     #[serde(default)]
     pub allow_client_mfa_caching: bool,
+    /// Refuse (390124) a password login of an enrolled user that names no Duo factor at all: no
+    /// `EXT_AUTHN_DUO_METHOD`, `PASSCODE`, `TOKEN`, `passcodeInPassword` or `inFlightCtx`.
+    /// Models a report that MFA-enforced accounts reject such logins; off by default.
+    #[serde(default)]
+    pub require_duo_method: bool,
     /// The users of the account.
     #[serde(default)]
     pub users: Vec<UserConfig>,
@@ -268,6 +273,14 @@ mod tests {
         assert!(demo.duo_enrolled);
         assert!(demo.bypass_codes.contains(&"987654".to_string()));
         assert!(matches!(demo.push, PushBehaviour::Approve { .. }));
+        assert!(!acct.require_duo_method, "off by default");
+    }
+
+    #[test]
+    fn require_duo_method_parses() {
+        let t = "[[accounts]]\nname = \"a\"\nrequire_duo_method = true\n";
+        let cfg = EmulatorConfig::from_toml_str(t).expect("config");
+        assert!(cfg.accounts[0].require_duo_method);
     }
 
     #[test]

@@ -40,6 +40,7 @@ impl Control {
             .entry(account.to_lowercase())
             .or_insert_with(|| AccountState {
                 allow_caching: None,
+                require_duo_method: false,
                 users: Default::default(),
             });
         let key = user.name.to_lowercase();
@@ -95,6 +96,19 @@ impl Control {
         match g.accounts.get_mut(&account.to_lowercase()) {
             Some(a) => {
                 a.allow_caching = allow;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Turns the account's `require_duo_method` setting on or off: when on, a password login of an
+    /// enrolled user that names no Duo factor is refused with 390124. False for an unknown account.
+    pub fn set_require_duo_method(&self, account: &str, on: bool) -> bool {
+        let mut g = self.state.lock();
+        match g.accounts.get_mut(&account.to_lowercase()) {
+            Some(a) => {
+                a.require_duo_method = on;
                 true
             }
             None => false,
@@ -260,6 +274,11 @@ impl Control {
             },
             times,
         );
+    }
+
+    /// Answers the next `times` login requests with HTTP 200 and `body`, without processing.
+    pub fn answer_json(&self, body: serde_json::Value, times: u32) {
+        self.add_fault(Fault::Answer { body }, times);
     }
 
     /// Removes every pending fault.

@@ -45,6 +45,12 @@ struct SetFlag {
 }
 
 #[derive(Deserialize)]
+struct SetAccountFlag {
+    account: String,
+    value: bool,
+}
+
+#[derive(Deserialize)]
 struct SetCaching {
     account: String,
     #[serde(default)]
@@ -160,6 +166,10 @@ fn dispatch(c: &Control, req: &Request) -> Result<Reply, Reply> {
                 Some(u) => c.set_allow_mfa_caching_user(&b.account, u, b.allow),
                 None => c.set_allow_mfa_caching_account(&b.account, b.allow),
             })
+        }
+        ("POST", "/control/require_duo_method") => {
+            let b: SetAccountFlag = body(req)?;
+            found(c.set_require_duo_method(&b.account, b.value))
         }
         ("GET", "/control/passcode") => {
             let u = user_query(req)?;

@@ -3,6 +3,7 @@
 use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// One kind of fault.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +34,12 @@ pub enum Fault {
         /// Message; the documented message of the code when absent.
         #[serde(default)]
         message: Option<String>,
+    },
+    /// Answer HTTP 200 with this JSON body, without processing (scripted multi-step answers,
+    /// malformed steps).
+    Answer {
+        /// The whole response body, sent as is.
+        body: Value,
     },
 }
 
@@ -80,5 +87,19 @@ mod tests {
         assert_eq!(q.take(), Some(Fault::FailHttp { status: 503 }));
         assert_eq!(q.take(), Some(Fault::MalformedJson));
         assert_eq!(q.take(), None);
+    }
+
+    #[test]
+    fn answer_fault_json_shape() {
+        let f: Result<Fault, _> =
+            serde_json::from_str(r#"{"kind":"answer","body":{"success":true,"data":{}}}"#);
+        let want = Fault::Answer {
+            body: serde_json::json!({"success": true, "data": {}}),
+        };
+        assert_eq!(f.ok(), Some(want.clone()));
+        assert_eq!(
+            serde_json::to_value(&want).ok(),
+            Some(serde_json::json!({"kind": "answer", "body": {"success": true, "data": {}}}))
+        );
     }
 }

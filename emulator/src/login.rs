@@ -318,6 +318,35 @@ fn split_passcode(pw: &str) -> Option<(&str, &str)> {
     c.bytes().all(|b| b.is_ascii_digit()).then_some((p, c))
 }
 
+/// Checks the password. With `split` (passcode-in-password), `PASSWORD` may be the stored password
+/// followed by a 6-digit passcode, which is returned. A wrong password is 390100.
+fn check_password<'a>(
+    sent: &'a str,
+    stored: &str,
+    split: bool,
+) -> Result<Option<&'a str>, Outcome> {
+    if split
+        && let Some((p, c)) = split_passcode(sent)
+        && p == stored
+    {
+        return Ok(Some(c));
+    }
+    if sent == stored {
+        Ok(None)
+    } else {
+        Err(Outcome::Failure(codes::INCORRECT_USERNAME_PASSWORD))
+    }
+}
+
+/// True when the request names no Duo factor at all (what `require_duo_method` refuses).
+fn names_no_duo_factor(lr: &LoginRequest) -> bool {
+    lr.method.is_none()
+        && lr.passcode.is_none()
+        && lr.token.is_none()
+        && !lr.passcode_in_password
+        && lr.in_flight.is_none()
+}
+
 /// The one-step flow (and the first step of the legacy flow).
 fn process(state: &State, lr: &mut LoginRequest) -> Outcome {
     if let Some(ctx) = lr.in_flight.clone() {
@@ -337,16 +366,11 @@ fn process(state: &State, lr: &mut LoginRequest) -> Outcome {
     // 1. Password (with the passcode split off when it is appended).
     let pip = lr.passcode_in_password
         || (lr.method.as_deref() == Some("passcode") && lr.passcode.is_none());
-    let mut passcode = lr.passcode.clone();
-    if pip {
-        match split_passcode(&sent) {
-            Some((p, c)) if p == stored => passcode = Some(c.to_string()),
-            _ if sent == stored => passcode = None,
-            _ => return Outcome::Failure(codes::INCORRECT_USERNAME_PASSWORD),
-        }
-    } else if sent != stored {
-        return Outcome::Failure(codes::INCORRECT_USERNAME_PASSWORD);
-    }
+    let appended = match check_password(&sent, &stored, pip) {
+        Ok(code) => code.map(str::to_string),
+        Err(outcome) => return outcome,
+    };
+    let passcode = if pip { appended } else { lr.passcode.clone() };
 
     // 2. A cached MFA token replaces Duo; an invalid one is 390127 (no fallback to Duo).
     if let Some(tok) = &lr.token {
@@ -369,6 +393,11 @@ fn process(state: &State, lr: &mut LoginRequest) -> Outcome {
         };
     }
 
+    // The account insists on an explicit Duo factor; checked before Duo is consulted, so no push.
+    if enrolled && g.require_duo_method(&lr.account) && names_no_duo_factor(lr) {
+        return Outcome::Failure(codes::EXT_AUTHN_REQUESTED);
+    }
+
     // 3. Lock and enrollment.
     if locked {
         return Outcome::Failure(codes::EXT_AUTHN_LOCKED);
@@ -381,6 +410,12 @@ fn process(state: &State, lr: &mut LoginRequest) -> Outcome {
         } else {
             Outcome::Success(None)
         };
+    }
+
+    // Legacy step 1: every push or passcode mode answers nextAction; Duo runs at step 2.
+    let push_mode = matches!(lr.method.as_deref(), None | Some("push"));
+    if legacy && (wants_passcode || push_mode) {
+        return Outcome::NextAction("EXT_AUTHN_DUO_ALL", legacy_start(&mut g, lr));
     }
 
     // 4. Passcode and SMS.
@@ -400,28 +435,35 @@ fn process(state: &State, lr: &mut LoginRequest) -> Outcome {
             Outcome::Failure(codes::EXT_AUTHN_SMS_SENT)
         }
         // 5. Push (the default).
-        None | Some("push") => {
-            if legacy {
-                let ctx = format!("IFC-{}", crate::random::hex(16));
-                let entry = InFlight {
-                    account: lr.account.clone(),
-                    user: lr.user.clone(),
-                    stage: 1,
-                    request_mfa_token: lr.request_mfa_token,
-                    authenticator: lr.authenticator.clone(),
-                };
-                g.inflight.insert(ctx.clone(), entry);
-                return Outcome::NextAction("EXT_AUTHN_DUO_ALL", ctx);
-            }
-            run_push(state, g, lr)
-        }
+        None | Some("push") => run_push(state, g, lr),
         Some(_) => Outcome::Failure(codes::EXT_AUTHN_REQUESTED),
     }
 }
 
-/// Steps 2 and 3 of the legacy flow: the push re-post, then the token request.
+/// A fresh, unguessable `inFlightCtx` value.
+fn new_ctx() -> String {
+    format!("IFC-{}", crate::random::hex(16))
+}
+
+/// Legacy step 1: remembers who is logging in and returns the context for step 2.
+fn legacy_start(g: &mut Inner, lr: &LoginRequest) -> String {
+    let ctx = new_ctx();
+    let entry = InFlight {
+        account: lr.account.clone(),
+        user: lr.user.clone(),
+        stage: 1,
+        factor: None,
+        request_mfa_token: lr.request_mfa_token,
+        authenticator: lr.authenticator.clone(),
+    };
+    g.inflight.insert(ctx.clone(), entry);
+    ctx
+}
+
+/// Steps 2 and 3 of the legacy flow: the Duo re-post, then the token request.
 fn legacy_continue(state: &State, lr: &mut LoginRequest, ctx: &str) -> Outcome {
     let mut g = state.lock();
+    // Removed at once: a context works once, whatever the outcome.
     let Some(entry) = g.inflight.remove(ctx) else {
         return Outcome::Failure(codes::INCORRECT_USERNAME_PASSWORD);
     };
@@ -432,32 +474,62 @@ fn legacy_continue(state: &State, lr: &mut LoginRequest, ctx: &str) -> Outcome {
     let Some(u) = g.user(&lr.account, &lr.user) else {
         return Outcome::Failure(codes::INCORRECT_USERNAME_PASSWORD);
     };
-    if let Some(pw) = &lr.password
-        && *pw != u.cfg.password
-    {
-        return Outcome::Failure(codes::INCORRECT_USERNAME_PASSWORD);
-    }
+    let locked = u.cfg.locked;
+    // The password is optional here, but when sent it must match. Python 4.x re-posts the step-1
+    // body, so a passcode appended to it is always split off (even with method push).
+    let appended = match lr.password.as_deref() {
+        None => None,
+        Some(sent) => match check_password(sent, &u.cfg.password, true) {
+            Ok(code) => code.map(str::to_string),
+            Err(outcome) => return outcome,
+        },
+    };
     if entry.stage >= 2 {
-        return Outcome::Success(Some("DUO_PUSH"));
+        return Outcome::Success(entry.factor);
     }
-    if u.cfg.locked {
+    if locked {
         return Outcome::Failure(codes::EXT_AUTHN_LOCKED);
     }
-    let outcome = match (lr.method.as_deref(), lr.passcode.clone()) {
-        (_, Some(code)) => check_passcode(state, &mut g, lr, Some(&code)),
-        (None | Some("push"), None) => run_push(state, g, lr),
-        _ => Outcome::Failure(codes::EXT_AUTHN_REQUESTED),
-    };
-    match outcome {
-        Outcome::Success(_) => {
-            let next = format!("IFC-{}", crate::random::hex(16));
-            state
-                .lock()
-                .inflight
-                .insert(next.clone(), InFlight { stage: 2, ..entry });
-            Outcome::NextAction("EXT_AUTHN_SUCCESS", next)
-        }
+    match legacy_factor(state, g, lr, appended) {
+        Outcome::Success(factor) => legacy_passed(state, lr, entry, factor),
         other => other,
+    }
+}
+
+/// Legacy step 2 passed: a new context for step 3 remembers the factor for LOGIN_HISTORY.
+fn legacy_passed(state: &State, lr: &LoginRequest, entry: InFlight, factor: Factor) -> Outcome {
+    let next = new_ctx();
+    let mut g = state.lock();
+    // A Duo success resets the wrong-passcode count, as in the one-step flow.
+    if let Some(u) = g.user_mut(&lr.account, &lr.user) {
+        u.failed_passcodes = 0;
+    }
+    let entry = InFlight {
+        stage: 2,
+        factor,
+        ..entry
+    };
+    g.inflight.insert(next.clone(), entry);
+    Outcome::NextAction("EXT_AUTHN_SUCCESS", next)
+}
+
+/// Legacy step 2: runs the Duo factor the re-post carries. A `PASSCODE` wins, then a passcode
+/// appended to the password; passcode mode without either is a missing passcode (390127);
+/// otherwise method absent or push sends one push. Consumes the guard so a push waits unlocked.
+fn legacy_factor(
+    state: &State,
+    mut g: MutexGuard<'_, Inner>,
+    lr: &LoginRequest,
+    appended: Option<String>,
+) -> Outcome {
+    let passcode_mode = lr.passcode_in_password || lr.method.as_deref() == Some("passcode");
+    match lr.passcode.clone().or(appended) {
+        Some(code) => check_passcode(state, &mut g, lr, Some(&code)),
+        None if passcode_mode => check_passcode(state, &mut g, lr, None),
+        None => match lr.method.as_deref() {
+            None | Some("push") => run_push(state, g, lr),
+            Some(_) => Outcome::Failure(codes::EXT_AUTHN_REQUESTED),
+        },
     }
 }
 
@@ -494,6 +566,9 @@ pub fn handle(state: &State, req: &Request) -> Reply {
                 "application/json",
                 "{\"data\": {\"token\": \"ETSESSION-trunc",
             ));
+        }
+        Some(Fault::Answer { body }) => {
+            return Reply::Send(Response::json(200, body));
         }
         Some(Fault::IncompleteResponse) => {
             return Reply::Send(Response::json(200, &json!({"success": true, "data": {}})));

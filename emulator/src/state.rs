@@ -48,6 +48,8 @@ impl UserState {
 pub struct AccountState {
     /// `ALLOW_CLIENT_MFA_CACHING`; unset means Snowflake's default, false.
     pub allow_caching: Option<bool>,
+    /// Refuse logins that name no Duo factor (see `AccountConfig::require_duo_method`).
+    pub require_duo_method: bool,
     /// Users by lower-case name.
     pub users: HashMap<String, UserState>,
 }
@@ -59,8 +61,10 @@ pub struct InFlight {
     pub account: String,
     /// User key (lower case).
     pub user: String,
-    /// 1: waiting for the push re-post; 2: push approved, waiting for the token request.
+    /// 1: waiting for the Duo re-post (step 2); 2: Duo passed, waiting for the token request.
     pub stage: u8,
+    /// The second factor step 2 passed with (`DUO_PUSH`, `DUO_PASSCODE`, `DUO_SMS`); None at stage 1.
+    pub factor: Option<&'static str>,
     /// The first request asked for an MFA token.
     pub request_mfa_token: bool,
     /// Normalised authenticator of the first request.
@@ -126,6 +130,13 @@ impl Inner {
             .get_mut(&user.to_lowercase())
     }
 
+    /// The account's `require_duo_method` setting (false for an unknown account).
+    pub fn require_duo_method(&self, account: &str) -> bool {
+        self.accounts
+            .get(&account.to_lowercase())
+            .is_some_and(|a| a.require_duo_method)
+    }
+
     /// Effective `ALLOW_CLIENT_MFA_CACHING` for a user: the user override, else the account's.
     pub fn caching_allowed(&self, account: &str, user: &str) -> bool {
         let Some(acct) = self.accounts.get(&account.to_lowercase()) else {
@@ -165,6 +176,7 @@ impl State {
                 a.name.to_lowercase(),
                 AccountState {
                     allow_caching: Some(a.allow_client_mfa_caching),
+                    require_duo_method: a.require_duo_method,
                     users,
                 },
             );

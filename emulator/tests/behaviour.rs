@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use serde_json::{Value, json};
-use sfmfa_emulator::{PushBehaviour, UserConfig};
+use sfmfa_emulator::{Emulator, EmulatorConfig, Fault, PushBehaviour, StartOptions, UserConfig};
 
 fn expect_code(port: u16, data: Value, code: &str) -> Value {
     let v = login(port, data);
@@ -746,4 +746,130 @@ fn shutdown_frees_port_and_wakes_waits() {
     );
     drop(idle);
     assert!(std::net::TcpStream::connect(("127.0.0.1", p)).is_err());
+}
+
+#[test]
+fn answer_fault_sends_the_scripted_body_without_processing() {
+    let emu = start_default();
+    let p = emu.port();
+    let c = emu.control();
+    let scripted = json!({
+        "success": true,
+        "data": {"nextAction": "EXT_AUTHN_DUO_PUSH_N_PASSCODE", "inFlightCtx": "x"},
+        "code": null, "message": null,
+    });
+    c.add_fault(
+        Fault::Answer {
+            body: scripted.clone(),
+        },
+        2,
+    );
+    c.answer_json(json!({"success": true, "data": null}), 1);
+    assert_eq!(login(p, creds("push_approve", json!({}))), scripted);
+    assert_eq!(login(p, creds("push_approve", json!({}))), scripted);
+    assert_eq!(
+        login(p, creds("push_approve", json!({}))),
+        json!({"success": true, "data": null})
+    );
+    // Over HTTP, with any JSON body (here a step that lacks its inFlightCtx).
+    let malformed = json!({"success": true, "data": {"nextAction": "EXT_AUTHN_SUCCESS"}});
+    let r = post_json(
+        p,
+        "/control/faults",
+        &json!({"kind": "answer", "body": malformed, "times": 1}),
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(login(p, creds("push_approve", json!({}))), malformed);
+    // Not processed: no push, no history; counted like other faulted requests.
+    assert_eq!(c.push_count("xy12345", "push_approve"), 0);
+    assert!(c.login_history().is_empty());
+    assert_eq!(c.login_count("xy12345", "push_approve"), 4);
+    assert_eq!(c.total_logins(), 4);
+    // Consumed: the next request is processed.
+    expect_success(p, creds("push_approve", json!({})));
+    assert_eq!(c.push_count("xy12345", "push_approve"), 1);
+}
+
+#[test]
+fn require_duo_method_refuses_logins_naming_no_factor() {
+    let emu = start_default();
+    let p = emu.port();
+    let c = emu.control();
+    let bare = || creds("push_approve", json!({}));
+    // Off by default; a token for later.
+    let ask = json!({"SESSION_PARAMETERS": {"CLIENT_REQUEST_MFA_TOKEN": true}});
+    let tok = mfa_token(&expect_success(p, creds("push_approve", ask)));
+    assert!(c.set_require_duo_method("XY12345", true));
+    assert!(!c.set_require_duo_method("nope", true));
+    let pushes = c.push_count("xy12345", "push_approve");
+    expect_code(p, bare(), "390124");
+    assert_eq!(c.push_count("xy12345", "push_approve"), pushes, "no push");
+    let last = c.login_history().last().cloned().expect("history");
+    assert_eq!(
+        (last.is_success, last.error_code.as_deref()),
+        (false, Some("390124"))
+    );
+    // Any named factor passes.
+    expect_success(
+        p,
+        creds("push_approve", json!({"EXT_AUTHN_DUO_METHOD": "push"})),
+    );
+    expect_success(p, creds("push_approve", json!({"PASSCODE": "987654"})));
+    expect_success(
+        p,
+        creds(
+            "push_approve",
+            json!({"passcodeInPassword": true, "PASSWORD": "abc123987654"}),
+        ),
+    );
+    expect_success(p, creds("push_approve", json!({"TOKEN": tok})));
+    // The password comes first; users not enrolled are not concerned.
+    let mut d = bare();
+    d["PASSWORD"] = json!("nope");
+    expect_code(p, d, "390100");
+    expect_success(p, creds("plain", json!({})));
+    // Legacy: step 1 needs a factor; steps 2 and 3 carry the context.
+    expect_code(p, creds("legacy", json!({})), "390124");
+    let v = login(p, creds("legacy", json!({"EXT_AUTHN_DUO_METHOD": "push"})));
+    let ctx = v["data"]["inFlightCtx"].as_str().expect("ctx").to_string();
+    let d = json!({"data": creds("legacy", json!({})), "inFlightCtx": ctx});
+    let v = post_json(p, "/session/v1/login-request", &d).json();
+    let ctx = v["data"]["inFlightCtx"].as_str().expect("ctx2").to_string();
+    let d = json!({"data": {"ACCOUNT_NAME": "xy12345"}, "inFlightCtx": ctx});
+    let v = post_json(p, "/session/v1/login-request", &d).json();
+    assert!(v["data"]["token"].is_string(), "{v}");
+    // Other accounts are unaffected; the control endpoint turns it off.
+    expect_success(
+        p,
+        json!({"ACCOUNT_NAME": "nocache_acct", "LOGIN_NAME": "demo", "PASSWORD": "abc123"}),
+    );
+    let set = |body: Value| post_json(p, "/control/require_duo_method", &body).status;
+    assert_eq!(set(json!({"account": "nope", "value": true})), 404);
+    assert_eq!(set(json!({"account": "xy12345"})), 400);
+    assert_eq!(set(json!({"account": "xy12345", "value": false})), 200);
+    expect_success(p, bare());
+    assert_eq!(set(json!({"account": "xy12345", "value": true})), 200);
+    expect_code(p, bare(), "390124");
+}
+
+#[test]
+fn require_duo_method_from_toml() {
+    let toml = r#"
+[[accounts]]
+name = "strict"
+require_duo_method = true
+  [[accounts.users]]
+  name = "u"
+  password = "pw"
+  duo_enrolled = true
+"#;
+    let cfg = EmulatorConfig::from_toml_str(toml).expect("config");
+    let emu = Emulator::start(cfg, StartOptions::default()).expect("start");
+    let p = emu.port();
+    let base = json!({"ACCOUNT_NAME": "strict", "LOGIN_NAME": "u", "PASSWORD": "pw"});
+    expect_code(p, base.clone(), "390124");
+    let mut d = base;
+    d["EXT_AUTHN_DUO_METHOD"] = json!("push");
+    expect_success(p, d);
+    assert_eq!(emu.control().push_count("strict", "u"), 1);
 }
