@@ -244,6 +244,12 @@ enum sfmfa_progress_kind
    * Something about the configuration the user should know; `message` says what.
    */
   SFMFA_PROGRESS_KIND_WARNING = 8,
+  /**
+   * The server answered with `nextAction`: step `step` of a multi-step login starts (2: the Duo
+   * step, which waits for the push or checks the passcode; 3: the request for the session
+   * tokens). Until the next event, the login waits for this step.
+   */
+  SFMFA_PROGRESS_KIND_LOGIN_STEP = 9,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -254,7 +260,8 @@ typedef uint32_t sfmfa_progress_kind;
 #endif // __cplusplus
 
 /**
- * How the second factor was given in the login request that succeeded.
+ * The second factor of a login, as far as the exchange with the server proves it (never a factor
+ * that did not happen). Values are stable.
  */
 enum sfmfa_second_factor
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -262,25 +269,32 @@ enum sfmfa_second_factor
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
   /**
-   * No Duo fields were sent (the `snowflake` authenticator; the server pushed if the user is enrolled).
+   * No second factor. Not reported by this version (a push request that succeeds in one answer
+   * is `SFMFA_SECOND_FACTOR_PUSH_OR_NONE`); kept so that the value is never reused.
    */
   SFMFA_SECOND_FACTOR_NONE = 0,
   /**
-   * A Duo push.
+   * A Duo push the user approved, proven by the server's multi-step answer (`EXT_AUTHN_SUCCESS`
+   * after the push step).
    */
   SFMFA_SECOND_FACTOR_PUSH = 1,
   /**
-   * A passcode in its own field.
+   * A passcode in its own field, accepted.
    */
   SFMFA_SECOND_FACTOR_PASSCODE = 2,
   /**
-   * The passcode at the end of the password.
+   * The passcode at the end of the password, accepted.
    */
   SFMFA_SECOND_FACTOR_PASSCODE_IN_PASSWORD = 3,
   /**
-   * A cached MFA token.
+   * A cached MFA token, accepted.
    */
   SFMFA_SECOND_FACTOR_MFA_TOKEN = 4,
+  /**
+   * A push was asked for and the server let the user in with one answer, which does not say
+   * whether it pushed (a user not enrolled in Duo logs in with the password alone).
+   */
+  SFMFA_SECOND_FACTOR_PUSH_OR_NONE = 5,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -333,6 +347,10 @@ typedef struct sfmfa_progress {
    * A sentence for a person, NUL-terminated UTF-8, never NULL, never a secret.
    */
   const char *message;
+  /**
+   * For `SFMFA_PROGRESS_KIND_LOGIN_STEP`: the step that starts (2 or 3); otherwise 0.
+   */
+  uint32_t step;
 } sfmfa_progress;
 
 /**
@@ -531,7 +549,8 @@ const char *sfmfa_version(void);
 sfmfa_result sfmfa_session_id(const struct sfmfa_session *session, int64_t *out);
 
 /**
- * Writes how the second factor was given to `*out`.
+ * Writes the second factor of the login that made `session` to `*out` (what the exchange with
+ * the server proves; see `sfmfa_second_factor`). Any thread.
  */
 sfmfa_result sfmfa_session_second_factor(const struct sfmfa_session *session, sfmfa_second_factor *out);
 

@@ -428,7 +428,7 @@ pub const OPTIONS: &[OptionSpec] = &[
         ty: OptionType::Seconds,
         default: Some("120"),
         support: Support::Used,
-        doc: "Seconds for the whole login: connects, retries and the wait for Duo approval.",
+        doc: "Seconds for the whole login: connects, retries and the wait for Duo approval. 0 means no limit, as in JDBC and ODBC (a push still ends with the service's own push timeout).",
     },
     OptionSpec {
         name: "ca_file",
@@ -1282,8 +1282,8 @@ impl Config {
     }
 
     /// The second factor a login with this configuration asks for (without a cached MFA token):
-    /// passcode-in-password wins over a passcode, which wins over a push; the `snowflake`
-    /// authenticator without either sends no Duo field (the server pushes if the user is enrolled).
+    /// passcode-in-password wins over a passcode, which wins over a push, asked for explicitly with
+    /// every authenticator (`EXT_AUTHN_DUO_METHOD: "push"`, as the JDBC, ODBC and .NET drivers do).
     pub fn second_factor(&self) -> SecondFactor {
         SecondFactor::from_config(self)
     }
@@ -1328,9 +1328,7 @@ impl Config {
                 .as_ref()
                 .map(Secret::expose)
                 .unwrap_or_default();
-            let tail_is_passcode =
-                pw.len() > 6 && pw.as_bytes()[pw.len() - 6..].iter().all(u8::is_ascii_digit);
-            if !tail_is_passcode {
+            if split_passcode(pw).is_none() {
                 return Err(Error::new(
                     ErrorKind::InvalidValue,
                     "invalid value for option 'password': with passcode_in_password it must be the password followed by the 6-digit passcode",
@@ -1338,6 +1336,21 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The password without the Duo passcode: with `passcode_in_password`, the password minus its
+    /// last 6 digits (what a cached-token login sends, as snowflake-connector-python 5 does);
+    /// otherwise the password as given.
+    pub(crate) fn password_without_passcode(&self) -> &str {
+        let pw = self
+            .password
+            .as_ref()
+            .map(Secret::expose)
+            .unwrap_or_default();
+        match split_passcode(pw) {
+            Some((password, _)) if self.passcode_in_password => password,
+            _ => pw,
+        }
     }
 
     /// The account name as sent in `ACCOUNT_NAME`: the part before the first `.` (a region suffix
@@ -1515,10 +1528,19 @@ fn parse_port(v: &str) -> Result<u16, &'static str> {
     }
 }
 
+/// A password followed by a 6-digit passcode, split in two: the rule of `passcode_in_password`
+/// (the service splits off the last 6 digits).
+fn split_passcode(pw: &str) -> Option<(&str, &str)> {
+    let at = pw.len().checked_sub(6).filter(|at| *at > 0)?;
+    (pw.is_char_boundary(at) && pw.as_bytes()[at..].iter().all(u8::is_ascii_digit))
+        .then(|| pw.split_at(at))
+}
+
+/// Seconds, 0 included: for `login_timeout`, 0 means no limit, as in JDBC and ODBC.
 fn parse_seconds(v: &str) -> Result<Duration, &'static str> {
-    const EXPECTED: &str = "a number of seconds greater than 0 and at most 86400";
+    const EXPECTED: &str = "a number of seconds from 0 (no limit) to 86400";
     let secs: f64 = v.parse().map_err(|_| EXPECTED)?;
-    if !(secs > 0.0 && secs <= 86_400.0) {
+    if !(0.0..=86_400.0).contains(&secs) {
         return Err(EXPECTED);
     }
     Ok(Duration::from_secs_f64(secs))
@@ -1679,8 +1701,10 @@ mod tests {
         let e = c.set("port", "70000").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidValue);
         assert!(e.message().contains("'port'") && e.message().contains("70000"));
-        let e = c.set("login_timeout", "0").unwrap_err();
+        let e = c.set("login_timeout", "-1").unwrap_err();
         assert!(e.message().contains("login_timeout"));
+        c.set("login_timeout", "0").unwrap();
+        assert_eq!(c.login_timeout(), Duration::ZERO, "0 means no limit");
         let e = c.set("authenticator", "oauth").unwrap_err();
         assert!(e.message().contains("authenticator"));
         let e = c.set("no_such_option", "1").unwrap_err();

@@ -233,6 +233,18 @@ impl Error {
         self
     }
 
+    /// Adds where it happened to the message ("… (at step 3 of the multi-step login: …)").
+    pub(crate) fn with_context(mut self, context: impl fmt::Display) -> Self {
+        self.message = format!("{} ({context})", self.message);
+        self
+    }
+
+    /// True when the server refused the credentials themselves (390100): a cached token sent with
+    /// them is not what failed, so it is kept.
+    pub(crate) fn is_credentials_refusal(&self) -> bool {
+        self.kind == ErrorKind::BadCredentials
+    }
+
     pub(crate) fn with_http_status(mut self, status: u16) -> Self {
         self.http_status = Some(status);
         self

@@ -13,11 +13,12 @@ use crate::cancel::{Cancels, LoginCancel};
 use crate::config::Config;
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind};
+use crate::exchange::{Exchange, Exchanged, TokenAnswer};
 use crate::progress::{Progress, ProgressCallback, Reporter};
 use crate::prompt_lock::{self, Outcome, Turn};
-use crate::protocol::{self, LoginAnswer, LoginRequest, SecondFactor, SessionData};
+use crate::protocol::{self, SecondFactor, SessionData};
 use crate::retry::{Idempotence, Watch, post_with_retry};
-use crate::secret::{Secret, scrub};
+use crate::secret::Secret;
 use crate::transport::Transport;
 
 /// Longest time `Session::close` waits for the server.
@@ -145,7 +146,7 @@ impl Client {
             CacheSetup::Ready(cache) => self.login_cached(cache.as_ref(), watch),
             CacheSetup::Off(status, why) => {
                 let factor = SecondFactor::from_config(&self.config);
-                let data = self.attempt(factor, None, false, watch)?;
+                let done = self.exchange(watch).interactive(factor, false)?;
                 cancel.check()?;
                 reporter.emit(Progress::TokenNotCached {
                     reason: why.clone(),
@@ -156,8 +157,17 @@ impl Client {
                     evicted: false,
                     detail: why.clone(),
                 };
-                Ok(self.finish(data, factor, report))
+                Ok(self.finish(done.data, done.factor, report))
             }
+        }
+    }
+
+    /// The requests of one login, under its watch.
+    fn exchange<'a>(&'a self, watch: Watch<'a>) -> Exchange<'a> {
+        Exchange {
+            transport: &self.transport,
+            config: &self.config,
+            watch,
         }
     }
 
@@ -231,11 +241,12 @@ impl Client {
             break Some(leader);
         };
         let factor = SecondFactor::from_config(&self.config);
-        let data = match self
-            .attempt(factor, None, true, watch)
-            .and_then(|data| watch.cancel.check().map(|()| data))
+        let Exchanged { data, factor } = match self
+            .exchange(watch)
+            .interactive(factor, true)
+            .and_then(|done| watch.cancel.check().map(|()| done))
         {
-            Ok(data) => data,
+            Ok(done) => done,
             Err(e) => {
                 if let Some(leader) = leader {
                     leader.finish(Outcome::of_failure(&e));
@@ -289,8 +300,8 @@ impl Client {
         watch.reporter.emit(Progress::UsingCachedToken {
             backend: cache.name(),
         });
-        match self.attempt(SecondFactor::CachedToken, Some(token), true, watch) {
-            Ok(data) => {
+        match self.exchange(watch).with_token(token)? {
+            TokenAnswer::Accepted(data) => {
                 watch.cancel.check()?;
                 let detail = match data.mfa_token.as_ref().map(|t| cache.write(key, t)) {
                     Some(Err(e)) => format!(
@@ -311,16 +322,14 @@ impl Client {
                 let session = self.finish(data, SecondFactor::CachedToken, report);
                 Ok(TokenResult::Session(Box::new(session)))
             }
-            // The server rejects the token (expired, password changed, caching turned off…).
-            Err(e) if e.kind() == ErrorKind::Duo => {
-                log::info!(
-                    "cached MFA token rejected ({}); evicting it and logging in again",
-                    e.message()
-                );
+            // The server did not accept the token (expired, password changed, caching turned
+            // off, any code but a refusal of the credentials): Snowflake's Rust core evicts it and
+            // logs in once without it.
+            TokenAnswer::NotAccepted(e) => {
+                log::info!("cached MFA token not accepted ({e}); evicting it and logging in again");
                 evict(cache, key, token);
                 Ok(TokenResult::Rejected)
             }
-            Err(e) => Err(e),
         }
     }
 
@@ -365,83 +374,11 @@ impl Client {
             factor,
             cache,
             closed: Mutex::new(false),
-            close_budget: self.config.login_timeout.min(CLOSE_BUDGET),
-        }
-    }
-
-    /// One login request (with its transport-level retries) and the classification of its answer.
-    fn attempt(
-        &self,
-        factor: SecondFactor,
-        token: Option<&Secret>,
-        request_mfa_token: bool,
-        watch: Watch<'_>,
-    ) -> Result<SessionData, Error> {
-        let request = LoginRequest {
-            config: &self.config,
-            factor,
-            token,
-            request_mfa_token,
-        };
-        let body = request.body()?;
-        let query = request.query();
-        log::info!(
-            "login request to {} as {} (authenticator {:?}, second factor {}, request_id {})",
-            self.transport.base_url(),
-            self.config.user().unwrap_or_default(),
-            self.config.authenticator,
-            factor.name(),
-            query[0].1
-        );
-        let idem = if factor.may_start_push() {
-            Idempotence::MayStartPush
-        } else {
-            Idempotence::Repeatable
-        };
-        match factor {
-            SecondFactor::Push | SecondFactor::None => watch.reporter.emit(Progress::PushSent),
-            SecondFactor::Passcode | SecondFactor::PasscodeInPassword => {
-                watch.reporter.emit(Progress::PasscodeSent)
-            }
-            SecondFactor::CachedToken => {}
-        }
-        let answer = post_with_retry(
-            &self.transport,
-            protocol::LOGIN_PATH,
-            &query,
-            &[],
-            &body,
-            idem,
-            watch,
-        )?;
-        drop(body);
-        if answer.status != 200 {
-            return Err(Error::new(
-                ErrorKind::HttpStatus,
-                format!(
-                    "{} answered the login with HTTP {}",
-                    self.transport.base_url(),
-                    answer.status
-                ),
-            )
-            .with_http_status(answer.status));
-        }
-        match protocol::parse_login_answer(&answer.body)? {
-            LoginAnswer::Success(data) => Ok(data),
-            LoginAnswer::Refused { code, message } => {
-                let secrets: Vec<&Secret> = [
-                    self.config.password.as_ref(),
-                    self.config.passcode.as_ref(),
-                    token,
-                ]
-                .into_iter()
-                .flatten()
-                .collect();
-                let message = message.map(|m| scrub(&m, &secrets));
-                let e = Error::from_server(code, message.as_deref());
-                log::info!("login refused: {e}");
-                Err(e)
-            }
+            // login_timeout=0 (no limit) does not make the logout unbounded.
+            close_budget: match self.config.login_timeout {
+                t if t.is_zero() => CLOSE_BUDGET,
+                t => t.min(CLOSE_BUDGET),
+            },
         }
     }
 }
@@ -501,7 +438,9 @@ impl Session {
         self.data.session_id
     }
 
-    /// How the second factor was given in the request that succeeded.
+    /// The second factor of this login, as far as the exchange with the server proves it: a
+    /// cached token or a passcode the server accepted, a push the multi-step flow confirmed, or
+    /// [`SecondFactor::PushOrNone`] when a push was asked for and one answer let the user in.
     pub fn second_factor(&self) -> SecondFactor {
         self.factor
     }

@@ -24,6 +24,17 @@ pub enum Progress {
     PushSent,
     /// A login request with a Duo passcode (separate or appended to the password) was sent.
     PasscodeSent,
+    /// The server answered with `nextAction`: the login goes on with step `step` of a multi-step
+    /// login (2: the Duo step, which waits for the push or checks the passcode; 3: the request for
+    /// the session tokens). Until the next event, this step is what the login waits for.
+    LoginStep {
+        /// The step that starts now (2 or 3).
+        step: u32,
+        /// The steps of the documented flow (3).
+        of: u32,
+        /// The server's `nextAction` that asked for it (e.g. `EXT_AUTHN_DUO_ALL`).
+        action: String,
+    },
     /// A request failed before the server could act on it and is sent again after `delay`.
     Retrying {
         /// The attempt that comes next (2 for the first retry).
@@ -58,6 +69,7 @@ impl Progress {
             Progress::WaitingForOtherLogin => "waiting_for_other_login",
             Progress::PushSent => "push_sent",
             Progress::PasscodeSent => "passcode_sent",
+            Progress::LoginStep { .. } => "login_step",
             Progress::Retrying { .. } => "retrying",
             Progress::TokenStored { .. } => "token_stored",
             Progress::TokenNotCached { .. } => "token_not_cached",
@@ -77,6 +89,11 @@ impl fmt::Display for Progress {
             }
             Progress::PushSent => f.write_str("Duo push sent: approve the login on your phone"),
             Progress::PasscodeSent => f.write_str("Duo passcode sent"),
+            Progress::LoginStep { step, of, action } => write!(
+                f,
+                "multi-step login, step {step} of {of} ({}), after the server's {action}",
+                step_name(*step)
+            ),
             Progress::Retrying {
                 attempt,
                 delay,
@@ -90,6 +107,16 @@ impl fmt::Display for Progress {
             Progress::TokenNotCached { reason } => write!(f, "MFA token not cached: {reason}"),
             Progress::Warning { message } => write!(f, "warning: {message}"),
         }
+    }
+}
+
+/// What a step of the multi-step login does, for messages.
+pub(crate) fn step_name(step: u32) -> &'static str {
+    match step {
+        1 => "the login request",
+        2 => "the Duo step",
+        3 => "the request for the session tokens",
+        _ => "a step past the documented flow",
     }
 }
 

@@ -8,6 +8,7 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use crate::config::{Authenticator, Config};
+use crate::environment::Machine;
 use crate::error::{Error, ErrorKind};
 use crate::secret::Secret;
 
@@ -18,41 +19,61 @@ pub(crate) const LOGOUT_PATH: &str = "/session";
 /// `CLIENT_APP_ID` sfmfa sends.
 pub(crate) const CLIENT_APP_ID: &str = "sfmfa";
 
-/// How the second factor is given in one login request.
+/// The second factor of a login: what a request asks for, and, on a session, what the exchange
+/// with the server proves happened (never a factor that did not happen).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecondFactor {
-    /// No Duo fields: the `snowflake` authenticator without a passcode. The server pushes if the user
-    /// is enrolled in Duo.
+    /// No second factor. Not reported by this version: a push request that succeeds in one step is
+    /// [`SecondFactor::PushOrNone`], because the answer does not tell whether the user is enrolled
+    /// in Duo. Kept so that its C value is never reused.
     None,
-    /// `EXT_AUTHN_DUO_METHOD: "push"`.
+    /// A Duo push the user approved: the server's multi-step answer (`nextAction:
+    /// EXT_AUTHN_SUCCESS` after the push step) proves it. As a request: `EXT_AUTHN_DUO_METHOD: "push"`.
     Push,
-    /// `EXT_AUTHN_DUO_METHOD: "passcode"` with `PASSCODE`.
+    /// `EXT_AUTHN_DUO_METHOD: "passcode"` with `PASSCODE`, accepted.
     Passcode,
-    /// `EXT_AUTHN_DUO_METHOD: "passcode"`, the passcode at the end of `PASSWORD`, no `PASSCODE`.
+    /// `EXT_AUTHN_DUO_METHOD: "passcode"`, the passcode at the end of `PASSWORD`, no `PASSCODE`,
+    /// accepted.
     PasscodeInPassword,
-    /// A cached MFA token in `TOKEN`, no Duo fields.
+    /// A cached MFA token in `TOKEN`, no Duo fields, accepted.
     CachedToken,
+    /// A push was asked for and the server let the user in with one answer, which does not say
+    /// whether it pushed: a user enrolled in Duo approved a push, a user not enrolled logged in
+    /// with the password alone.
+    PushOrNone,
 }
 
 impl SecondFactor {
     /// The factor a configuration asks for: passcode-in-password > passcode > push (every official
-    /// driver applies this precedence).
+    /// driver applies this precedence). A push is asked for explicitly with every authenticator, as
+    /// the JDBC, ODBC and .NET drivers and Snowflake's Rust core do.
     pub(crate) fn from_config(config: &Config) -> Self {
         if config.passcode_in_password {
             SecondFactor::PasscodeInPassword
         } else if config.passcode.is_some() {
             SecondFactor::Passcode
-        } else if config.authenticator == Authenticator::UsernamePasswordMfa {
-            SecondFactor::Push
         } else {
-            SecondFactor::None
+            SecondFactor::Push
         }
     }
 
     /// True when a request with this factor can make the server send a Duo push. Such a request is
     /// never sent twice.
     pub(crate) fn may_start_push(self) -> bool {
-        matches!(self, SecondFactor::None | SecondFactor::Push)
+        matches!(
+            self,
+            SecondFactor::None | SecondFactor::Push | SecondFactor::PushOrNone
+        )
+    }
+
+    /// What a one-step success of a request asking for this factor proves.
+    pub(crate) fn proven_in_one_step(self) -> Self {
+        match self {
+            SecondFactor::None | SecondFactor::Push | SecondFactor::PushOrNone => {
+                SecondFactor::PushOrNone
+            }
+            other => other,
+        }
     }
 
     /// A short name for logs and the C ABI.
@@ -63,6 +84,7 @@ impl SecondFactor {
             SecondFactor::Passcode => "passcode",
             SecondFactor::PasscodeInPassword => "passcode_in_password",
             SecondFactor::CachedToken => "mfa_token",
+            SecondFactor::PushOrNone => "push_or_none",
         }
     }
 }
@@ -70,6 +92,9 @@ impl SecondFactor {
 #[derive(Serialize)]
 struct Envelope<'a> {
     data: LoginData<'a>,
+    /// The context of a multi-step login, top-level as the service expects it.
+    #[serde(rename = "inFlightCtx", skip_serializing_if = "Option::is_none")]
+    in_flight_ctx: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -79,7 +104,8 @@ struct LoginData<'a> {
     client_app_version: &'static str,
     account_name: &'a str,
     login_name: &'a str,
-    password: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    password: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     authenticator: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -100,13 +126,34 @@ struct ClientEnvironment<'a> {
     isa: &'static str,
     login_timeout: u64,
     binding: &'a str,
+    #[serde(flatten)]
+    machine: &'static Machine,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 struct SessionParameters {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    client_request_mfa_token: Option<bool>,
+    /// Always sent, `false` included, as the official drivers do with the MFA authenticator.
+    client_request_mfa_token: bool,
+}
+
+/// Which request of a login this is: Snowflake's login is one request, or, when the server answers
+/// with `nextAction`, up to three (`reference` in README "Login rules").
+#[derive(Clone, Copy)]
+pub(crate) enum Step<'a> {
+    /// The login request: credentials and the second factor.
+    First,
+    /// The Duo step of a multi-step login: the first request again, with the server's context.
+    Duo {
+        /// The `inFlightCtx` of the server's `EXT_AUTHN_DUO_*` answer.
+        ctx: &'a Secret,
+    },
+    /// The last step of a multi-step login: the context of `EXT_AUTHN_SUCCESS`, no password and
+    /// no Duo fields, to get the session tokens.
+    Tokens {
+        /// The `inFlightCtx` of the server's `EXT_AUTHN_SUCCESS` answer.
+        ctx: &'a Secret,
+    },
 }
 
 /// Everything that goes into one login request besides the configuration.
@@ -117,22 +164,38 @@ pub(crate) struct LoginRequest<'a> {
     pub token: Option<&'a Secret>,
     /// Ask the server for an MFA token (`SESSION_PARAMETERS.CLIENT_REQUEST_MFA_TOKEN`).
     pub request_mfa_token: bool,
+    /// Which request of the login this is.
+    pub step: Step<'a>,
 }
 
 impl LoginRequest<'_> {
     /// The JSON body, in a buffer that is wiped when dropped.
     pub fn body(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
         let c = self.config;
-        let (method, passcode, token) = match self.factor {
-            SecondFactor::None => (None, None, None),
-            SecondFactor::Push => (Some("push"), None, None),
+        let password = c.password.as_ref().map(Secret::expose).unwrap_or_default();
+        let (password, method, passcode, token) = match self.factor {
+            SecondFactor::Push | SecondFactor::None | SecondFactor::PushOrNone => {
+                (Some(password), Some("push"), None, None)
+            }
             SecondFactor::Passcode => (
+                Some(password),
                 Some("passcode"),
                 c.passcode.as_ref().map(Secret::expose),
                 None,
             ),
-            SecondFactor::PasscodeInPassword => (Some("passcode"), None, None),
-            SecondFactor::CachedToken => (None, None, self.token.map(Secret::expose)),
+            SecondFactor::PasscodeInPassword => (Some(password), Some("passcode"), None, None),
+            // The token replaces the passcode: the password goes without it (it would not match).
+            SecondFactor::CachedToken => (
+                Some(c.password_without_passcode()),
+                None,
+                None,
+                self.token.map(Secret::expose),
+            ),
+        };
+        let (password, method, passcode, token, ctx) = match self.step {
+            Step::First => (password, method, passcode, token, None),
+            Step::Duo { ctx } => (password, method, passcode, token, Some(ctx.expose())),
+            Step::Tokens { ctx } => (None, None, None, None, Some(ctx.expose())),
         };
         let account = c.account_name();
         let envelope = Envelope {
@@ -141,7 +204,7 @@ impl LoginRequest<'_> {
                 client_app_version: env!("CARGO_PKG_VERSION"),
                 account_name: &account,
                 login_name: c.user.as_deref().unwrap_or_default(),
-                password: c.password.as_ref().map(Secret::expose).unwrap_or_default(),
+                password,
                 authenticator: (c.authenticator == Authenticator::UsernamePasswordMfa)
                     .then_some("USERNAME_PASSWORD_MFA"),
                 ext_authn_duo_method: method,
@@ -153,11 +216,13 @@ impl LoginRequest<'_> {
                     isa: std::env::consts::ARCH,
                     login_timeout: c.login_timeout.as_secs(),
                     binding: &c.binding.0,
+                    machine: crate::environment::machine(),
                 },
                 session_parameters: SessionParameters {
-                    client_request_mfa_token: self.request_mfa_token.then_some(true),
+                    client_request_mfa_token: self.request_mfa_token,
                 },
             },
+            in_flight_ctx: ctx,
         };
         // Large enough that serialisation never reallocates (a reallocation would leave an unwiped
         // copy of the password behind).
@@ -213,6 +278,14 @@ pub(crate) enum LoginAnswer {
     Success(SessionData),
     /// `success: false` with a code and message (the message not yet scrubbed).
     Refused { code: u32, message: Option<String> },
+    /// `success: true` without tokens but with `nextAction` or `inFlightCtx`: the server wants
+    /// another step of a multi-step login. Either may be missing; the flow decides what that means.
+    Next {
+        /// `data.nextAction` (`EXT_AUTHN_DUO_ALL`, `EXT_AUTHN_SUCCESS`, …).
+        action: Option<String>,
+        /// `data.inFlightCtx`: it stands for the login so far, so it is kept as a secret.
+        ctx: Option<Secret>,
+    },
 }
 
 #[derive(Deserialize)]
@@ -236,6 +309,7 @@ struct RawSuccess {
     display_user_name: Option<String>,
     session_info: Option<RawSessionInfo>,
     next_action: Option<String>,
+    in_flight_ctx: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -270,10 +344,12 @@ pub(crate) fn parse_login_answer(body: &[u8]) -> Result<LoginAnswer, Error> {
                 .ok_or_else(|| protocol_error("success without data"))?;
             let s: RawSuccess = serde_json::from_value(data)
                 .map_err(|e| protocol_error(format!("unexpected data ({e})")))?;
-            if let Some(next) = s.next_action.as_deref().filter(|_| s.token.is_none()) {
-                return Err(protocol_error(format!(
-                    "multi-step login ('{next}') is not supported"
-                )));
+            let no_token = s.token.as_deref().is_none_or(str::is_empty);
+            if no_token && (s.next_action.is_some() || s.in_flight_ctx.is_some()) {
+                return Ok(LoginAnswer::Next {
+                    action: s.next_action.filter(|a| !a.is_empty()),
+                    ctx: s.in_flight_ctx.filter(|c| !c.is_empty()).map(Secret::new),
+                });
             }
             let token = s
                 .token
@@ -361,6 +437,7 @@ mod tests {
             factor: SecondFactor::from_config(c),
             token,
             request_mfa_token: false,
+            step: Step::First,
         };
         serde_json::from_slice(&req.body().unwrap()).unwrap()
     }
@@ -382,7 +459,12 @@ mod tests {
         let d = body(&c, None);
         assert_eq!(d["data"]["EXT_AUTHN_DUO_METHOD"], "passcode");
         assert!(d["data"].get("PASSCODE").is_none());
-        assert_eq!(SecondFactor::from_config(&config(&[])), SecondFactor::None);
+        // A push is asked for with the default authenticator too (JDBC, ODBC, .NET, sf_core).
+        assert_eq!(SecondFactor::from_config(&config(&[])), SecondFactor::Push);
+        assert_eq!(
+            body(&config(&[]), None)["data"]["EXT_AUTHN_DUO_METHOD"],
+            "push"
+        );
     }
 
     #[test]
@@ -397,6 +479,7 @@ mod tests {
             factor: SecondFactor::CachedToken,
             token: Some(&t),
             request_mfa_token: true,
+            step: Step::First,
         };
         let d: Value = serde_json::from_slice(&req.body().unwrap()).unwrap();
         assert_eq!(d["data"]["TOKEN"], "tok");
@@ -440,7 +523,6 @@ mod tests {
             br#"{"success":true,"data":null}"#,
             br#"{"data":{}}"#,
             br#"{"success":false,"code":null}"#,
-            br#"{"success":true,"data":{"nextAction":"EXT_AUTHN_DUO_ALL","inFlightCtx":"x"}}"#,
         ] {
             assert_eq!(
                 parse_login_answer(body).unwrap_err().kind(),
@@ -455,5 +537,122 @@ mod tests {
         parse_logout_answer(br#"{"success":false,"code":"390111","data":null,"message":"gone"}"#)
             .unwrap();
         assert!(parse_logout_answer(br#"{"success":false,"code":"390100","data":null}"#).is_err());
+    }
+}
+
+#[cfg(test)]
+mod step_tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Config {
+        let mut c = Config::new();
+        for (k, v) in [
+            ("account", "xy12345"),
+            ("user", "demo"),
+            ("password", "abc123987654"),
+        ]
+        .iter()
+        .chain(pairs)
+        {
+            c.set(k, v).unwrap();
+        }
+        c
+    }
+
+    fn body(c: &Config, factor: SecondFactor, token: Option<&Secret>, step: Step<'_>) -> Value {
+        let req = LoginRequest {
+            config: c,
+            factor,
+            token,
+            request_mfa_token: true,
+            step,
+        };
+        serde_json::from_slice(&req.body().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_token_login_sends_the_password_without_the_passcode() {
+        let c = config(&[("passcode_in_password", "on")]);
+        let t = Secret::from("tok");
+        let d = body(&c, SecondFactor::CachedToken, Some(&t), Step::First);
+        assert_eq!(d["data"]["PASSWORD"], "abc123");
+        assert_eq!(d["data"]["TOKEN"], "tok");
+        // The interactive login still sends it whole: the server splits it.
+        let d = body(&c, SecondFactor::PasscodeInPassword, None, Step::First);
+        assert_eq!(d["data"]["PASSWORD"], "abc123987654");
+        // Without passcode_in_password the password is the password, digits and all.
+        let c = config(&[]);
+        let d = body(&c, SecondFactor::CachedToken, Some(&t), Step::First);
+        assert_eq!(d["data"]["PASSWORD"], "abc123987654");
+    }
+
+    #[test]
+    fn steps_carry_the_context_and_the_last_no_credentials() {
+        let c = config(&[("passcode", "123456")]);
+        let ctx = Secret::from("IFC-1");
+        let d = body(&c, SecondFactor::Passcode, None, Step::Duo { ctx: &ctx });
+        assert_eq!(d["inFlightCtx"], "IFC-1");
+        assert_eq!(d["data"]["PASSCODE"], "123456");
+        assert_eq!(d["data"]["EXT_AUTHN_DUO_METHOD"], "passcode");
+        let d = body(&c, SecondFactor::Passcode, None, Step::Tokens { ctx: &ctx });
+        assert_eq!(d["inFlightCtx"], "IFC-1");
+        for absent in ["PASSWORD", "PASSCODE", "EXT_AUTHN_DUO_METHOD", "TOKEN"] {
+            assert!(d["data"].get(absent).is_none(), "{absent}");
+        }
+        assert_eq!(d["data"]["LOGIN_NAME"], "demo");
+        assert_eq!(
+            d["data"]["SESSION_PARAMETERS"]["CLIENT_REQUEST_MFA_TOKEN"],
+            true
+        );
+        let d = body(&c, SecondFactor::Passcode, None, Step::First);
+        assert!(d.get("inFlightCtx").is_none());
+    }
+
+    #[test]
+    fn client_environment_has_every_field_the_drivers_all_send() {
+        let d = body(&config(&[]), SecondFactor::Push, None, Step::First);
+        let env = &d["data"]["CLIENT_ENVIRONMENT"];
+        for key in [
+            "OS_VERSION",
+            "LIBC_FAMILY",
+            "LIBC_VERSION",
+            "CORE_VERSION",
+            "APPLICATION_PATH",
+            "CERT_REVOCATION_CHECK_MODE",
+            "OS",
+            "ISA",
+        ] {
+            assert!(env[key].is_string(), "{key}: {env}");
+        }
+        assert!(env["OS_DETAILS"].is_object());
+        let req = LoginRequest {
+            config: &config(&[]),
+            factor: SecondFactor::Push,
+            token: None,
+            request_mfa_token: false,
+            step: Step::First,
+        };
+        let d: Value = serde_json::from_slice(&req.body().unwrap()).unwrap();
+        assert_eq!(
+            d["data"]["SESSION_PARAMETERS"]["CLIENT_REQUEST_MFA_TOKEN"],
+            false
+        );
+    }
+
+    #[test]
+    fn next_action_answers_are_steps() {
+        let a = br#"{"success":true,"data":{"nextAction":"EXT_AUTHN_DUO_ALL","inFlightCtx":"x"}}"#;
+        match parse_login_answer(a).unwrap() {
+            LoginAnswer::Next { action, ctx } => {
+                assert_eq!(action.as_deref(), Some("EXT_AUTHN_DUO_ALL"));
+                assert_eq!(ctx.unwrap().expose(), "x");
+            }
+            other => panic!("{other:?}"),
+        }
+        let a = br#"{"success":true,"data":{"inFlightCtx":"x"}}"#;
+        assert!(matches!(
+            parse_login_answer(a).unwrap(),
+            LoginAnswer::Next { action: None, .. }
+        ));
     }
 }

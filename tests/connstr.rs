@@ -276,7 +276,7 @@ fn booleans_accept_every_spelling_in_any_case() {
 fn second_factor_precedence() {
     let mfa = ("authenticator", "username_password_mfa");
     let cases: &[(&[(&str, &str)], SecondFactor)] = &[
-        (&[], SecondFactor::None),
+        (&[], SecondFactor::Push),
         (&[mfa], SecondFactor::Push),
         (&[("passcode", "123456")], SecondFactor::Passcode),
         (&[mfa, ("passcode", "123456")], SecondFactor::Passcode),
@@ -312,7 +312,7 @@ fn second_factor_precedence() {
         // Empty values unset.
         (
             &[("passcode", ""), ("passcodeInPassword", "")],
-            SecondFactor::None,
+            SecondFactor::Push,
         ),
         (&[mfa, ("passcode", "")], SecondFactor::Push),
     ];

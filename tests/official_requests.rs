@@ -17,18 +17,18 @@
 //! |---|---|---|---|
 //! | `data.CLIENT_APP_ID` | `"sfmfa"` | `"PythonConnector"`, `"JavaScript"` | names the client; sfmfa is not an official driver |
 //! | `data.CLIENT_APP_VERSION` | sfmfa's version | the driver's version | same |
-//! | `data.CLIENT_ENVIRONMENT` | APPLICATION, OS, ISA, LOGIN_TIMEOUT, BINDING | runtime details | free-form, keys vary by driver, not validated (§2.1) |
+//! | `data.CLIENT_ENVIRONMENT` | APPLICATION, OS, ISA, LOGIN_TIMEOUT, BINDING, and every key all drivers send (OS_VERSION, OS_DETAILS, LIBC_FAMILY, LIBC_VERSION, CORE_VERSION, APPLICATION_PATH, CERT_REVOCATION_CHECK_MODE) | runtime details | free-form, keys vary by driver, not validated (§2.1); a key all three drivers send is checked for presence and JSON type |
 //! | `data.SVN_REVISION` | absent | python: `null` | python's build revision, always null; node omits it too |
 //! | `data.CLIENT_CAPABILITIES` | absent | python 5: `{"SMK_ID_AS_STRING": true}` | about query results; sfmfa runs no query (§2.1) |
 //! | `data.AUTHENTICATOR`, password | absent | node: `"SNOWFLAKE"` | absence means SNOWFLAKE; python 4/5, go, jdbc, libsfc omit it (§0, §2.1) |
 //! | `data.AUTHENTICATOR`, MFA authenticator | `"USERNAME_PASSWORD_MFA"` | python 4: absent | like node and python 5 / sf_core; the server accepts both (§0) |
 //! | `data.AUTHENTICATOR`, passcode with the default authenticator | absent | node: `"USERNAME_PASSWORD_MFA"` | node forces the MFA authenticator for any passcode; sfmfa keeps the user's choice, like python, go, jdbc (§2.2, §6) |
-//! | `data.EXT_AUTHN_DUO_METHOD`, password | absent | python 5: `"push"` | no Duo method without MFA settings, like python 4, node, go; the server still pushes for an enrolled user (§2.2) |
+//! | `data.EXT_AUTHN_DUO_METHOD`, password | `"push"` | python 4, node: absent | asked for explicitly with every authenticator, like python 5, jdbc, libsfc, .NET: required on MFA-enforced accounts (§2.2) |
 //! | `data.EXT_AUTHN_DUO_METHOD`, push | `"push"` | python 4: absent | explicit, like python 5, node, jdbc, libsfc; absent means push to the server (§0, §2.2) |
 //! | `data.PASSWORD`, passcode in password | `"abc123987654"` | python 5: `"abc123"` | python 5.2.0 quirk: it splits the password itself; every other driver sends it whole and the server splits (§6) |
 //! | `data.PASSCODE`, passcode in password | absent | python 5: `"987654"` | the same python 5.2.0 quirk (§6) |
 //! | `data.passcodeInPassword` | absent | node: `true` | the server recognises the mode by method `passcode` without `PASSCODE`; python, go, jdbc send no flag (§0, §2.2) |
-//! | `data.SESSION_PARAMETERS.CLIENT_REQUEST_MFA_TOKEN` | `true` with the MFA authenticator (caching on by default), absent otherwise | node: `false`; python 4: `false`, python 5: `true` with the MFA authenticator | sfmfa caches by default on every OS, Linux included (§2.1, §4) |
+//! | `data.SESSION_PARAMETERS.CLIENT_REQUEST_MFA_TOKEN` | always: `true` with the MFA authenticator (caching on by default), `false` otherwise | node: `false`; python 4: `false`, python 5: `true` with the MFA authenticator | sfmfa caches by default on every OS, Linux included (§2.1, §4) |
 //! | `data.SESSION_PARAMETERS.CLIENT_STORE_TEMPORARY_CREDENTIAL` | absent | node: `false`; python 5: `true` with the MFA authenticator | the flag is about ID tokens (SSO), which sfmfa never stores; `CLIENT_REQUEST_MFA_TOKEN` asks for the MFA token |
 //! | `data.SESSION_PARAMETERS.CLIENT_APPLICATION_PATH`, `CLIENT_COMPILER`, `CLIENT_RUNTIME_NAME`, `CLIENT_RUNTIME_VERSION` | absent | python 5 | describe the Python runtime and script; sfmfa's runtime is in CLIENT_ENVIRONMENT |
 //! | `data.SESSION_PARAMETERS.CLIENT_PREFETCH_THREADS` | absent | python 4: `4` | a query-result download setting; sfmfa runs no query |
@@ -80,6 +80,14 @@ const MUST_EQUAL: &[&str] = &[
     "data.EXT_AUTHN_DUO_METHOD",
     "data.PASSCODE",
 ];
+
+/// Fields of [`MUST_EQUAL`] where sfmfa sides with fewer than two of the three captured drivers,
+/// deliberately: (field, mode, why).
+const MINORITY_BY_DESIGN: &[(&str, &str, &str)] = &[(
+    "data.EXT_AUTHN_DUO_METHOD",
+    "password",
+    "\"push\" with every authenticator, as python 5 (sf_core), jdbc, libsfc (ODBC) and .NET send it; python 4 and node omit it",
+)];
 
 /// Documented deliberate differences: (field, driver, mode, why). Each of the first three columns
 /// is `*` (any) or a `|`-separated list of names. See the table at the top of the file.
@@ -134,9 +142,9 @@ const DIFFERENCES: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "data.EXT_AUTHN_DUO_METHOD",
-        "python",
+        "python4|node",
         "password",
-        "python 5 (sf_core) sends \"push\" even for the plain password; sfmfa sends no Duo method without MFA settings, like python 4, node, go; the server still pushes for an enrolled user (protocol.md §2.2)",
+        "python 4, node and go send no Duo method with the default authenticator; sfmfa asks for the push explicitly like python 5 (sf_core), jdbc, libsfc (ODBC) and .NET: a login without it is reported to fail on MFA-enforced accounts (protocol.md §2.2)",
     ),
     (
         "data.EXT_AUTHN_DUO_METHOD",
@@ -166,7 +174,7 @@ const DIFFERENCES: &[(&str, &str, &str, &str)] = &[
         "data.SESSION_PARAMETERS.CLIENT_REQUEST_MFA_TOKEN",
         "*",
         "*",
-        "sfmfa sends CLIENT_REQUEST_MFA_TOKEN: true with the MFA authenticator because caching is on by default on every OS (like python 5.2.0), and omits it otherwise; node always sends false unless told, python 4 false by default on Linux",
+        "sfmfa always sends CLIENT_REQUEST_MFA_TOKEN (like node): true with the MFA authenticator because caching is on by default on every OS (like python 5.2.0), false otherwise; node sends false unless told, python 4 false by default on Linux, python 5 omits it for the plain password",
     ),
     (
         "data.SESSION_PARAMETERS.CLIENT_STORE_TEMPORARY_CREDENTIAL",
@@ -257,7 +265,7 @@ const MODES: &[Mode] = &[
         description: "plain password, default authenticator",
         options: &[],
         password: "abc123",
-        duo_method: None,
+        duo_method: Some("push"),
         passcode: None,
         authenticator: None,
     },
@@ -657,6 +665,65 @@ fn check_required(mode: &Mode, req: &Captured) -> Vec<String> {
     failures
 }
 
+/// The JSON type of a value, for the presence check.
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// The paths of a login body down to `data`'s objects (`data.X`, `data.CLIENT_ENVIRONMENT.Y`,
+/// `data.SESSION_PARAMETERS.Z`, top-level keys), each with its JSON type.
+fn typed_paths(body: &Value) -> BTreeMap<String, &'static str> {
+    let mut out = BTreeMap::new();
+    for (k, v) in body.as_object().into_iter().flatten() {
+        out.insert(k.clone(), json_type(v));
+    }
+    for (k, v) in body["data"].as_object().into_iter().flatten() {
+        out.insert(format!("data.{k}"), json_type(v));
+        if k == "CLIENT_ENVIRONMENT" || k == "SESSION_PARAMETERS" {
+            for (ik, iv) in v.as_object().into_iter().flatten() {
+                out.insert(format!("data.{k}.{ik}"), json_type(iv));
+            }
+        }
+    }
+    out
+}
+
+/// Every field that all three drivers send in `mode` is in sfmfa's request, with a JSON type one
+/// of the drivers gives it (issue: "what every official driver sends").
+fn common_fields_present(captures: &Value, mode: &Mode, ours: &Value) -> Vec<String> {
+    let theirs: Vec<BTreeMap<String, &'static str>> = DRIVERS
+        .iter()
+        .map(|d| typed_paths(&driver_request(captures, d, mode)["body_json"]))
+        .collect();
+    let ours = typed_paths(ours);
+    let mut failures = Vec::new();
+    for (path, ty) in &theirs[0] {
+        let types: BTreeSet<&str> = theirs.iter().filter_map(|t| t.get(path).copied()).collect();
+        if types.is_empty() || theirs.iter().any(|t| !t.contains_key(path)) {
+            continue;
+        }
+        match ours.get(path) {
+            None => failures.push(format!(
+                "{path} [{}]: every driver sends it ({ty}); sfmfa does not",
+                mode.name
+            )),
+            Some(t) if !types.contains(t) => failures.push(format!(
+                "{path} [{}]: sfmfa sends a {t}; the drivers send {types:?}",
+                mode.name
+            )),
+            Some(_) => {}
+        }
+    }
+    failures
+}
+
 #[test]
 fn login_requests_match_the_official_drivers() {
     let text = std::fs::read_to_string(CAPTURES).unwrap_or_else(|e| panic!("{CAPTURES}: {e}"));
@@ -724,9 +791,13 @@ fn login_requests_match_the_official_drivers() {
             }
             summary.push((mode.name, *driver, equal, documented));
         }
+        failures.extend(common_fields_present(captures, mode, &req.body));
         for m in MUST_EQUAL {
             let n = agree.get(m).copied().unwrap_or_default();
-            if n < 2 {
+            let by_design = MINORITY_BY_DESIGN
+                .iter()
+                .any(|(f, md, _)| f == m && *md == mode.name);
+            if n < 2 && !by_design {
                 failures.push(format!(
                     "{m} [{}]: sfmfa agrees with only {n} of {} drivers",
                     mode.name,

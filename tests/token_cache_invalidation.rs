@@ -50,7 +50,7 @@ fn expect_rejected_then_one_push(
     let r = s.cache_report();
     assert!(r.evicted, "the rejected token was evicted: {r:?}");
     assert_eq!(r.status, want, "{r:?}");
-    assert_eq!(s.second_factor(), SecondFactor::Push);
+    assert_eq!(s.second_factor(), SecondFactor::PushOrNone);
     assert_eq!(
         ctl.push_count(account, user) - before,
         1,

@@ -67,7 +67,7 @@ fn issued_token_replaces_the_next_push_and_a_rejected_one_is_evicted() {
     let c = client(&emu, &cache, "username_password_mfa");
 
     let first = c.login().unwrap();
-    assert_eq!(first.second_factor(), SecondFactor::Push);
+    assert_eq!(first.second_factor(), SecondFactor::PushOrNone);
     assert!(first.mfa_token_issued(), "the client asked for a token");
     assert_eq!(cache.tokens.lock().unwrap().len(), 1);
 
@@ -91,7 +91,7 @@ fn issued_token_replaces_the_next_push_and_a_rejected_one_is_evicted() {
         .clone();
     ctl.advance(5 * 3600);
     let third = c.login().unwrap();
-    assert_eq!(third.second_factor(), SecondFactor::Push);
+    assert_eq!(third.second_factor(), SecondFactor::PushOrNone);
     assert_eq!(ctl.push_count(ACCOUNT, "demo"), 2);
     let new = cache
         .tokens
@@ -124,5 +124,5 @@ fn a_failing_cache_never_fails_the_login() {
     let s = client(&emu, &cache, "username_password_mfa")
         .login()
         .unwrap();
-    assert_eq!(s.second_factor(), SecondFactor::Push);
+    assert_eq!(s.second_factor(), SecondFactor::PushOrNone);
 }

@@ -27,6 +27,10 @@ pub enum sfmfa_progress_kind {
     TokenNotCached = 7,
     /// Something about the configuration the user should know; `message` says what.
     Warning = 8,
+    /// The server answered with `nextAction`: step `step` of a multi-step login starts (2: the Duo
+    /// step, which waits for the push or checks the passcode; 3: the request for the session
+    /// tokens). Until the next event, the login waits for this step.
+    LoginStep = 9,
 }
 
 /// One progress event. Valid only during the callback that receives it: copy what you keep.
@@ -41,6 +45,8 @@ pub struct sfmfa_progress {
     pub delay_ms: u64,
     /// A sentence for a person, NUL-terminated UTF-8, never NULL, never a secret.
     pub message: *const c_char,
+    /// For `SFMFA_PROGRESS_KIND_LOGIN_STEP`: the step that starts (2 or 3); otherwise 0.
+    pub step: u32,
 }
 
 /// A progress callback: `userdata` as given to `sfmfa_client_set_progress_callback`, and the event.
@@ -57,8 +63,9 @@ unsafe impl Send for UserData {}
 // SAFETY: as above; sfmfa never reads or writes through the pointer.
 unsafe impl Sync for UserData {}
 
-fn to_c(event: &Progress) -> (sfmfa_progress_kind, u32, u64) {
-    match event {
+/// The kind and the numeric fields (attempt, delay_ms, step) of an event.
+fn to_c(event: &Progress) -> (sfmfa_progress_kind, u32, u64, u32) {
+    let (kind, attempt, delay_ms) = match event {
         Progress::UsingCachedToken { .. } => (sfmfa_progress_kind::UsingCachedToken, 0, 0),
         Progress::WaitingForOtherLogin => (sfmfa_progress_kind::WaitingForOtherLogin, 0, 0),
         Progress::PushSent => (sfmfa_progress_kind::PushSent, 0, 0),
@@ -71,7 +78,13 @@ fn to_c(event: &Progress) -> (sfmfa_progress_kind, u32, u64) {
         Progress::TokenStored { .. } => (sfmfa_progress_kind::TokenStored, 0, 0),
         Progress::TokenNotCached { .. } => (sfmfa_progress_kind::TokenNotCached, 0, 0),
         Progress::Warning { .. } => (sfmfa_progress_kind::Warning, 0, 0),
-    }
+        Progress::LoginStep { .. } => (sfmfa_progress_kind::LoginStep, 0, 0),
+    };
+    let step = match event {
+        Progress::LoginStep { step, .. } => *step,
+        _ => 0,
+    };
+    (kind, attempt, delay_ms, step)
 }
 
 /// Sets the function that receives the progress events of this client's later logins (NULL
@@ -96,12 +109,13 @@ pub extern "C" fn sfmfa_client_set_progress_callback(
             // Display never contains a NUL, but a lossy fallback keeps this total.
             let message = CString::new(event.to_string())
                 .unwrap_or_else(|_| CString::from(c"(message unavailable)"));
-            let (kind, attempt, delay_ms) = to_c(event);
+            let (kind, attempt, delay_ms, step) = to_c(event);
             let event = sfmfa_progress {
                 kind,
                 attempt,
                 delay_ms,
                 message: message.as_ptr(),
+                step,
             };
             let userdata = &userdata;
             // SAFETY: the caller gave a function of this signature; `event` and its message live

@@ -18,21 +18,27 @@ impl Handle for sfmfa_session {
     type Rust = Session;
 }
 
-/// How the second factor was given in the login request that succeeded.
+/// The second factor of a login, as far as the exchange with the server proves it (never a factor
+/// that did not happen). Values are stable.
 #[allow(non_camel_case_types)]
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum sfmfa_second_factor {
-    /// No Duo fields were sent (the `snowflake` authenticator; the server pushed if the user is enrolled).
+    /// No second factor. Not reported by this version (a push request that succeeds in one answer
+    /// is `SFMFA_SECOND_FACTOR_PUSH_OR_NONE`); kept so that the value is never reused.
     None = 0,
-    /// A Duo push.
+    /// A Duo push the user approved, proven by the server's multi-step answer (`EXT_AUTHN_SUCCESS`
+    /// after the push step).
     Push = 1,
-    /// A passcode in its own field.
+    /// A passcode in its own field, accepted.
     Passcode = 2,
-    /// The passcode at the end of the password.
+    /// The passcode at the end of the password, accepted.
     PasscodeInPassword = 3,
-    /// A cached MFA token.
+    /// A cached MFA token, accepted.
     MfaToken = 4,
+    /// A push was asked for and the server let the user in with one answer, which does not say
+    /// whether it pushed (a user not enrolled in Duo logs in with the password alone).
+    PushOrNone = 5,
 }
 
 /// Writes the server's session id to `*out`.
@@ -48,7 +54,8 @@ pub extern "C" fn sfmfa_session_id(session: *const sfmfa_session, out: *mut i64)
     })
 }
 
-/// Writes how the second factor was given to `*out`.
+/// Writes the second factor of the login that made `session` to `*out` (what the exchange with
+/// the server proves; see `sfmfa_second_factor`). Any thread.
 #[unsafe(no_mangle)]
 pub extern "C" fn sfmfa_session_second_factor(
     session: *const sfmfa_session,
@@ -64,6 +71,7 @@ pub extern "C" fn sfmfa_session_second_factor(
             SecondFactor::Passcode => sfmfa_second_factor::Passcode,
             SecondFactor::PasscodeInPassword => sfmfa_second_factor::PasscodeInPassword,
             SecondFactor::CachedToken => sfmfa_second_factor::MfaToken,
+            SecondFactor::PushOrNone => sfmfa_second_factor::PushOrNone,
         };
         // SAFETY: out checked non-NULL.
         unsafe { write_out(out, factor) };

@@ -1,0 +1,309 @@
+//! One login exchange with the server: the login request and, when the server answers with
+//! `nextAction`, the steps of Snowflake's multi-step Duo flow (README "Login rules"):
+//!
+//! 1. the login request → `success: true`, `nextAction: EXT_AUTHN_DUO_ALL` (or
+//!    `EXT_AUTHN_DUO_PUSH_N_PASSCODE`) and an `inFlightCtx`;
+//! 2. the same request with that top-level `inFlightCtx` (the push waits here, or the passcode is
+//!    checked) → `nextAction: EXT_AUTHN_SUCCESS` and a new `inFlightCtx` (or the tokens at once);
+//! 3. the new context alone, without password or Duo fields → the session tokens.
+//!
+//! The steps are one login: they share its deadline, its cancel and the caller's turn of the prompt
+//! lock; a step that may start a push is sent once. Anything else the server answers (no context, an
+//! unknown `nextAction`, more steps than these) ends the login with an error naming the step.
+
+use crate::config::Config;
+use crate::error::{Error, ErrorKind};
+use crate::progress::{Progress, step_name};
+use crate::protocol::{self, LoginAnswer, LoginRequest, SecondFactor, SessionData, Step};
+use crate::retry::{Idempotence, Watch, post_with_retry};
+use crate::secret::{Secret, scrub};
+use crate::transport::Transport;
+
+/// The steps of the documented flow.
+const STEPS: u32 = 3;
+
+/// The `nextAction` values that ask for the Duo step.
+const DUO_ACTIONS: [&str; 2] = ["EXT_AUTHN_DUO_ALL", "EXT_AUTHN_DUO_PUSH_N_PASSCODE"];
+/// The `nextAction` that ends the Duo step.
+const SUCCESS_ACTION: &str = "EXT_AUTHN_SUCCESS";
+
+/// A successful exchange: the session, and the second factor the exchange proves.
+pub(crate) struct Exchanged {
+    pub data: SessionData,
+    pub factor: SecondFactor,
+}
+
+/// How the server answered a login with a cached token.
+pub(crate) enum TokenAnswer {
+    /// It accepted the token.
+    Accepted(SessionData),
+    /// It did not accept the token (any refusal but of the credentials, or a request for Duo):
+    /// the token is to be evicted and the login made once without it. The error says why.
+    NotAccepted(Error),
+}
+
+/// A step's answer that is not a refusal (refusals are errors).
+enum Reply {
+    /// The session tokens.
+    Session(SessionData),
+    /// Another step, as `LoginAnswer::Next`.
+    Next {
+        action: Option<String>,
+        ctx: Option<Secret>,
+    },
+}
+
+/// Where the requests of one login go, and under which watch.
+pub(crate) struct Exchange<'a> {
+    pub transport: &'a Transport,
+    pub config: &'a Config,
+    pub watch: Watch<'a>,
+}
+
+impl Exchange<'_> {
+    /// A login that asks for `factor` (push, passcode, passcode in password), through every step
+    /// the server asks for.
+    pub fn interactive(
+        &self,
+        factor: SecondFactor,
+        request_mfa_token: bool,
+    ) -> Result<Exchanged, Error> {
+        self.announce(factor);
+        let first = self.post(factor, None, request_mfa_token, Step::First, 1)?;
+        let (action, ctx) = match first {
+            Reply::Session(data) => {
+                return Ok(Exchanged {
+                    data,
+                    factor: factor.proven_in_one_step(),
+                });
+            }
+            Reply::Next { action, ctx } => expect_step(1, action, ctx, &DUO_ACTIONS)?,
+        };
+
+        self.step_starts(2, &action);
+        self.announce(factor);
+        let second = self.post(factor, None, request_mfa_token, Step::Duo { ctx: &ctx }, 2)?;
+        drop(ctx);
+        let (action, ctx) = match second {
+            // The server may hand out the tokens with the Duo step's answer.
+            Reply::Session(data) => return Ok(Exchanged { data, factor }),
+            Reply::Next { action, ctx } => expect_step(2, action, ctx, &[SUCCESS_ACTION])?,
+        };
+
+        self.step_starts(3, &action);
+        match self.post(
+            factor,
+            None,
+            request_mfa_token,
+            Step::Tokens { ctx: &ctx },
+            3,
+        )? {
+            Reply::Session(data) => Ok(Exchanged { data, factor }),
+            Reply::Next { action, .. } => Err(step_error(
+                3,
+                format!(
+                    "the server asked for another step ({}) after the documented {STEPS}",
+                    shown(action.as_deref())
+                ),
+            )),
+        }
+    }
+
+    /// A login with a cached token instead of Duo. A refusal of the credentials (390100) is an
+    /// error (the token is not what failed); any other refusal, and an answer asking for Duo, is
+    /// [`TokenAnswer::NotAccepted`].
+    pub fn with_token(&self, token: &Secret) -> Result<TokenAnswer, Error> {
+        let factor = SecondFactor::CachedToken;
+        match self.post(factor, Some(token), true, Step::First, 1) {
+            Ok(Reply::Session(data)) => Ok(TokenAnswer::Accepted(data)),
+            Ok(Reply::Next { action, .. }) => Ok(TokenAnswer::NotAccepted(Error::new(
+                ErrorKind::Protocol,
+                format!(
+                    "the server asked for Duo ({}) instead of accepting the cached MFA token",
+                    shown(action.as_deref())
+                ),
+            ))),
+            Err(e) if e.server_code().is_some() && !e.is_credentials_refusal() => {
+                Ok(TokenAnswer::NotAccepted(e))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn announce(&self, factor: SecondFactor) {
+        let reporter = self.watch.reporter;
+        match factor {
+            SecondFactor::Push | SecondFactor::None | SecondFactor::PushOrNone => {
+                reporter.emit(Progress::PushSent)
+            }
+            SecondFactor::Passcode | SecondFactor::PasscodeInPassword => {
+                reporter.emit(Progress::PasscodeSent)
+            }
+            SecondFactor::CachedToken => {}
+        }
+    }
+
+    fn step_starts(&self, step: u32, action: &str) {
+        log::info!(
+            "multi-step login: step {step} of {STEPS} ({}) after nextAction {action}",
+            step_name(step)
+        );
+        self.watch.reporter.emit(Progress::LoginStep {
+            step,
+            of: STEPS,
+            action: action.to_owned(),
+        });
+    }
+
+    /// One request of the login (with its transport-level retries) and its parsed answer; a
+    /// refusal comes back as the server's error, scrubbed of the request's secrets.
+    fn post(
+        &self,
+        factor: SecondFactor,
+        token: Option<&Secret>,
+        request_mfa_token: bool,
+        step: Step<'_>,
+        number: u32,
+    ) -> Result<Reply, Error> {
+        self.watch.cancel.check()?;
+        let request = LoginRequest {
+            config: self.config,
+            factor,
+            token,
+            request_mfa_token,
+            step,
+        };
+        let body = request.body()?;
+        let query = request.query();
+        log::info!(
+            "login request (step {number}) to {} as {} (authenticator {:?}, second factor {}, request_id {})",
+            self.transport.base_url(),
+            self.config.user().unwrap_or_default(),
+            self.config.authenticator,
+            factor.name(),
+            query[0].1
+        );
+        // The token request of step 3 cannot start a push; the first two steps may.
+        let idem = match step {
+            Step::First | Step::Duo { .. } if factor.may_start_push() => Idempotence::MayStartPush,
+            _ => Idempotence::Repeatable,
+        };
+        let in_step = |e: Error| {
+            if number > 1 {
+                e.with_context(format!(
+                    "at step {number} of the multi-step login: {}",
+                    step_name(number)
+                ))
+            } else {
+                e
+            }
+        };
+        let answer = post_with_retry(
+            self.transport,
+            protocol::LOGIN_PATH,
+            &query,
+            &[],
+            &body,
+            idem,
+            self.watch,
+        )
+        .map_err(in_step)?;
+        drop(body);
+        if answer.status != 200 {
+            return Err(in_step(
+                Error::new(
+                    ErrorKind::HttpStatus,
+                    format!(
+                        "{} answered the login with HTTP {}",
+                        self.transport.base_url(),
+                        answer.status
+                    ),
+                )
+                .with_http_status(answer.status),
+            ));
+        }
+        match protocol::parse_login_answer(&answer.body).map_err(in_step)? {
+            LoginAnswer::Refused { code, message } => {
+                let ctx = match step {
+                    Step::First => None,
+                    Step::Duo { ctx } | Step::Tokens { ctx } => Some(ctx),
+                };
+                let secrets: Vec<&Secret> = [
+                    self.config.password.as_ref(),
+                    self.config.passcode.as_ref(),
+                    token,
+                    ctx,
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                let message = message.map(|m| scrub(&m, &secrets));
+                let e = in_step(Error::from_server(code, message.as_deref()));
+                log::info!("login refused: {e}");
+                Err(e)
+            }
+            LoginAnswer::Success(data) => Ok(Reply::Session(data)),
+            LoginAnswer::Next { action, ctx } => Ok(Reply::Next { action, ctx }),
+        }
+    }
+}
+
+/// The `nextAction` and context of a step's answer, checked against what the flow expects next.
+fn expect_step(
+    step: u32,
+    action: Option<String>,
+    ctx: Option<Secret>,
+    expected: &[&str],
+) -> Result<(String, Secret), Error> {
+    let Some(action) = action else {
+        return Err(step_error(
+            step,
+            "the server's answer has an inFlightCtx but no nextAction and no session token"
+                .to_owned(),
+        ));
+    };
+    if !expected.contains(&action.as_str()) {
+        let what = if DUO_ACTIONS.contains(&action.as_str()) || action == SUCCESS_ACTION {
+            "out of the documented order"
+        } else {
+            "unknown to this library"
+        };
+        return Err(step_error(
+            step,
+            format!(
+                "the server answered nextAction '{}' ({what}; expected {})",
+                shown(Some(&action)),
+                expected.join(" or ")
+            ),
+        ));
+    }
+    let Some(ctx) = ctx else {
+        return Err(step_error(
+            step,
+            format!("the server answered nextAction '{action}' without an inFlightCtx"),
+        ));
+    };
+    Ok((action, ctx))
+}
+
+fn step_error(step: u32, what: String) -> Error {
+    Error::new(
+        ErrorKind::Protocol,
+        format!(
+            "multi-step login failed at step {step} of {STEPS} ({}): {what}",
+            step_name(step)
+        ),
+    )
+}
+
+/// Server text in a message: bounded and printable (it comes from the network).
+fn shown(action: Option<&str>) -> String {
+    match action {
+        None => "none".to_owned(),
+        Some(a) => a
+            .chars()
+            .take(64)
+            .map(|c| if c.is_control() { '?' } else { c })
+            .collect(),
+    }
+}
