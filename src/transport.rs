@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use ureq::Agent;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
-use ureq::unversioned::resolver::DefaultResolver;
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{ConnectionDetails, Connector, DefaultConnector};
 use zeroize::Zeroizing;
 
@@ -64,6 +64,28 @@ impl Connector for SharedConnector {
         chained: Option<()>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
         self.0.connect(details, chained)
+    }
+}
+
+/// ureq's resolver, with every lookup failure reported as "host not found": a name that does not
+/// resolve is a connect failure (nothing was sent), never a connection lost mid-request.
+#[derive(Debug, Default)]
+struct NameResolver(DefaultResolver);
+
+impl Resolver for NameResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        match self.0.resolve(uri, config, timeout) {
+            Err(ureq::Error::Io(e)) => {
+                log::debug!("name lookup failed: {e}");
+                Err(ureq::Error::HostNotFound)
+            }
+            other => other,
+        }
     }
 }
 
@@ -158,7 +180,7 @@ impl Transport {
         let agent = Agent::with_parts(
             self.agent_config.clone(),
             self.connector.clone(),
-            DefaultResolver::default(),
+            NameResolver::default(),
         );
         cancel.attach(&agent).map_err(AttemptError::Fatal)?;
         let answer = self.post_with(&agent, path, query, headers, body, deadline);
@@ -252,7 +274,7 @@ fn classify(e: ureq::Error, deadline: &Deadline, base: &str) -> AttemptError {
         )
     };
     match e {
-        U::HostNotFound => AttemptError::NotSent(connect("host not found".into())),
+        U::HostNotFound => AttemptError::NotSent(connect("the host name does not resolve".into())),
         U::ConnectionFailed => AttemptError::NotSent(connect("connection failed".into())),
         U::Timeout(T::Resolve | T::Connect) if !deadline.passed() => {
             AttemptError::NotSent(connect("connect timed out".into()))
