@@ -60,6 +60,9 @@ fn an_account_that_requires_the_duo_method_accepts_every_mode() {
     }
 }
 
+/// A mode: user, options, the second factor of its first login, its pushes.
+type Mode<'a> = (&'a str, Vec<(&'a str, &'a str)>, SecondFactor, u64);
+
 /// Three logins in a row in every mode with caching on: the first prompts, the next two use the
 /// cached token (passcode in password too: the token login sends the password without its passcode).
 #[test]
@@ -68,7 +71,7 @@ fn three_logins_in_a_row_in_every_mode_with_caching_on() {
     let ctl = emu.control();
     let pip = format!("{PASSWORD}{BYPASS}");
     let mfa = ("authenticator", "username_password_mfa");
-    let modes: [(&str, Vec<(&str, &str)>, SecondFactor, u64); 3] = [
+    let modes: [Mode; 3] = [
         ("push_approve", vec![], SecondFactor::PushOrNone, 1),
         (
             "demo",

@@ -53,12 +53,15 @@ fn steps(events: &Mutex<Vec<Progress>>) -> Vec<u32> {
         .collect()
 }
 
+/// A mode: user, options, the second factor reported, pushes, the factor in LOGIN_HISTORY.
+type Mode<'a> = (&'a str, Vec<(&'a str, &'a str)>, SecondFactor, u64, &'a str);
+
 #[test]
 fn every_mode_completes_in_three_steps_with_at_most_one_push() {
     let emu = emulator(false);
     let ctl = emu.control();
     let pip = format!("{PASSWORD}{BYPASS}");
-    let modes: [(&str, Vec<(&str, &str)>, SecondFactor, u64, &str); 5] = [
+    let modes: [Mode; 5] = [
         ("ms_push", vec![MFA], SecondFactor::Push, 1, "DUO_PUSH"),
         ("ms_push_default", vec![], SecondFactor::Push, 1, "DUO_PUSH"),
         (
