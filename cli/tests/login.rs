@@ -95,3 +95,23 @@ fn errors_name_the_key_and_no_password_is_asked_for_clearly() {
         "{stderr}"
     );
 }
+
+/// The multi-step Duo flow (`nextAction`) through the CLI: the embedded user `legacy` answers
+/// with it: three requests, one push, reported as a push (the flow proves it).
+#[test]
+fn multi_step_login_of_a_legacy_user() {
+    let emu = emulator();
+    let url = format!(
+        "jdbc:snowflake://127.0.0.1:{}/?account=xy12345&user=legacy&ssl=off&authenticator=username_password_mfa&clientStoreTemporaryCredential=off",
+        emu.port()
+    );
+    let out = sfmfa_login(
+        &[&url, "--password-env", "SFMFA_CLI_TEST_PASSWORD"],
+        Some("abc123"),
+    );
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("second factor: push)"), "{stdout}");
+    assert_eq!(emu.control().push_count("xy12345", "legacy"), 1);
+    assert_eq!(emu.control().login_count("xy12345", "legacy"), 3);
+}
