@@ -392,8 +392,10 @@ sfmfa_result sfmfa_cache_inspect(const struct sfmfa_config *cfg, bool *present, 
 
 /**
  * Checks `cfg` (required options, http only for loopback hosts, a readable `ca_file`) and creates a
- * client from a copy of it, written to `*out`. No network traffic. The caller keeps `cfg` and owns
- * the new client (free it with `sfmfa_client_free`).
+ * client from a copy of it, written to `*out`. No network traffic. The configuration is read here,
+ * once: later `sfmfa_config_set` calls on `cfg` do not change this client (a passcode set after
+ * this call is not sent; create a new client for it). The caller keeps `cfg` and owns the new
+ * client (free it with `sfmfa_client_free`).
  */
 sfmfa_result sfmfa_client_new(const struct sfmfa_config *cfg, struct sfmfa_client **out);
 
@@ -435,6 +437,9 @@ sfmfa_result sfmfa_config_new(struct sfmfa_config **out);
  * (`sfmfa_config_warning`). Both strings are NUL-terminated UTF-8, copied; the
  * caller keeps ownership. Fails with `SFMFA_RESULT_UNKNOWN_OPTION` or `SFMFA_RESULT_INVALID_VALUE`
  * (the message names the option, never a secret's value); the configuration is unchanged on failure.
+ * A client reads its configuration once, in `sfmfa_client_new`, which copies it: set every option
+ * (a passcode too) before creating the client; a change made afterwards reaches only clients
+ * created afterwards.
  */
 sfmfa_result sfmfa_config_set(struct sfmfa_config *cfg, const char *key, const char *value);
 

@@ -17,8 +17,10 @@ impl Handle for sfmfa_client {
 }
 
 /// Checks `cfg` (required options, http only for loopback hosts, a readable `ca_file`) and creates a
-/// client from a copy of it, written to `*out`. No network traffic. The caller keeps `cfg` and owns
-/// the new client (free it with `sfmfa_client_free`).
+/// client from a copy of it, written to `*out`. No network traffic. The configuration is read here,
+/// once: later `sfmfa_config_set` calls on `cfg` do not change this client (a passcode set after
+/// this call is not sent; create a new client for it). The caller keeps `cfg` and owns the new
+/// client (free it with `sfmfa_client_free`).
 #[unsafe(no_mangle)]
 pub extern "C" fn sfmfa_client_new(
     cfg: *const sfmfa_config,

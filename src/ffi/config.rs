@@ -40,6 +40,9 @@ pub extern "C" fn sfmfa_config_new(out: *mut *mut sfmfa_config) -> sfmfa_result 
 /// (`sfmfa_config_warning`). Both strings are NUL-terminated UTF-8, copied; the
 /// caller keeps ownership. Fails with `SFMFA_RESULT_UNKNOWN_OPTION` or `SFMFA_RESULT_INVALID_VALUE`
 /// (the message names the option, never a secret's value); the configuration is unchanged on failure.
+/// A client reads its configuration once, in `sfmfa_client_new`, which copies it: set every option
+/// (a passcode too) before creating the client; a change made afterwards reaches only clients
+/// created afterwards.
 #[unsafe(no_mangle)]
 pub extern "C" fn sfmfa_config_set(
     cfg: *mut sfmfa_config,
