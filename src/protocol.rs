@@ -416,7 +416,7 @@ fn code_of(code: Option<Value>) -> Option<u32> {
 mod tests {
     use super::*;
 
-    fn config(pairs: &[(&str, &str)]) -> Config {
+    pub(super) fn config(pairs: &[(&str, &str)]) -> Config {
         let mut c = Config::new();
         for (k, v) in [
             ("account", "xy12345"),
@@ -544,16 +544,10 @@ mod tests {
 mod step_tests {
     use super::*;
 
+    /// The tests' configuration, with the passcode appended to the password.
     fn config(pairs: &[(&str, &str)]) -> Config {
-        let mut c = Config::new();
-        for (k, v) in [
-            ("account", "xy12345"),
-            ("user", "demo"),
-            ("password", "abc123987654"),
-        ]
-        .iter()
-        .chain(pairs)
-        {
+        let mut c = super::tests::config(&[("password", "abc123987654")]);
+        for (k, v) in pairs {
             c.set(k, v).unwrap();
         }
         c

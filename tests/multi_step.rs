@@ -31,16 +31,6 @@ fn legacy_user(ctl: &Control, name: &str) {
     assert!(ctl.set_legacy_next_action(ACCOUNT, name, true));
 }
 
-/// A client that records its progress events.
-fn recording(c: sfmfa::Config) -> (sfmfa::Client, Arc<Mutex<Vec<Progress>>>) {
-    let events = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&events);
-    let client = sfmfa::Client::new(c)
-        .unwrap()
-        .with_progress(move |e| sink.lock().unwrap().push(e.clone()));
-    (client, events)
-}
-
 fn steps(events: &Mutex<Vec<Progress>>) -> Vec<u32> {
     events
         .lock()

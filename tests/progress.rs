@@ -2,23 +2,13 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use common::*;
 use sfmfa::Progress;
 
 const MFA: (&str, &str) = ("authenticator", "username_password_mfa");
 const ON: (&str, &str) = ("client_store_temporary_credential", "on");
-
-/// A client whose events are collected (by name) in the returned list.
-fn recording(c: sfmfa::Config) -> (sfmfa::Client, Arc<Mutex<Vec<Progress>>>) {
-    let events = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&events);
-    let client = sfmfa::Client::new(c)
-        .unwrap()
-        .with_progress(move |e| sink.lock().unwrap().push(e.clone()));
-    (client, events)
-}
 
 fn names(events: &Mutex<Vec<Progress>>) -> Vec<&'static str> {
     events.lock().unwrap().drain(..).map(|e| e.name()).collect()

@@ -21,14 +21,19 @@ fn with_cached_token(emu: &sfmfa_emulator::Emulator, user: &str) -> sfmfa::Clien
     client
 }
 
+/// The emulator's (requests, pushes) of push_approve so far.
+fn counts(ctl: &sfmfa_emulator::Control) -> (u64, u64) {
+    (
+        ctl.login_count(ACCOUNT, "push_approve"),
+        ctl.push_count(ACCOUNT, "push_approve"),
+    )
+}
+
 fn refused_token_is_evicted(code: &str) {
     let emu = emulator(false);
     let ctl = emu.control();
     let client = with_cached_token(&emu, "push_approve");
-    let (logins, pushes) = (
-        ctl.login_count(ACCOUNT, "push_approve"),
-        ctl.push_count(ACCOUNT, "push_approve"),
-    );
+    let (logins, pushes) = counts(&ctl);
     ctl.force_code(code, Some("refused for the test"), 1);
     let s = client.login().unwrap_or_else(|e| panic!("{code}: {e}"));
     assert!(s.cache_report().evicted, "{code}: evicted");
@@ -84,10 +89,7 @@ fn a_refusal_of_the_credentials_keeps_the_token() {
     let emu = emulator(false);
     let ctl = emu.control();
     let client = with_cached_token(&emu, "push_approve");
-    let (logins, pushes) = (
-        ctl.login_count(ACCOUNT, "push_approve"),
-        ctl.push_count(ACCOUNT, "push_approve"),
-    );
+    let (logins, pushes) = counts(&ctl);
     ctl.force_code("390100", None, 1);
     let e = client.login().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::BadCredentials, "{e}");

@@ -1,7 +1,8 @@
 //! Helpers shared by the integration tests: an emulator per test and configurations pointing at it.
 #![allow(dead_code)]
 
-use sfmfa::Config;
+use sfmfa::{Config, Progress};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sfmfa_emulator::{Control, Emulator, EmulatorConfig, PushBehaviour, StartOptions, UserConfig};
@@ -78,4 +79,14 @@ pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
         assert!(Instant::now() < end, "timed out waiting until {what}");
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+/// A client whose progress events are collected in the returned list.
+pub fn recording(c: Config) -> (sfmfa::Client, Arc<Mutex<Vec<Progress>>>) {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&events);
+    let client = sfmfa::Client::new(c)
+        .unwrap()
+        .with_progress(move |e| sink.lock().unwrap().push(e.clone()));
+    (client, events)
 }
