@@ -1,6 +1,7 @@
 //! Progress events to Java: a Rust progress callback that calls
-//! `dev.sfmfa.ProgressDispatcher.deliver(String kind, int attempt, long delayMillis, String message)`
-//! on the login thread. The dispatcher catches what the user's listener throws; anything that still
+//! `dev.sfmfa.ProgressDispatcher.deliver(String kind, int attempt, long delayMillis, String message,
+//! int step)` on the login thread (`step`: for `login_step` events, the step of a multi-step login
+//! that starts; else 0). The dispatcher catches what the user's listener throws; anything that still
 //! comes back (an exception thrown while logging, say) is cleared here and logged, so a listener can
 //! never break a login or leave an exception pending in Rust.
 
@@ -42,17 +43,22 @@ fn call(
         ),
         _ => (0, 0),
     };
+    let step = match event {
+        Progress::LoginStep { step, .. } => i32::try_from(*step).unwrap_or(i32::MAX),
+        _ => 0,
+    };
     let kind = JString::from_str(env, event.name())?;
     let message = JString::from_str(env, event.to_string())?;
     env.call_method(
         dispatcher.as_obj(),
         jni_str!("deliver"),
-        jni_sig!("(Ljava/lang/String;IJLjava/lang/String;)V"),
+        jni_sig!("(Ljava/lang/String;IJLjava/lang/String;I)V"),
         &[
             JValue::Object(&kind),
             JValue::Int(attempt),
             JValue::Long(delay_ms),
             JValue::Object(&message),
+            JValue::Int(step),
         ],
     )?;
     Ok(())

@@ -26,6 +26,7 @@ fn second_factor(f: SecondFactor) -> &'static str {
         SecondFactor::Passcode => "PASSCODE",
         SecondFactor::PasscodeInPassword => "PASSCODE_IN_PASSWORD",
         SecondFactor::CachedToken => "CACHED_TOKEN",
+        SecondFactor::PushOrNone => "PUSH_OR_NONE",
     }
 }
 

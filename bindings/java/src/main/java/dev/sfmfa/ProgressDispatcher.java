@@ -14,8 +14,11 @@ final class ProgressDispatcher {
         this.listener = listener;
     }
 
-    /** Called from Rust with the event's stable name ({@code push_sent}, ...). Never throws. */
-    void deliver(String name, int attempt, long delayMillis, String message) {
+    /**
+     * Called from Rust with the event's stable name ({@code push_sent}, ...) and, for {@code login_step}, the step
+     * that starts (else 0). Never throws.
+     */
+    void deliver(String name, int attempt, long delayMillis, String message, int step) {
         ProgressEvent.Kind kind;
         try {
             kind = ProgressEvent.Kind.valueOf(name.toUpperCase(Locale.ROOT));
@@ -23,7 +26,7 @@ final class ProgressDispatcher {
             kind = ProgressEvent.Kind.OTHER;
         }
         try {
-            listener.onProgress(new ProgressEvent(kind, attempt, Duration.ofMillis(delayMillis), message));
+            listener.onProgress(new ProgressEvent(kind, attempt, Duration.ofMillis(delayMillis), message, step));
         } catch (Throwable t) { // NOPMD: a listener must never break a login
             try {
                 LOG.log(Level.WARNING, "sfmfa: the progress listener threw on " + kind + "; the login goes on", t);

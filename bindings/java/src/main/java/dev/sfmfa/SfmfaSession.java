@@ -35,7 +35,11 @@ public final class SfmfaSession implements AutoCloseable {
         return sessionId;
     }
 
-    /** How the second factor was given. */
+    /**
+     * The second factor of the login, as far as the exchange with the server proves it: {@link SecondFactor#PUSH}
+     * only when the multi-step flow proved an approved push, {@link SecondFactor#PUSH_OR_NONE} when a push was asked
+     * for and one answer let the user in.
+     */
     public SecondFactor getSecondFactor() {
         return SecondFactor.valueOf(text(Native.SECOND_FACTOR));
     }

@@ -82,6 +82,24 @@ final class Emulator implements AutoCloseable {
                 .header("Content-Type", "application/json"));
     }
 
+    String delete(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
+    }
+
+    /** Puts {@code user} on (or off) the multi-step {@code nextAction} flow (the emulator's legacy flow). */
+    void legacy(String user, boolean on) {
+        post("/control/legacy", "{\"account\":\"" + ACCOUNT + "\",\"user\":\"" + user + "\",\"value\":" + on + "}");
+    }
+
+    /** Answers the next {@code times} login requests with HTTP 200 and {@code body}, without processing them. */
+    void answerWith(String body, int times) {
+        post("/control/faults", "{\"kind\":\"answer\",\"body\":" + body + ",\"times\":" + times + "}");
+    }
+
+    void clearFaults() {
+        delete("/control/faults");
+    }
+
     private String send(HttpRequest.Builder request) {
         try {
             HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(30)).build(),
