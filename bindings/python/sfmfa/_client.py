@@ -78,6 +78,10 @@ class ProgressEvent:
     delay_ms: int
     #: A sentence for a person; never a secret.
     message: str
+    #: For ``LOGIN_STEP``: the step of a multi-step login that starts (2: the Duo step, which
+    #: waits for the push or checks the passcode; 3: the request for the session tokens);
+    #: otherwise 0.
+    step: int = 0
 
 
 #: A progress callback: called on the thread that logs in, with each :class:`ProgressEvent`.
@@ -421,6 +425,7 @@ def _trampoline(client: weakref.ReferenceType[Client]) -> Any:
                 attempt=int(ev.attempt),
                 delay_ms=int(ev.delay_ms),
                 message=raw.decode("utf-8", "replace") if raw else "",
+                step=int(ev.step),
             )
             level = logging.WARNING if kind == ProgressKind.WARNING else logging.DEBUG
             _log.log(level, "login progress: %s", event.message)
@@ -479,7 +484,11 @@ class Session:
 
     @property
     def second_factor(self) -> SecondFactor:
-        """How the second factor was given (push, passcode, passcode in password, MFA token)."""
+        """The second factor of this login, as far as the exchange with the server proves it:
+        ``PUSH`` (an approved push, proven by the server's multi-step answer), ``PUSH_OR_NONE`` (a
+        push was asked for and one answer let the user in; a user not enrolled in Duo logs in with
+        the password alone), ``PASSCODE``, ``PASSCODE_IN_PASSWORD`` or ``MFA_TOKEN`` (a cached
+        token). ``NONE`` is not reported by this library version."""
         return self._second_factor
 
     @property

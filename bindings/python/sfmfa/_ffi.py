@@ -151,16 +151,30 @@ class ProgressKind(_OpenEnum):
     TOKEN_STORED = 6
     TOKEN_NOT_CACHED = 7
     WARNING = 8
+    #: The server answered with ``nextAction``: step ``step`` of a multi-step login starts (2: the
+    #: Duo step, which waits for the push or checks the passcode; 3: the request for the tokens).
+    LOGIN_STEP = 9
 
 
 class SecondFactor(_OpenEnum):
-    """``sfmfa_second_factor``: how the second factor was given in the login that succeeded."""
+    """``sfmfa_second_factor``: the second factor of a login, as far as the exchange with the
+    server proves it (never a factor that did not happen). Values are stable."""
 
+    #: No second factor. Not reported by this library version (a push request that succeeds in
+    #: one answer is ``PUSH_OR_NONE``); kept so that the value is never reused.
     NONE = 0
+    #: A Duo push the user approved, proven by the server's multi-step answer
+    #: (``EXT_AUTHN_SUCCESS`` after the push step).
     PUSH = 1
+    #: A passcode in its own field, accepted.
     PASSCODE = 2
+    #: The passcode at the end of the password, accepted.
     PASSCODE_IN_PASSWORD = 3
+    #: A cached MFA token, accepted.
     MFA_TOKEN = 4
+    #: A push was asked for and the server let the user in with one answer, which does not say
+    #: whether it pushed (a user not enrolled in Duo logs in with the password alone).
+    PUSH_OR_NONE = 5
 
 
 class SfmfaConfig(Structure):
@@ -183,6 +197,7 @@ class SfmfaProgress(Structure):
         ("attempt", c_uint32),
         ("delay_ms", c_uint64),
         ("message", c_char_p),
+        ("step", c_uint32),
     ]
 
 

@@ -177,7 +177,9 @@ def test_progress_struct_matches_the_header() -> None:
     assert cb is not None and cb.group(1) == "void *userdata, const struct sfmfa_progress *event"
     assert _ffi.ProgressCallback._restype_ is None
     assert _ffi.ProgressCallback._argtypes_ == (c_void_p, POINTER(_ffi.SfmfaProgress))
-    assert ctypes.sizeof(_ffi.SfmfaProgress) == 24
+    # kind, attempt, delay_ms, message, step: 4 + 4 + 8 + 8 + 4, padded to 8 on LP64.
+    assert ctypes.sizeof(_ffi.SfmfaProgress) == 32
+    assert _ffi.SfmfaProgress.step.offset == 24
 
 
 def test_values_newer_than_the_binding_are_kept_not_refused() -> None:
@@ -186,3 +188,29 @@ def test_values_newer_than_the_binding_are_kept_not_refused() -> None:
     assert _ffi.Result(777).name == "UNKNOWN_777"
     with pytest.raises(ValueError):
         _ffi.CacheStatus("HIT")  # type: ignore[arg-type]
+
+
+def test_progress_struct_layout_equals_the_c_compilers(tmp_path: Any) -> None:
+    """The C compiler's sizeof and offsetof of ``struct sfmfa_progress`` equal ctypes'."""
+    import shutil
+    import subprocess
+
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        pytest.skip("no C compiler")
+    fields = [f[0] for f in _ffi.SfmfaProgress._fields_]
+    src = tmp_path / "layout.c"
+    src.write_text(
+        "#include <stddef.h>\n#include <stdio.h>\n#include \"sfmfa.h\"\n"
+        "int main(void) {\n"
+        '    printf("%zu\\n", sizeof(sfmfa_progress));\n'
+        + "".join(f'    printf("%zu\\n", offsetof(sfmfa_progress, {f}));\n' for f in fields)
+        + "    return 0;\n}\n"
+    )
+    exe = tmp_path / "layout"
+    subprocess.run([cc, "-I", str(REPO / "include"), "-o", str(exe), str(src)], check=True)
+    out = subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout.split()
+    want = [ctypes.sizeof(_ffi.SfmfaProgress)] + [
+        getattr(_ffi.SfmfaProgress, f).offset for f in fields
+    ]
+    assert [int(x) for x in out] == want

@@ -92,7 +92,7 @@ def test_import_and_login_from_outside_the_source_tree(installed: tuple[Path, Pa
     got = json.loads(out.stdout)
     assert Path(got["library"]) == pkg / LIB
     assert Path(got["file"]).parent == pkg
-    assert got["factor"] == "PUSH"
+    assert got["factor"] == "PUSH_OR_NONE"
     assert got["version"]
 
 
