@@ -17,7 +17,7 @@ LIB=target/debug
 EMULATOR=$LIB/sfmfa-emulator
 CC=${CC:-gcc}
 CFLAGS=(-std=c11 -Wall -Wextra -Werror -pedantic -g -O0 -I include)
-PROGRAMS=(test_api test_modes test_errors test_threads test_cache test_progress test_connstr)
+PROGRAMS=(test_api test_modes test_errors test_threads test_cache test_progress test_connstr test_multistep)
 STATIC_PROGRAMS=(test_modes test_threads)
 NATIVE_LIBS=(-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc)
 VALGRIND=(valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite

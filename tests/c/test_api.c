@@ -217,7 +217,6 @@ static void config_values(void)
     set_fails(cfg, "port=-1", "port", "-1", SFMFA_RESULT_INVALID_VALUE, "'port'", NULL);
     set_fails(cfg, "port=abc", "port", "abc", SFMFA_RESULT_INVALID_VALUE, "'port'", NULL);
     set_fails(cfg, "login_timeout=abc", "login_timeout", "abc", SFMFA_RESULT_INVALID_VALUE, "'login_timeout'", NULL);
-    set_fails(cfg, "login_timeout=0", "login_timeout", "0", SFMFA_RESULT_INVALID_VALUE, "'login_timeout'", NULL);
     set_fails(cfg, "login_timeout=-5", "login_timeout", "-5", SFMFA_RESULT_INVALID_VALUE, "'login_timeout'", NULL);
     set_fails(cfg, "loginTimeout=abc (alias)", "loginTimeout", "abc", SFMFA_RESULT_INVALID_VALUE, "'login_timeout'",
               NULL);
@@ -240,6 +239,7 @@ static void config_values(void)
         {"passcodeInPassword", "off"}, {"PASSCODEINPASSWORD", "TRUE"}, {"mfa_passcode_in_password", "false"},
         {"mfa-passcode-in-password", "yes"}, {"passcode_in_password", "no"}, {"passcode_in_password", "1"},
         {"passcode_in_password", "0"}, {"login_timeout", "0.5"}, {"loginTimeout", "120"},
+        {"login_timeout", "0"} /* no limit, as in JDBC and ODBC */, {"loginTimeout", "0"},
         {"login_timeout", "86400"}, {"ca_file", "/etc/ssl/certs/ca-certificates.crt"}, {"cafile", ""},
         {"ca_bundle_file", ""}, {"database", "DB"}, {"db", "DB"}, {"databaseName", "DB"}, {"schema", "S"},
         {"schemaName", "S"}, {"warehouse", "WH"}, {"role", "R"}, {"roleName", "R"}, {"application", "c-tests"},
