@@ -30,6 +30,11 @@ impl Control {
         g.user_mut(account, user).map(f)
     }
 
+    fn with_account<R>(&self, account: &str, f: impl FnOnce(&mut AccountState) -> R) -> Option<R> {
+        let mut g = self.state.lock();
+        g.accounts.get_mut(&account.to_lowercase()).map(f)
+    }
+
     // ---- users -------------------------------------------------------------------------------
 
     /// Adds (or replaces) a user; creates the account (caching unset = false) when missing.
@@ -92,27 +97,15 @@ impl Control {
 
     /// Sets the account's `ALLOW_CLIENT_MFA_CACHING` (None = unset = false).
     pub fn set_allow_mfa_caching_account(&self, account: &str, allow: Option<bool>) -> bool {
-        let mut g = self.state.lock();
-        match g.accounts.get_mut(&account.to_lowercase()) {
-            Some(a) => {
-                a.allow_caching = allow;
-                true
-            }
-            None => false,
-        }
+        self.with_account(account, |a| a.allow_caching = allow)
+            .is_some()
     }
 
     /// Turns the account's `require_duo_method` setting on or off: when on, a password login of an
     /// enrolled user that names no Duo factor is refused with 390124. False for an unknown account.
     pub fn set_require_duo_method(&self, account: &str, on: bool) -> bool {
-        let mut g = self.state.lock();
-        match g.accounts.get_mut(&account.to_lowercase()) {
-            Some(a) => {
-                a.require_duo_method = on;
-                true
-            }
-            None => false,
-        }
+        self.with_account(account, |a| a.require_duo_method = on)
+            .is_some()
     }
 
     /// Sets the user's `ALLOW_CLIENT_MFA_CACHING` override (None = follow the account).
