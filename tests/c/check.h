@@ -85,6 +85,15 @@ static const char *test_port(void) { return env_or("SFMFA_TEST_PORT", ""); }
 static const char *test_protocol(void) { return env_or("SFMFA_TEST_PROTOCOL", "http"); }
 static inline bool test_https(void) { return strcmp(test_protocol(), "https") == 0; }
 static const char *test_ca(void) { return env_or("SFMFA_TEST_CA", ""); }
+/* True when run.sh said where the emulator listens; otherwise says so on stderr (exit with 2). */
+static inline bool emulator_given(void)
+{
+    if (test_port()[0] != '\0')
+        return true;
+    fprintf(stderr, "SFMFA_TEST_PORT is not set\n");
+    return false;
+}
+
 /* Generous login timeouts: under valgrind everything is 20-50x slower. */
 static const char *test_login_timeout(void) { return test_slow() ? "60" : "20"; }
 
