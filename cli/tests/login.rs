@@ -121,7 +121,6 @@ fn multi_step_login_of_a_legacy_user() {
 #[test]
 fn passcode_in_password_three_runs_in_a_row_with_the_token_cache() {
     let emu = emulator();
-    let cache = tempdir_for("pip-three");
     let url = format!(
         "jdbc:snowflake://127.0.0.1:{}/?account=xy12345&user=push_deny&ssl=off&authenticator=username_password_mfa&passcodeInPassword=on&token_cache=file",
         emu.port()
@@ -131,28 +130,13 @@ fn passcode_in_password_three_runs_in_a_row_with_the_token_cache() {
         (2, "second factor: mfa_token"),
         (3, "second factor: mfa_token"),
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_sfmfa"))
-            .args(["login", &url, "--password-env", "SFMFA_CLI_TEST_PASSWORD"])
-            .env("SFMFA_CLI_TEST_PASSWORD", "abc123987654")
-            .env("SF_TEMPORARY_CREDENTIAL_CACHE_DIR", &cache)
-            .output()
-            .expect("sfmfa runs");
+        let out = sfmfa_login(
+            &[&url, "--password-env", "SFMFA_CLI_TEST_PASSWORD"],
+            Some("abc123987654"),
+        );
         let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
         assert!(out.status.success(), "run {run}: {stdout}\n{stderr}");
         assert!(stdout.contains(want), "run {run}: {stdout}");
     }
     assert_eq!(emu.control().push_count("xy12345", "push_deny"), 0);
-    let _ = std::fs::remove_dir_all(&cache);
-}
-
-/// A fresh, owner-only directory for one test's token cache.
-fn tempdir_for(name: &str) -> std::path::PathBuf {
-    use std::os::unix::fs::DirBuilderExt;
-    let dir = std::env::temp_dir().join(format!("sfmfa-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::DirBuilder::new()
-        .mode(0o700)
-        .create(&dir)
-        .expect("temp dir");
-    dir
 }
