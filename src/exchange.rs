@@ -131,16 +131,12 @@ impl Exchange<'_> {
     }
 
     fn announce(&self, factor: SecondFactor) {
-        let reporter = self.watch.reporter;
-        match factor {
-            SecondFactor::Push | SecondFactor::None | SecondFactor::PushOrNone => {
-                reporter.emit(Progress::PushSent)
-            }
-            SecondFactor::Passcode | SecondFactor::PasscodeInPassword => {
-                reporter.emit(Progress::PasscodeSent)
-            }
-            SecondFactor::CachedToken => {}
-        }
+        let event = match factor {
+            SecondFactor::CachedToken => return,
+            f if f.may_start_push() => Progress::PushSent,
+            _ => Progress::PasscodeSent,
+        };
+        self.watch.reporter.emit(event);
     }
 
     fn step_starts(&self, step: u32, action: &str) {
