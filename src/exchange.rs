@@ -68,7 +68,6 @@ impl Exchange<'_> {
         factor: SecondFactor,
         request_mfa_token: bool,
     ) -> Result<Exchanged, Error> {
-        self.announce(factor);
         let first = self.post(factor, None, request_mfa_token, Step::First, 1)?;
         let (action, ctx) = match first {
             Reply::Session(data) => {
@@ -81,7 +80,6 @@ impl Exchange<'_> {
         };
 
         self.step_starts(2, &action);
-        self.announce(factor);
         let second = self.post(factor, None, request_mfa_token, Step::Duo { ctx: &ctx }, 2)?;
         drop(ctx);
         let (action, ctx) = match second {
@@ -179,6 +177,11 @@ impl Exchange<'_> {
             factor.name(),
             query[0].1
         );
+        // Announced once the body is built (the first login of a process also reads the machine's
+        // description then), as close to the send as it can be.
+        if !matches!(step, Step::Tokens { .. }) {
+            self.announce(factor);
+        }
         // The token request of step 3 cannot start a push; the first two steps may.
         let idem = match step {
             Step::First | Step::Duo { .. } if factor.may_start_push() => Idempotence::MayStartPush,

@@ -10,7 +10,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from conftest import PKG_ROOT, Emulator
+from conftest import PKG_ROOT, Emulator, wait_until
 
 import sfmfa
 from sfmfa import CacheStatus, SecondFactor
@@ -122,7 +122,8 @@ def test_four_interpreters_at_once_send_one_push(emulator: Emulator, cache_dir: 
     try:
         firsts = [p.stdout.readline().strip() for p in procs]  # type: ignore[union-attr]
         assert sorted(firsts) == ["PUSH_SENT"] + ["WAITING_FOR_OTHER_LOGIN"] * 3, firsts
-        assert emulator.pending(user) == 1
+        # PUSH_SENT comes as the request leaves: wait for it to reach the emulator.
+        wait_until("the push is pending", lambda: emulator.pending(user) == 1)
         assert emulator.answer(user, True)
         outs = [p.communicate(timeout=60) for p in procs]
     finally:
