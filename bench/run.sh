@@ -24,7 +24,7 @@ cargo bench -q --bench pool
 echo
 echo "## Login latency through the bindings (release; passcode over http, one login = login(), logout untimed)"
 make -s java >/dev/null
-cargo build -q --release -p sfmfa -p sfmfa-emulator
+cargo build -q --release -p sfmfa-c -p sfmfa-emulator
 emu_dir=$(mktemp -d)
 target/release/sfmfa-emulator --port 0 --port-file "$emu_dir/port" --exit-after 600 >/dev/null &
 emu=$!
@@ -36,7 +36,7 @@ SFMFA_LIBRARY=$PWD/target/release/libsfmfa.so python3 bench/bindings/login_bench
 java -cp target/java/sfmfa.jar bench/bindings/LoginBench.java "$port" 200
 kill "$emu" 2>/dev/null; wait "$emu" 2>/dev/null || true
 rm -rf "$emu_dir"
-cargo build -q --release -p sfmfa
+cargo build -q --release -p sfmfa-c
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cp target/release/libsfmfa.so "$tmp/"

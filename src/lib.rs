@@ -2,7 +2,7 @@
 //!
 //! Password + Duo push, Duo passcode, or passcode appended to the password, with Snowflake's error
 //! codes, one deadline for the whole login, no retry storms, and no secret in any message or log.
-//! The same library is exported as a C ABI (`include/sfmfa.h`, see [`ffi`]).
+//! The C ABI (`bindings/c/include/sfmfa.h`) is the `sfmfa-c` crate in `bindings/c/`, built on this one.
 //!
 //! ```no_run
 //! let mut config = sfmfa::Config::new();
@@ -22,7 +22,6 @@ mod deadline;
 mod environment;
 pub mod error;
 mod exchange;
-pub mod ffi;
 mod login;
 pub mod progress;
 mod prompt_lock;

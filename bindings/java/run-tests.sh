@@ -27,6 +27,11 @@ javac --release 17 -d "$out/test-classes" -cp "$J5:$out/classes" "$here"/src/tes
 # 2. Native declarations vs the library's exports, both directions, with parameter types.
 nm -D --defined-only "$so" >"$out/exports.txt"
 java "$here/tools/CheckJni.java" "$out/include/dev_sfmfa_Native.h" "$out/exports.txt" "$here/src"
+# The JNI library exports its Java_ functions and the JVM's JNI_OnLoad, nothing of the C ABI.
+if leaked=$(grep -E ' (sfmfa_|rust_)' "$out/exports.txt"); then
+  echo "libsfmfa_jni.so exports C ABI symbols:"; echo "$leaked"; exit 1
+fi
+echo "exports: $(grep -c ' Java_' "$out/exports.txt") Java_ functions, no sfmfa_ symbol"
 
 # 3. JUnit 5 against the emulator; the file token cache in a private directory.
 cache_dir="$(mktemp -d)"

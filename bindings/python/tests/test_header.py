@@ -1,4 +1,4 @@
-"""The low layer against include/sfmfa.h: every function bound with the header's signature, no
+"""The low layer against bindings/c/include/sfmfa.h: every function bound with the header's signature, no
 function bound that the header lacks, the enums' values and the progress struct's fields equal."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from conftest import REPO
 
 from sfmfa import _ffi
 
-HEADER = (REPO / "include" / "sfmfa.h").read_text()
+HEADER = (REPO / "bindings" / "c" / "include" / "sfmfa.h").read_text()
 
 
 def _strip_comments(text: str) -> str:
@@ -117,12 +117,12 @@ def test_the_header_parses_into_all_its_functions() -> None:
 
 def test_every_header_function_is_bound() -> None:
     missing = sorted(set(PROTOS) - set(_ffi.PROTOTYPES))
-    assert not missing, f"functions of include/sfmfa.h missing from sfmfa/_ffi.py: {missing}"
+    assert not missing, f"functions of bindings/c/include/sfmfa.h missing from sfmfa/_ffi.py: {missing}"
 
 
 def test_no_function_is_bound_that_the_header_lacks() -> None:
     extra = sorted(set(_ffi.PROTOTYPES) - set(PROTOS))
-    assert not extra, f"sfmfa/_ffi.py binds functions include/sfmfa.h does not declare: {extra}"
+    assert not extra, f"sfmfa/_ffi.py binds functions bindings/c/include/sfmfa.h does not declare: {extra}"
 
 
 @pytest.mark.parametrize("name", sorted(PROTOS))
@@ -208,7 +208,7 @@ def test_progress_struct_layout_equals_the_c_compilers(tmp_path: Any) -> None:
         + "    return 0;\n}\n"
     )
     exe = tmp_path / "layout"
-    subprocess.run([cc, "-I", str(REPO / "include"), "-o", str(exe), str(src)], check=True)
+    subprocess.run([cc, "-I", str(REPO / "bindings" / "c" / "include"), "-o", str(exe), str(src)], check=True)
     out = subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout.split()
     want = [ctypes.sizeof(_ffi.SfmfaProgress)] + [
         getattr(_ffi.SfmfaProgress, f).offset for f in fields

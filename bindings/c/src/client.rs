@@ -1,9 +1,9 @@
 //! `sfmfa_client`: logs in with a configuration.
 
-use super::{
+use crate::{
     Handle, check_out, guard, guard_void, sfmfa_config, sfmfa_result, sfmfa_session, write_out,
 };
-use crate::login::Client;
+use sfmfa_core::Client;
 
 /// A client that logs in with one configuration. Thread-safe: any number of threads may call
 /// `sfmfa_client_login` on the same client at once. Free it with `sfmfa_client_free` once no call

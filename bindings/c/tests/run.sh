@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # C test suite of sfmfa (run from the repository root by `make test-c`, or directly).
 #
-# Builds the C programs of tests/c into tests/c/build/, starts the emulator twice (plain HTTP, and
+# Builds the C programs of bindings/c/tests into bindings/c/tests/build/, starts the emulator twice (plain HTTP, and
 # HTTPS with its own CA), runs every program against http://127.0.0.1, https://localhost and
 # https://127.0.0.1, then again under valgrind (memcheck, definite leaks are errors). Prints each
 # program's summary line and a final "C tests: N passed, M failed"; exits non-zero on any failure.
@@ -9,15 +9,17 @@
 # Environment: SFMFA_C_NO_VALGRIND=1 skips the valgrind pass; CC (default gcc).
 set -euo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
 ROOT=$PWD
-SRC=tests/c
-BUILD=tests/c/build
+SRC=bindings/c/tests
+BUILD=bindings/c/tests/build
 LIB=target/debug
 EMULATOR=$LIB/sfmfa-emulator
 CC=${CC:-gcc}
-CFLAGS=(-std=c11 -Wall -Wextra -Werror -pedantic -g -O0 -I include)
+CFLAGS=(-std=c11 -Wall -Wextra -Werror -pedantic -g -O0 -I bindings/c/include)
 PROGRAMS=(test_api test_modes test_errors test_threads test_cache test_progress test_connstr test_multistep)
+# Built outside PROGRAMS (their own compilers and flags), run like them.
+EXTRA_PROGRAMS=(test_header_c99 test_header_cxx17)
 STATIC_PROGRAMS=(test_modes test_threads)
 NATIVE_LIBS=(-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc)
 VALGRIND=(valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
@@ -27,23 +29,48 @@ start_time=$(date +%s)
 
 # --- artifacts ---------------------------------------------------------------------------------
 if [[ ! -f $LIB/libsfmfa.so || ! -f $LIB/libsfmfa.a ]]; then
-    echo "run.sh: building the library (cargo build)"
-    cargo build
+    echo "run.sh: building the library (cargo build -p sfmfa-c)"
+    cargo build -p sfmfa-c
 fi
 if [[ ! -x $EMULATOR ]]; then
     echo "run.sh: building the emulator (cargo build -p sfmfa-emulator)"
     cargo build -p sfmfa-emulator
 fi
 
-# --- compile -----------------------------------------------------------------------------------
+# --- install, compile ---------------------------------------------------------------------------
+# The programs build the way a user's do: against an installed copy (make install's layout, the
+# soname links, sfmfa.pc) found with pkg-config.
 mkdir -p "$BUILD"
+PREFIX_DIR=$ROOT/$BUILD/prefix
+rm -rf "$PREFIX_DIR"
+PREFIX=$PREFIX_DIR PROFILE=debug bash bindings/c/install.sh >/dev/null
+export PKG_CONFIG_PATH=$PREFIX_DIR/lib/pkgconfig
+read -r -a PC_CFLAGS <<<"$(pkg-config --cflags sfmfa)"
+read -r -a PC_LIBS <<<"$(pkg-config --libs sfmfa)"
+# Static: the archive itself, then what pkg-config --static adds for it (Libs.private).
+read -r -a PC_STATIC <<<"$(pkg-config --static --libs-only-l sfmfa | sed 's/-lsfmfa\b//')"
+CFLAGS+=("${PC_CFLAGS[@]}")
 for p in "${PROGRAMS[@]}"; do
-    "$CC" "${CFLAGS[@]}" -o "$BUILD/$p" "$SRC/$p.c" -L "$LIB" -lsfmfa -Wl,-rpath,"$ROOT/$LIB" -lpthread
+    "$CC" "${CFLAGS[@]}" -o "$BUILD/$p" "$SRC/$p.c" "${PC_LIBS[@]}" -Wl,-rpath,"$PREFIX_DIR/lib" -lpthread
 done
 for p in "${STATIC_PROGRAMS[@]}"; do
-    "$CC" "${CFLAGS[@]}" -o "$BUILD/${p}_static" "$SRC/$p.c" "$LIB/libsfmfa.a" "${NATIVE_LIBS[@]}"
+    "$CC" "${CFLAGS[@]}" -o "$BUILD/${p}_static" "$SRC/$p.c" "$PREFIX_DIR/lib/libsfmfa.a" "${PC_STATIC[@]}"
 done
-echo "run.sh: compiled ${PROGRAMS[*]} (shared) and ${STATIC_PROGRAMS[*]/%/_static} (static libsfmfa.a)"
+echo "run.sh: compiled ${PROGRAMS[*]} (shared, via pkg-config) and ${STATIC_PROGRAMS[*]/%/_static} (static libsfmfa.a)"
+
+# The header alone, as C99 and as C++17, warnings as errors; the program checks the version macros
+# against the library it loads.
+"$CC" -std=c99 -Wall -Wextra -pedantic -Werror "${PC_CFLAGS[@]}" -o "$BUILD/test_header_c99" \
+    "$SRC/test_header.c" "${PC_LIBS[@]}" -Wl,-rpath,"$PREFIX_DIR/lib"
+"${CXX:-g++}" -std=c++17 -Wall -Wextra -pedantic -Werror "${PC_CFLAGS[@]}" -o "$BUILD/test_header_cxx17" \
+    -x c++ "$SRC/test_header.c" "${PC_LIBS[@]}" -Wl,-rpath,"$PREFIX_DIR/lib"
+# The README's C example (its first ```c block), built with the command it documents.
+awk '/^```c$/ && !done {on=1; next} on && /^```$/ {on=0; done=1} on' README.md >"$BUILD/readme_example.c"
+[[ -s $BUILD/readme_example.c ]] || { echo "run.sh: no C example found in README.md" >&2; exit 1; }
+# shellcheck disable=SC2046 # word splitting of pkg-config's output is the documented usage
+"$CC" "$BUILD/readme_example.c" $(pkg-config --cflags --libs sfmfa) -Wl,-rpath,"$PREFIX_DIR/lib" \
+    -o "$BUILD/readme_example"
+echo "run.sh: compiled the header as C99 and C++17, and README.md's example with pkg-config"
 
 # --- emulators ---------------------------------------------------------------------------------
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/sfmfa-c-tests.XXXXXX")
@@ -164,6 +191,21 @@ ALL=("${PROGRAMS[@]}" "${STATIC_PROGRAMS[@]/%/_static}")
 for prog in "${ALL[@]}"; do run_one http http 127.0.0.1 "$HTTP_PORT" 0 "$prog"; done
 for prog in "${ALL[@]}"; do run_one https-localhost https localhost "$HTTPS_PORT" 0 "$prog"; done
 for prog in "${ALL[@]}"; do run_one https-127.0.0.1 https 127.0.0.1 "$HTTPS_PORT" 0 "$prog"; done
+for prog in "${EXTRA_PROGRAMS[@]}"; do run_one header http 127.0.0.1 "$HTTP_PORT" 0 "$prog"; done
+
+# The README's example against the plain emulator: a push the emulator approves.
+readme_rc=0
+SNOWFLAKE_PASSWORD=abc123 timeout 120 "$BUILD/readme_example" \
+    "jdbc:snowflake://127.0.0.1:$HTTP_PORT/?account=xy12345&user=push_approve&authenticator=username_password_mfa&protocol=http" \
+    >"$LOGS/readme_example.log" 2>&1 || readme_rc=$?
+if [[ $readme_rc -eq 0 ]] && grep -q '^logged in, session ' "$LOGS/readme_example.log"; then
+    printf '%-22s %-20s %s\n' "[http]" "readme_example:" "1 passed, 0 failed"
+    TOTAL_PASSED=$((TOTAL_PASSED + 1))
+else
+    printf '%-22s %-20s %s\n' "[http]" "readme_example:" "FAILED (exit $readme_rc)"
+    sed 's/^/    /' "$LOGS/readme_example.log" | head -n 20
+    TOTAL_FAILED=$((TOTAL_FAILED + 1))
+fi
 plain_end=$(date +%s)
 echo "run.sh: without valgrind: $((plain_end - start_time)) s (build included)"
 

@@ -7,9 +7,9 @@ use std::cell::RefCell;
 use std::ffi::c_char;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use super::sfmfa_result;
-use super::strings::copy_out;
-use crate::error::Error;
+use crate::sfmfa_result;
+use crate::strings::copy_out;
+use sfmfa_core::error::Error;
 
 #[derive(Default)]
 struct LastError {

@@ -2,11 +2,11 @@
 
 use std::ffi::c_char;
 
-use super::session::copy_session_text;
-use super::strings::copy_out;
-use super::{Handle, check_out, guard, sfmfa_config, sfmfa_result, sfmfa_session, write_out};
-use crate::cache::CacheStatus;
-use crate::login::Client;
+use crate::session::copy_session_text;
+use crate::strings::copy_out;
+use crate::{Handle, check_out, guard, sfmfa_config, sfmfa_result, sfmfa_session, write_out};
+use sfmfa_core::Client;
+use sfmfa_core::cache::CacheStatus;
 
 /// What the MFA-token cache did during a login.
 #[allow(non_camel_case_types)]

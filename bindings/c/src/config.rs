@@ -2,9 +2,9 @@
 
 use std::ffi::c_char;
 
-use super::strings::{copy_out, str_arg};
-use super::{CallError, Handle, check_out, guard, guard_void, sfmfa_result, write_out};
-use crate::config::{Config, find_option};
+use crate::strings::{copy_out, str_arg};
+use crate::{CallError, Handle, check_out, guard, guard_void, sfmfa_result, write_out};
+use sfmfa_core::config::{Config, find_option};
 
 /// The options of a login (account, user, password, authenticator, passcode, …). Created with
 /// `sfmfa_config_new`, changed with `sfmfa_config_set`, freed with `sfmfa_config_free`. Not safe for

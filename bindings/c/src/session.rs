@@ -2,10 +2,10 @@
 
 use std::ffi::c_char;
 
-use super::strings::copy_out;
-use super::{Handle, check_out, guard, guard_void, sfmfa_result, write_out};
-use crate::login::Session;
-use crate::protocol::SecondFactor;
+use crate::strings::copy_out;
+use crate::{Handle, check_out, guard, guard_void, sfmfa_result, write_out};
+use sfmfa_core::Session;
+use sfmfa_core::protocol::SecondFactor;
 
 /// A logged-in Snowflake session (session token, master token, id). Getters may be called from any
 /// thread; `sfmfa_session_close` and `sfmfa_session_free` must not run while another call on the same

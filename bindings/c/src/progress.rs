@@ -3,8 +3,8 @@
 use std::ffi::{CString, c_char, c_void};
 use std::sync::Arc;
 
-use super::{Handle, guard, sfmfa_client, sfmfa_result};
-use crate::progress::Progress;
+use crate::{Handle, guard, sfmfa_client, sfmfa_result};
+use sfmfa_core::progress::Progress;
 
 /// What a login is doing (the `kind` of an `sfmfa_progress`). Values are stable.
 #[repr(u32)]

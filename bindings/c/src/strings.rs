@@ -2,7 +2,7 @@
 
 use std::ffi::{CStr, c_char};
 
-use super::{CallError, sfmfa_result};
+use crate::{CallError, sfmfa_result};
 
 /// Borrows a C string argument as `&str`. `what` names it in the error ("key", "value of option
 /// 'password'"), never its content.

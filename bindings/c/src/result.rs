@@ -1,6 +1,6 @@
 //! `sfmfa_result`: the stable, banded result codes of the C ABI.
 
-use crate::error::{Error, ErrorKind};
+use sfmfa_core::error::{Error, ErrorKind};
 
 /// The result of a fallible C function. Values are stable and never reused:
 /// 0 success; 1xx caller errors; 2xx transport; 3xx authentication (3xx = 390100 + xx for Snowflake's
@@ -196,12 +196,4 @@ pub extern "C" fn sfmfa_result_name(result: u32) -> *const std::ffi::c_char {
     })
     .unwrap_or(c"SFMFA_RESULT_UNKNOWN")
     .as_ptr()
-}
-
-/// The library version, e.g. `"0.1.0"`, as a static NUL-terminated string the caller must not
-/// free. Any thread.
-#[unsafe(no_mangle)]
-pub extern "C" fn sfmfa_version() -> *const std::ffi::c_char {
-    const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
-    VERSION.as_ptr().cast()
 }
