@@ -406,18 +406,19 @@ sfmfa_result sfmfa_session_cache_status(const struct sfmfa_session *session, sfm
 sfmfa_result sfmfa_session_cache_detail(const struct sfmfa_session *session, char *buf, size_t buf_len, size_t *out_len);
 
 /**
- * Deletes the cached MFA token of the (host, user) of `cfg` from the store `cfg` selects. Deleting
- * a token that is not there succeeds; a configuration that does not cache deletes nothing. No
- * network traffic. Any thread.
+ * Deletes the cached MFA token of the client's (host, user) from the store its configuration
+ * selects. Deleting a token that is not there succeeds; a client that does not cache deletes
+ * nothing. No network traffic. Any thread, also while logins run on the client.
  */
-sfmfa_result sfmfa_cache_delete(const struct sfmfa_config *cfg);
+sfmfa_result sfmfa_client_cache_delete(const struct sfmfa_client *client);
 
 /**
- * Tells whether a token is cached for the (host, user) of `cfg`, without revealing it: `*present`
- * receives the answer and the name of the store asked ("file", "memory", …; empty when `cfg` does
- * not cache) is copied into `buf` with the buffer protocol of `sfmfa_session_token`. Any thread.
+ * Tells whether a token is cached for the client's (host, user), without revealing it: `*present`
+ * receives the answer and the name of the store asked ("file", "memory", …; empty when the client
+ * does not cache) is copied into `buf` with the buffer protocol of `sfmfa_session_token`. No
+ * network traffic. Any thread.
  */
-sfmfa_result sfmfa_cache_inspect(const struct sfmfa_config *cfg, bool *present, char *buf, size_t buf_len, size_t *out_len);
+sfmfa_result sfmfa_client_cache_inspect(const struct sfmfa_client *client, bool *present, char *buf, size_t buf_len, size_t *out_len);
 
 /**
  * Checks `cfg` (required options, http only for loopback hosts, a readable `ca_file`) and creates a

@@ -1,11 +1,11 @@
-//! The token cache from C: what it did during a login, and deleting or inspecting a cached token.
+//! The token cache from C: what it did during a login, and a client's cached token (deleted or
+//! inspected without being revealed).
 
 use std::ffi::c_char;
 
 use crate::session::copy_session_text;
 use crate::strings::copy_out;
-use crate::{Handle, check_out, guard, sfmfa_config, sfmfa_result, sfmfa_session, write_out};
-use sfmfa_core::Client;
+use crate::{Handle, check_out, guard, sfmfa_client, sfmfa_result, sfmfa_session, write_out};
 use sfmfa_core::cache::CacheStatus;
 
 /// What the MFA-token cache did during a login.
@@ -78,35 +78,36 @@ pub extern "C" fn sfmfa_session_cache_detail(
     copy_session_text(session, |s| &s.cache_report().detail, buf, buf_len, out_len)
 }
 
-/// Deletes the cached MFA token of the (host, user) of `cfg` from the store `cfg` selects. Deleting
-/// a token that is not there succeeds; a configuration that does not cache deletes nothing. No
-/// network traffic. Any thread.
+/// Deletes the cached MFA token of the client's (host, user) from the store its configuration
+/// selects. Deleting a token that is not there succeeds; a client that does not cache deletes
+/// nothing. No network traffic. Any thread, also while logins run on the client.
 #[unsafe(no_mangle)]
-pub extern "C" fn sfmfa_cache_delete(cfg: *const sfmfa_config) -> sfmfa_result {
+pub extern "C" fn sfmfa_client_cache_delete(client: *const sfmfa_client) -> sfmfa_result {
     guard(|| {
-        // SAFETY: cfg is NULL or from sfmfa_config_new and not being mutated (documented).
-        let config = unsafe { sfmfa_config::borrow(cfg, "cfg") }?;
-        Client::new(config.clone())?.delete_cached_token()?;
+        // SAFETY: client is NULL or a live client from sfmfa_client_new (documented).
+        let client = unsafe { sfmfa_client::borrow(client, "client") }?;
+        client.delete_cached_token()?;
         Ok(())
     })
 }
 
-/// Tells whether a token is cached for the (host, user) of `cfg`, without revealing it: `*present`
-/// receives the answer and the name of the store asked ("file", "memory", …; empty when `cfg` does
-/// not cache) is copied into `buf` with the buffer protocol of `sfmfa_session_token`. Any thread.
+/// Tells whether a token is cached for the client's (host, user), without revealing it: `*present`
+/// receives the answer and the name of the store asked ("file", "memory", …; empty when the client
+/// does not cache) is copied into `buf` with the buffer protocol of `sfmfa_session_token`. No
+/// network traffic. Any thread.
 #[unsafe(no_mangle)]
-pub extern "C" fn sfmfa_cache_inspect(
-    cfg: *const sfmfa_config,
+pub extern "C" fn sfmfa_client_cache_inspect(
+    client: *const sfmfa_client,
     present: *mut bool,
     buf: *mut c_char,
     buf_len: usize,
     out_len: *mut usize,
 ) -> sfmfa_result {
     guard(|| {
-        // SAFETY: cfg is NULL or from sfmfa_config_new and not being mutated (documented).
-        let config = unsafe { sfmfa_config::borrow(cfg, "cfg") }?;
+        // SAFETY: client is NULL or a live client from sfmfa_client_new (documented).
+        let client = unsafe { sfmfa_client::borrow(client, "client") }?;
         check_out(present, "present")?;
-        let inspection = Client::new(config.clone())?.inspect_cache()?;
+        let inspection = client.inspect_cache()?;
         let (found, backend) = inspection.map_or((false, ""), |i| (i.present, i.backend));
         // SAFETY: buf/out_len per the documented contract; present checked non-NULL. The name is
         // copied first so that `*present` is written only when everything succeeded.

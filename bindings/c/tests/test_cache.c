@@ -39,7 +39,7 @@ static void caching_with(const char *store)
         sfmfa_config_free(cfg);
         return;
     }
-    CHECK_RESULT(sfmfa_cache_delete(cfg), SFMFA_RESULT_OK, "delete before the first login");
+    CHECK_RESULT(sfmfa_client_cache_delete(client), SFMFA_RESULT_OK, "delete before the first login");
 
     sfmfa_session *first = login_ok(client, "first login (prompts)");
     if (first != NULL)
@@ -48,7 +48,7 @@ static void caching_with(const char *store)
     bool present = false;
     char backend[64];
     size_t n = 0;
-    sfmfa_result r = sfmfa_cache_inspect(cfg, &present, backend, sizeof backend, &n);
+    sfmfa_result r = sfmfa_client_cache_inspect(client, &present, backend, sizeof backend, &n);
     CHECK(r == SFMFA_RESULT_OK && present && strcmp(backend, store) == 0, "%s: inspect -> present %d, backend %s",
           store, (int)present, r == SFMFA_RESULT_OK ? backend : "?");
 
@@ -60,9 +60,9 @@ static void caching_with(const char *store)
         CHECK(f == SFMFA_SECOND_FACTOR_MFA_TOKEN, "%s: second login used the MFA token", store);
     }
 
-    CHECK_RESULT(sfmfa_cache_delete(cfg), SFMFA_RESULT_OK, "delete");
+    CHECK_RESULT(sfmfa_client_cache_delete(client), SFMFA_RESULT_OK, "delete");
     present = true;
-    r = sfmfa_cache_inspect(cfg, &present, backend, sizeof backend, &n);
+    r = sfmfa_client_cache_inspect(client, &present, backend, sizeof backend, &n);
     CHECK(r == SFMFA_RESULT_OK && !present, "%s: nothing cached after delete", store);
 
     sfmfa_session_free(first);
@@ -84,8 +84,9 @@ static void not_caching(void)
     bool present = true;
     size_t n = 99;
     char backend[8];
-    sfmfa_result r = sfmfa_cache_inspect(cfg, &present, backend, sizeof backend, &n);
-    CHECK(r == SFMFA_RESULT_OK && !present && n == 0, "inspect of a configuration that does not cache");
+    sfmfa_result r = sfmfa_client_cache_inspect(client, &present, backend, sizeof backend, &n);
+    CHECK(r == SFMFA_RESULT_OK && !present && n == 0, "inspect on a client that does not cache");
+    CHECK_RESULT(sfmfa_client_cache_delete(client), SFMFA_RESULT_OK, "delete on a client that does not cache");
     sfmfa_client_free(client);
 
     set_ok(cfg, "client_store_temporary_credential", "on");
@@ -109,14 +110,17 @@ static void null_arguments(void)
     CHECK_RESULT(sfmfa_session_cache_status(NULL, &status, &b), SFMFA_RESULT_NULL_ARGUMENT, "cache_status(NULL session)");
     CHECK(status == 77 && b, "out-parameters untouched");
     CHECK_RESULT(sfmfa_session_cache_detail(NULL, buf, sizeof buf, &n), SFMFA_RESULT_NULL_ARGUMENT, "cache_detail(NULL)");
-    CHECK_RESULT(sfmfa_cache_delete(NULL), SFMFA_RESULT_NULL_ARGUMENT, "cache_delete(NULL)");
-    CHECK_RESULT(sfmfa_cache_inspect(NULL, &b, buf, sizeof buf, &n), SFMFA_RESULT_NULL_ARGUMENT, "cache_inspect(NULL cfg)");
+    CHECK_RESULT(sfmfa_client_cache_delete(NULL), SFMFA_RESULT_NULL_ARGUMENT, "client_cache_delete(NULL)");
+    CHECK_RESULT(sfmfa_client_cache_inspect(NULL, &b, buf, sizeof buf, &n), SFMFA_RESULT_NULL_ARGUMENT,
+                 "client_cache_inspect(NULL client)");
     sfmfa_config *cfg = base_config("plain");
-    CHECK_RESULT(sfmfa_cache_inspect(cfg, NULL, buf, sizeof buf, &n), SFMFA_RESULT_NULL_ARGUMENT, "cache_inspect(NULL present)");
-    CHECK_RESULT(sfmfa_cache_inspect(cfg, &b, buf, sizeof buf, NULL), SFMFA_RESULT_NULL_ARGUMENT, "cache_inspect(NULL out_len)");
-    CHECK(b, "present untouched on failure");
     sfmfa_client *client = NULL;
     sfmfa_client_new(cfg, &client);
+    CHECK_RESULT(sfmfa_client_cache_inspect(client, NULL, buf, sizeof buf, &n), SFMFA_RESULT_NULL_ARGUMENT,
+                 "client_cache_inspect(NULL present)");
+    CHECK_RESULT(sfmfa_client_cache_inspect(client, &b, buf, sizeof buf, NULL), SFMFA_RESULT_NULL_ARGUMENT,
+                 "client_cache_inspect(NULL out_len)");
+    CHECK(b, "present untouched on failure");
     sfmfa_session *s = login_ok(client, "login for NULL checks");
     if (s != NULL) {
         CHECK_RESULT(sfmfa_session_cache_status(s, NULL, &b), SFMFA_RESULT_NULL_ARGUMENT, "cache_status(NULL status)");

@@ -678,9 +678,9 @@ class Client:
         the token itself is never revealed. No network traffic."""
         lib = _ffi.lib()
         present = c_bool(False)
-        with self._handle.use(), self._config.handle.use() as cfg:
+        with self._handle.use() as p:
             rc, store = _ffi.read_string(
-                lambda buf, size, n: lib.sfmfa_cache_inspect(cfg, byref(present), buf, size, n)
+                lambda buf, size, n: lib.sfmfa_client_cache_inspect(p, byref(present), buf, size, n)
             )
             _check(rc)
         return CacheInfo(present=bool(present.value), store=store.decode("utf-8", "replace"))
@@ -688,8 +688,8 @@ class Client:
     def delete_cached_token(self) -> None:
         """Deletes the cached MFA token of this client's (host, user); deleting a token that is
         not there succeeds. No network traffic."""
-        with self._handle.use(), self._config.handle.use() as cfg:
-            rc = _ffi.lib().sfmfa_cache_delete(cfg)
+        with self._handle.use() as p:
+            rc = _ffi.lib().sfmfa_client_cache_delete(p)
             _check(rc)
 
     @property

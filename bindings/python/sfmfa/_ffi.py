@@ -219,10 +219,10 @@ PROTOTYPES: Final[dict[str, tuple[Any, tuple[Any, ...]]]] = {
         (_session_p, POINTER(c_uint32), POINTER(c_bool)),
     ),
     "sfmfa_session_cache_detail": (_result, (_session_p, _buf, c_size_t, _size_p)),
-    "sfmfa_cache_delete": (_result, (_config_p,)),
-    "sfmfa_cache_inspect": (
+    "sfmfa_client_cache_delete": (_result, (_client_p,)),
+    "sfmfa_client_cache_inspect": (
         _result,
-        (_config_p, POINTER(c_bool), _buf, c_size_t, _size_p),
+        (_client_p, POINTER(c_bool), _buf, c_size_t, _size_p),
     ),
     # client
     "sfmfa_client_new": (_result, (_config_p, POINTER(_client_p))),
@@ -250,6 +250,7 @@ PROTOTYPES: Final[dict[str, tuple[Any, tuple[Any, ...]]]] = {
     # misc
     "sfmfa_result_name": (c_char_p, (c_uint32,)),
     "sfmfa_version": (c_char_p, ()),
+    "sfmfa_version_number": (c_uint32, ()),
     # session
     "sfmfa_session_id": (_result, (_session_p, POINTER(c_int64))),
     "sfmfa_session_second_factor": (_result, (_session_p, POINTER(c_uint32))),
