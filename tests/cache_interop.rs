@@ -1,11 +1,11 @@
 //! Tokens shared with Snowflake's newer drivers through `credential_cache_v2.json`: an entry written
-//! the way they write it (protocol.md §4.3–4.4, golden vector B) is read by sfmfa, and the reverse.
+//! the way they write it (docs/protocol.md §4.3–4.4, golden vector B) is read by sfmfa, and the reverse.
 #![cfg(unix)]
 
 use sfmfa::Secret;
 use sfmfa::cache::{CacheKey, FileCache, TokenCache};
 
-/// protocol.md §4.3 golden vector B, computed by Snowflake's spec, not by sfmfa.
+/// docs/protocol.md §4.3 golden vector B, computed by Snowflake's spec, not by sfmfa.
 const GOLDEN_KEY: &str = "SnowflakeTokenCache.v2.MfaToken.10c5dde84bb8f584c0df06ea826d418c4f580e08f9db10187c0cb5e2a732a0d6";
 
 fn golden() -> CacheKey {

@@ -1,5 +1,5 @@
 //! Compares the login request sfmfa sends in each mode, field by field, with what the official
-//! drivers sent in the same mode (`shared/reference/official-driver-login-requests.json`: python =
+//! drivers sent in the same mode (`tests/data/official-driver-login-requests.json`: python =
 //! snowflake-connector-python 5.2.0, python4 = 4.8.1, node = snowflake-sdk 3.3.0), and documents
 //! every deliberate difference.
 //!
@@ -11,7 +11,7 @@
 //! listed in [`DIFFERENCES`], or the test fails. An entry of [`DIFFERENCES`] that no comparison
 //! uses fails the test too, so the list below stays true.
 //!
-//! # Deliberate differences (protocol.md §1, §2, §6)
+//! # Deliberate differences (docs/protocol.md §1, §2, §6)
 //!
 //! | field | sfmfa sends | the drivers send | why |
 //! |---|---|---|---|
@@ -54,7 +54,7 @@ use serde_json::{Value, json};
 
 const CAPTURES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/reference/official-driver-login-requests.json"
+    "/tests/data/official-driver-login-requests.json"
 );
 
 const LOGIN_PATH: &str = "/session/v1/login-request";
@@ -108,7 +108,7 @@ const DIFFERENCES: &[(&str, &str, &str, &str)] = &[
         "data.CLIENT_ENVIRONMENT",
         "*",
         "*",
-        "free-form description of the client; keys vary by driver and the server does not validate them (protocol.md §2.1)",
+        "free-form description of the client; keys vary by driver and the server does not validate them (docs/protocol.md §2.1)",
     ),
     (
         "data.SVN_REVISION",
@@ -120,55 +120,55 @@ const DIFFERENCES: &[(&str, &str, &str, &str)] = &[
         "data.CLIENT_CAPABILITIES",
         "python",
         "*",
-        "sf_core's SMK_ID_AS_STRING is about query results; sfmfa runs no query (protocol.md §2.1)",
+        "sf_core's SMK_ID_AS_STRING is about query results; sfmfa runs no query (docs/protocol.md §2.1)",
     ),
     (
         "data.AUTHENTICATOR",
         "node",
         "password",
-        "node sends \"SNOWFLAKE\"; sfmfa omits it for the snowflake authenticator like python 4/5, go, jdbc, libsfc: absent means SNOWFLAKE (protocol.md §0, §2.1)",
+        "node sends \"SNOWFLAKE\"; sfmfa omits it for the snowflake authenticator like python 4/5, go, jdbc, libsfc: absent means SNOWFLAKE (docs/protocol.md §0, §2.1)",
     ),
     (
         "data.AUTHENTICATOR",
         "python4",
         "push|passcode|passcode_in_password_mfa_auth",
-        "python 4 omits it for username_password_mfa (like jdbc, go); sfmfa sends \"USERNAME_PASSWORD_MFA\" like node and python 5; the server accepts both (protocol.md §0)",
+        "python 4 omits it for username_password_mfa (like jdbc, go); sfmfa sends \"USERNAME_PASSWORD_MFA\" like node and python 5; the server accepts both (docs/protocol.md §0)",
     ),
     (
         "data.AUTHENTICATOR",
         "node",
         "passcode_default_auth|passcode_in_password",
-        "node forces USERNAME_PASSWORD_MFA whenever a passcode is used; sfmfa keeps the authenticator the user chose, like python 4/5, go, jdbc (protocol.md §2.2, §6)",
+        "node forces USERNAME_PASSWORD_MFA whenever a passcode is used; sfmfa keeps the authenticator the user chose, like python 4/5, go, jdbc (docs/protocol.md §2.2, §6)",
     ),
     (
         "data.EXT_AUTHN_DUO_METHOD",
         "python4|node",
         "password",
-        "python 4, node and go send no Duo method with the default authenticator; sfmfa asks for the push explicitly like python 5 (sf_core), jdbc, libsfc (ODBC) and .NET: a login without it is reported to fail on MFA-enforced accounts (protocol.md §2.2)",
+        "python 4, node and go send no Duo method with the default authenticator; sfmfa asks for the push explicitly like python 5 (sf_core), jdbc, libsfc (ODBC) and .NET: a login without it is reported to fail on MFA-enforced accounts (docs/protocol.md §2.2)",
     ),
     (
         "data.EXT_AUTHN_DUO_METHOD",
         "python4",
         "push",
-        "python 4 (and go) omit the method for push, the server default; sfmfa sends \"push\" explicitly like python 5, node, jdbc, libsfc (protocol.md §2.2)",
+        "python 4 (and go) omit the method for push, the server default; sfmfa sends \"push\" explicitly like python 5, node, jdbc, libsfc (docs/protocol.md §2.2)",
     ),
     (
         "data.PASSWORD",
         "python",
         "passcode_in_password|passcode_in_password_mfa_auth",
-        "python 5.2.0 quirk: it splits password and passcode itself; every other driver sends the password whole and the server splits it (protocol.md §6)",
+        "python 5.2.0 quirk: it splits password and passcode itself; every other driver sends the password whole and the server splits it (docs/protocol.md §6)",
     ),
     (
         "data.PASSCODE",
         "python",
         "passcode_in_password|passcode_in_password_mfa_auth",
-        "the same python 5.2.0 quirk: the last 6 digits of the password sent as PASSCODE (protocol.md §6)",
+        "the same python 5.2.0 quirk: the last 6 digits of the password sent as PASSCODE (docs/protocol.md §6)",
     ),
     (
         "data.passcodeInPassword",
         "node",
         "passcode_in_password|passcode_in_password_mfa_auth",
-        "node (and libsfc) add passcodeInPassword: true; the server recognises the mode by EXT_AUTHN_DUO_METHOD=passcode without PASSCODE, as python, go, jdbc rely on (protocol.md §0, §2.2)",
+        "node (and libsfc) add passcodeInPassword: true; the server recognises the mode by EXT_AUTHN_DUO_METHOD=passcode without PASSCODE, as python, go, jdbc rely on (docs/protocol.md §0, §2.2)",
     ),
     (
         "data.SESSION_PARAMETERS.CLIENT_REQUEST_MFA_TOKEN",
@@ -198,49 +198,49 @@ const DIFFERENCES: &[(&str, &str, &str, &str)] = &[
         "query.request_id",
         "python",
         "*",
-        "python 5 (sf_core) sends no request id; sfmfa sends request_id like python 4 and libsfc (protocol.md §1.1)",
+        "python 5 (sf_core) sends no request id; sfmfa sends request_id like python 4 and libsfc (docs/protocol.md §1.1)",
     ),
     (
         "query.request_id|query.requestId",
         "node",
         "*",
-        "node names it requestId (like jdbc, go); sfmfa uses request_id like python 4 and libsfc (protocol.md §1.1)",
+        "node names it requestId (like jdbc, go); sfmfa uses request_id like python 4 and libsfc (docs/protocol.md §1.1)",
     ),
     (
         "query.request_guid",
         "python|python4",
         "*",
-        "python 4 adds request_guid only for *.snowflakecomputing.com hosts, python 5 never; sfmfa always sends it, like node, jdbc, go, libsfc (protocol.md §1.1)",
+        "python 4 adds request_guid only for *.snowflakecomputing.com hosts, python 5 never; sfmfa always sends it, like node, jdbc, go, libsfc (docs/protocol.md §1.1)",
     ),
     (
         "query.databaseName|query.schemaName|query.warehouse|query.roleName",
         "python",
         "*",
-        "python 5 (sf_core) always sends the session context, empty when unset; sfmfa only when set, like python 4, node, jdbc, go (protocol.md §1.1)",
+        "python 5 (sf_core) always sends the session context, empty when unset; sfmfa only when set, like python 4, node, jdbc, go (docs/protocol.md §1.1)",
     ),
     (
         "header.accept",
         "node",
         "*",
-        "node sends application/json; sfmfa sends application/snowflake like python, go, libsfc (protocol.md §1.2)",
+        "node sends application/json; sfmfa sends application/snowflake like python, go, libsfc (docs/protocol.md §1.2)",
     ),
     (
         "header.user-agent",
         "*",
         "*",
-        "names the client: sfmfa/<version> (<os>-<arch>) <binding>/<version>, go's and sf_core's format (protocol.md §1.2)",
+        "names the client: sfmfa/<version> (<os>-<arch>) <binding>/<version>, go's and sf_core's format (docs/protocol.md §1.2)",
     ),
     (
         "header.authorization",
         "python|python4",
         "*",
-        "python sends Snowflake Token=\"None\", an artefact of its auth class; a login has no token yet, and node and go send none (protocol.md §1.2)",
+        "python sends Snowflake Token=\"None\", an artefact of its auth class; a login has no token yet, and node and go send none (docs/protocol.md §1.2)",
     ),
     (
         "header.content-encoding",
         "python4",
         "*",
-        "python 4 gzips every POST body; sfmfa sends plain JSON like python 5, node, jdbc, go, libsfc (protocol.md §1.2)",
+        "python 4 gzips every POST body; sfmfa sends plain JSON like python 5, node, jdbc, go, libsfc (docs/protocol.md §1.2)",
     ),
 ];
 

@@ -1,4 +1,4 @@
-//! Replays every login request of the official drivers (reference/official-driver-login-requests.json)
+//! Replays every login request of the official drivers (tests/data/official-driver-login-requests.json)
 //! against the emulator and checks the same success/failure and code as recorded.
 
 mod common;
@@ -13,7 +13,7 @@ use sfmfa_emulator::{Control, Emulator, EmulatorConfig, PushBehaviour, StartOpti
 
 const CAPTURES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/reference/official-driver-login-requests.json"
+    "/../tests/data/official-driver-login-requests.json"
 );
 
 fn header<'a>(r: &'a Value, name: &str) -> Option<&'a str> {
