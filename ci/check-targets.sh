@@ -21,6 +21,6 @@ export CC_x86_64_apple_darwin=clang
 export CFLAGS_x86_64_apple_darwin="-nostdlibinc -ffreestanding -I$PWD/ci/apple-shim"
 for target in x86_64-apple-darwin x86_64-pc-windows-gnu; do
   echo "check-targets: $target"
-  cargo clippy -q -p sfmfa --lib --target "$target" -- -D warnings
+  cargo clippy -q -p sfmfa -p sfmfa-c --lib --target "$target" -- -D warnings
 done
-echo "check-targets: the library type-checks and passes clippy for macOS and Windows"
+echo "check-targets: the library and its C ABI type-check and pass clippy for macOS and Windows"
