@@ -37,7 +37,7 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use crate::error::{Error, ErrorKind};
-use crate::protocol::SecondFactor;
+use crate::factor::SecondFactor;
 use crate::secret::Secret;
 
 /// The type of an option's value, which decides how its text is parsed.
@@ -1285,7 +1285,7 @@ impl Config {
     /// passcode-in-password wins over a passcode, which wins over a push, asked for explicitly with
     /// every authenticator (`EXT_AUTHN_DUO_METHOD: "push"`, as the JDBC, ODBC and .NET drivers do).
     pub fn second_factor(&self) -> SecondFactor {
-        SecondFactor::from_config(self)
+        SecondFactor::requested(self.passcode_in_password, self.passcode.is_some())
     }
 
     /// Records which binding drives the library, for the User-Agent (`C`, `Java`, `Python`…).

@@ -13,8 +13,9 @@
 
 use crate::config::Config;
 use crate::error::{Error, ErrorKind};
+use crate::factor::SecondFactor;
 use crate::progress::{Progress, step_name};
-use crate::protocol::{self, LoginAnswer, LoginRequest, SecondFactor, SessionData, Step};
+use crate::protocol::{self, LoginAnswer, LoginRequest, SessionData, Step};
 use crate::retry::{Idempotence, Watch, post_with_retry};
 use crate::secret::{Secret, scrub};
 use crate::transport::Transport;

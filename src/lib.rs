@@ -22,6 +22,7 @@ mod deadline;
 mod environment;
 pub mod error;
 mod exchange;
+mod factor;
 pub mod ffi;
 mod login;
 pub mod progress;
@@ -33,9 +34,9 @@ mod transport;
 
 pub use config::{Authenticator, Config, ConfigWarning, Protocol};
 pub use error::{Error, ErrorKind};
+pub use factor::SecondFactor;
 pub use login::{Client, Session};
 pub use progress::{Progress, ProgressCallback};
-pub use protocol::SecondFactor;
 pub use secret::Secret;
 
 /// The library version (`major.minor.patch`).

@@ -12,82 +12,14 @@ use crate::environment::Machine;
 use crate::error::{Error, ErrorKind};
 use crate::secret::Secret;
 
+pub use crate::factor::SecondFactor;
+
 /// Path of the login request.
 pub(crate) const LOGIN_PATH: &str = "/session/v1/login-request";
 /// Path of the logout request (with `delete=true` in the query).
 pub(crate) const LOGOUT_PATH: &str = "/session";
 /// `CLIENT_APP_ID` sfmfa sends.
 pub(crate) const CLIENT_APP_ID: &str = "sfmfa";
-
-/// The second factor of a login: what a request asks for, and, on a session, what the exchange
-/// with the server proves happened (never a factor that did not happen).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SecondFactor {
-    /// No second factor. Not reported by this version: a push request that succeeds in one step is
-    /// [`SecondFactor::PushOrNone`], because the answer does not tell whether the user is enrolled
-    /// in Duo. Kept so that its C value is never reused.
-    None,
-    /// A Duo push the user approved: the server's multi-step answer (`nextAction:
-    /// EXT_AUTHN_SUCCESS` after the push step) proves it. As a request: `EXT_AUTHN_DUO_METHOD: "push"`.
-    Push,
-    /// `EXT_AUTHN_DUO_METHOD: "passcode"` with `PASSCODE`, accepted.
-    Passcode,
-    /// `EXT_AUTHN_DUO_METHOD: "passcode"`, the passcode at the end of `PASSWORD`, no `PASSCODE`,
-    /// accepted.
-    PasscodeInPassword,
-    /// A cached MFA token in `TOKEN`, no Duo fields, accepted.
-    CachedToken,
-    /// A push was asked for and the server let the user in with one answer, which does not say
-    /// whether it pushed: a user enrolled in Duo approved a push, a user not enrolled logged in
-    /// with the password alone.
-    PushOrNone,
-}
-
-impl SecondFactor {
-    /// The factor a configuration asks for: passcode-in-password > passcode > push (every official
-    /// driver applies this precedence). A push is asked for explicitly with every authenticator, as
-    /// the JDBC, ODBC and .NET drivers and Snowflake's Rust core do.
-    pub(crate) fn from_config(config: &Config) -> Self {
-        if config.passcode_in_password {
-            SecondFactor::PasscodeInPassword
-        } else if config.passcode.is_some() {
-            SecondFactor::Passcode
-        } else {
-            SecondFactor::Push
-        }
-    }
-
-    /// True when a request with this factor can make the server send a Duo push. Such a request is
-    /// never sent twice.
-    pub(crate) fn may_start_push(self) -> bool {
-        matches!(
-            self,
-            SecondFactor::None | SecondFactor::Push | SecondFactor::PushOrNone
-        )
-    }
-
-    /// What a one-step success of a request asking for this factor proves.
-    pub(crate) fn proven_in_one_step(self) -> Self {
-        match self {
-            SecondFactor::None | SecondFactor::Push | SecondFactor::PushOrNone => {
-                SecondFactor::PushOrNone
-            }
-            other => other,
-        }
-    }
-
-    /// A short name for logs and the C ABI.
-    pub fn name(self) -> &'static str {
-        match self {
-            SecondFactor::None => "none",
-            SecondFactor::Push => "push",
-            SecondFactor::Passcode => "passcode",
-            SecondFactor::PasscodeInPassword => "passcode_in_password",
-            SecondFactor::CachedToken => "mfa_token",
-            SecondFactor::PushOrNone => "push_or_none",
-        }
-    }
-}
 
 #[derive(Serialize)]
 struct Envelope<'a> {
@@ -434,7 +366,7 @@ mod tests {
     fn body(c: &Config, token: Option<&Secret>) -> Value {
         let req = LoginRequest {
             config: c,
-            factor: SecondFactor::from_config(c),
+            factor: c.second_factor(),
             token,
             request_mfa_token: false,
             step: Step::First,
@@ -445,22 +377,19 @@ mod tests {
     #[test]
     fn precedence_passcode_in_password_over_passcode_over_push() {
         let c = config(&[("authenticator", "username_password_mfa")]);
-        assert_eq!(SecondFactor::from_config(&c), SecondFactor::Push);
+        assert_eq!(c.second_factor(), SecondFactor::Push);
         let c = config(&[
             ("authenticator", "username_password_mfa"),
             ("passcode", "123456"),
         ]);
-        assert_eq!(SecondFactor::from_config(&c), SecondFactor::Passcode);
+        assert_eq!(c.second_factor(), SecondFactor::Passcode);
         let c = config(&[("passcode", "123456"), ("passcode_in_password", "on")]);
-        assert_eq!(
-            SecondFactor::from_config(&c),
-            SecondFactor::PasscodeInPassword
-        );
+        assert_eq!(c.second_factor(), SecondFactor::PasscodeInPassword);
         let d = body(&c, None);
         assert_eq!(d["data"]["EXT_AUTHN_DUO_METHOD"], "passcode");
         assert!(d["data"].get("PASSCODE").is_none());
         // A push is asked for with the default authenticator too (JDBC, ODBC, .NET, sf_core).
-        assert_eq!(SecondFactor::from_config(&config(&[])), SecondFactor::Push);
+        assert_eq!(config(&[]).second_factor(), SecondFactor::Push);
         assert_eq!(
             body(&config(&[]), None)["data"]["EXT_AUTHN_DUO_METHOD"],
             "push"
