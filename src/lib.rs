@@ -17,7 +17,6 @@
 pub mod cache;
 mod cancel;
 pub mod config;
-pub mod connstr;
 mod deadline;
 mod environment;
 pub mod error;
@@ -32,6 +31,7 @@ mod retry;
 pub mod secret;
 mod transport;
 
+pub use config::connstr;
 pub use config::{Authenticator, Config, ConfigWarning, Protocol};
 pub use error::{Error, ErrorKind};
 pub use factor::SecondFactor;
