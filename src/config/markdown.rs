@@ -1,6 +1,6 @@
 //! The option table as Markdown, for the README.
 
-use super::options::{OPTIONS, OptionType, Support, WarnWhen};
+use super::options::{OPTIONS, OptionId, OptionType, Support, WarnWhen};
 
 /// The option table as Markdown, for the README (between `<!-- options:begin -->` and
 /// `<!-- options:end -->`; `tests/readme_options.rs` checks that it is current): the options sfmfa uses,
@@ -25,10 +25,11 @@ pub fn markdown_table() -> String {
         if !spec.aliases.is_empty() {
             name.push_str(&format!(" (also {})", code(spec.aliases)));
         }
-        let jdbc = match spec.name {
-            "host" => "the URL's host".to_owned(),
-            "port" => "the URL's port".to_owned(),
-            "protocol" => "`http://` in the URL, `ssl`".to_owned(),
+        // JDBC takes these from the URL itself, not from a key.
+        let jdbc = match spec.id {
+            OptionId::Host => "the URL's host".to_owned(),
+            OptionId::Port => "the URL's port".to_owned(),
+            OptionId::Protocol => "`http://` in the URL, `ssl`".to_owned(),
             _ => code(spec.drivers.jdbc),
         };
         let ty = match spec.ty {

@@ -31,6 +31,7 @@
 
 mod choices;
 pub mod connstr;
+mod defaults;
 mod lookup;
 mod markdown;
 mod options;
@@ -42,7 +43,7 @@ pub use choices::{Authenticator, Protocol, TokenCacheChoice};
 pub(crate) use lookup::printable;
 pub use lookup::{find_option, nearest_option, normalize_name};
 pub use markdown::markdown_table;
-pub use options::{DriverNames, OPTIONS, OptionSpec, OptionType, Support, WarnWhen};
+pub use options::{DriverNames, OPTIONS, OptionId, OptionSpec, OptionType, Support, WarnWhen};
 pub use settings::Config;
 pub use values::{is_loopback, parse_bool};
 pub use warnings::{ConfigWarning, Kept, WarningKind};

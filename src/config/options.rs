@@ -1,5 +1,8 @@
 //! The option table: every option sfmfa understands, with its names, type, default and documentation.
 
+use super::choices::{Authenticator, Protocol, TokenCacheChoice};
+use super::defaults;
+
 /// The type of an option's value, which decides how its text is parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OptionType {
@@ -101,11 +104,62 @@ pub enum Support {
     },
 }
 
+/// Which option a table row is: [`Config`](super::Config) stores and reads an option by matching on
+/// it, so the compiler checks that every option sfmfa uses is handled. Each option sfmfa uses has
+/// its own identifier, in one row; the options it accepts without using share [`OptionId::NotUsed`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OptionId {
+    /// `account`.
+    Account,
+    /// `user`.
+    User,
+    /// `password`.
+    Password,
+    /// `host`.
+    Host,
+    /// `port`.
+    Port,
+    /// `protocol`.
+    Protocol,
+    /// `ssl`.
+    Ssl,
+    /// `authenticator`.
+    Authenticator,
+    /// `passcode`.
+    Passcode,
+    /// `passcode_in_password`.
+    PasscodeInPassword,
+    /// `login_timeout`.
+    LoginTimeout,
+    /// `ca_file`.
+    CaFile,
+    /// `database`.
+    Database,
+    /// `schema`.
+    Schema,
+    /// `warehouse`.
+    Warehouse,
+    /// `role`.
+    Role,
+    /// `client_store_temporary_credential`.
+    ClientStoreTemporaryCredential,
+    /// `token_cache`.
+    TokenCache,
+    /// `application`.
+    Application,
+    /// `region`.
+    Region,
+    /// Every option sfmfa accepts without using ([`Support::Ignored`], [`Support::NotHonoured`]).
+    NotUsed,
+}
+
 /// One option: how it is named, typed and documented.
 #[derive(Debug, Clone, Copy)]
 pub struct OptionSpec {
     /// The canonical name (snake case).
     pub name: &'static str,
+    /// Which option it is, for [`Config`](super::Config) to store and read it.
+    pub id: OptionId,
     /// The names official drivers give it.
     pub drivers: DriverNames,
     /// sfmfa's own other names for it.
@@ -147,6 +201,7 @@ const DSN_REASON: &str = "sfmfa reads no odbc.ini or registry data source: only 
 const fn ignored(name: &'static str, drivers: DriverNames, doc: &'static str) -> OptionSpec {
     OptionSpec {
         name,
+        id: OptionId::NotUsed,
         drivers,
         aliases: &[],
         ty: OptionType::Text,
@@ -169,6 +224,7 @@ const fn not_honoured(
 ) -> OptionSpec {
     OptionSpec {
         name,
+        id: OptionId::NotUsed,
         drivers,
         aliases: &[],
         ty,
@@ -183,6 +239,7 @@ const fn not_honoured(
 pub const OPTIONS: &[OptionSpec] = &[
     OptionSpec {
         name: "account",
+        id: OptionId::Account,
         drivers: DriverNames {
             jdbc: &["account"],
             odbc: &["account"],
@@ -198,6 +255,7 @@ pub const OPTIONS: &[OptionSpec] = &[
     },
     OptionSpec {
         name: "user",
+        id: OptionId::User,
         drivers: DriverNames {
             jdbc: &["user"],
             odbc: &["uid"],
@@ -213,6 +271,7 @@ pub const OPTIONS: &[OptionSpec] = &[
     },
     OptionSpec {
         name: "password",
+        id: OptionId::Password,
         drivers: DriverNames {
             jdbc: &["password"],
             odbc: &["pwd"],
@@ -228,6 +287,7 @@ pub const OPTIONS: &[OptionSpec] = &[
     },
     OptionSpec {
         name: "host",
+        id: OptionId::Host,
         drivers: DriverNames {
             jdbc: &[],
             odbc: &["server"],
@@ -237,12 +297,13 @@ pub const OPTIONS: &[OptionSpec] = &[
         },
         aliases: &[],
         ty: OptionType::Text,
-        default: Some("<account>.snowflakecomputing.com"),
+        default: Some(defaults::HOST_TEXT),
         support: Support::Used,
         doc: "Host name of the Snowflake service (a name or an IP address, no scheme or path). In a JDBC URL, the URL's host.",
     },
     OptionSpec {
         name: "port",
+        id: OptionId::Port,
         drivers: DriverNames {
             jdbc: &[],
             odbc: &["port"],
@@ -252,12 +313,13 @@ pub const OPTIONS: &[OptionSpec] = &[
         },
         aliases: &[],
         ty: OptionType::Port,
-        default: Some("443"),
+        default: Some(defaults::HTTPS_PORT_TEXT),
         support: Support::Used,
         doc: "TCP port (default 443 for https, 80 for http). In a JDBC URL, the URL's port.",
     },
     OptionSpec {
         name: "protocol",
+        id: OptionId::Protocol,
         drivers: DriverNames {
             jdbc: &[],
             odbc: &[],
@@ -266,25 +328,27 @@ pub const OPTIONS: &[OptionSpec] = &[
             node: &[],
         },
         aliases: &[],
-        ty: OptionType::OneOf(&["https", "http"]),
-        default: Some("https"),
+        ty: OptionType::OneOf(Protocol::WORDS),
+        default: Some(defaults::PROTOCOL.as_str()),
         support: Support::Used,
         doc: "`https`, or `http` for a loopback host only. In a JDBC URL, `jdbc:snowflake://http://…` or `ssl=off`.",
     },
     OptionSpec {
         name: "ssl",
+        id: OptionId::Ssl,
         drivers: DriverNames {
             jdbc: &["ssl"],
             ..NO_DRIVER
         },
         aliases: &[],
         ty: OptionType::Bool,
-        default: Some("on"),
+        default: Some(defaults::SSL_TEXT),
         support: Support::Used,
         doc: "JDBC's switch for the protocol: `off` is `protocol=http` (loopback hosts only), `on` is `protocol=https`.",
     },
     OptionSpec {
         name: "authenticator",
+        id: OptionId::Authenticator,
         drivers: DriverNames {
             jdbc: &["authenticator"],
             odbc: &["authenticator"],
@@ -293,13 +357,14 @@ pub const OPTIONS: &[OptionSpec] = &[
             node: &["authenticator"],
         },
         aliases: &[],
-        ty: OptionType::OneOf(&["snowflake", "username_password_mfa"]),
-        default: Some("snowflake"),
+        ty: OptionType::OneOf(Authenticator::WORDS),
+        default: Some(defaults::AUTHENTICATOR.as_str()),
         support: Support::Used,
         doc: "`snowflake` (password; Duo if the user is enrolled) or `username_password_mfa` (password + Duo, MFA-token caching).",
     },
     OptionSpec {
         name: "passcode",
+        id: OptionId::Passcode,
         drivers: DriverNames {
             jdbc: &["passcode"],
             odbc: &["passcode"],
@@ -315,6 +380,7 @@ pub const OPTIONS: &[OptionSpec] = &[
     },
     OptionSpec {
         name: "passcode_in_password",
+        id: OptionId::PasscodeInPassword,
         drivers: DriverNames {
             jdbc: &["passcodeInPassword"],
             odbc: &["passcodeInPassword"],
@@ -324,12 +390,13 @@ pub const OPTIONS: &[OptionSpec] = &[
         },
         aliases: &[],
         ty: OptionType::Bool,
-        default: Some("false"),
+        default: Some(defaults::flag(defaults::PASSCODE_IN_PASSWORD)),
         support: Support::Used,
         doc: "The password ends with the Duo passcode; the server splits off the last 6 digits. Wins over `passcode` (as in every driver; Node.js documents it).",
     },
     OptionSpec {
         name: "login_timeout",
+        id: OptionId::LoginTimeout,
         drivers: DriverNames {
             jdbc: &["loginTimeout"],
             odbc: &["login_timeout"],
@@ -339,12 +406,13 @@ pub const OPTIONS: &[OptionSpec] = &[
         },
         aliases: &[],
         ty: OptionType::Seconds,
-        default: Some("120"),
+        default: Some(defaults::LOGIN_TIMEOUT_TEXT),
         support: Support::Used,
         doc: "Seconds for the whole login: connects, retries and the wait for Duo approval. 0 means no limit, as in JDBC and ODBC (a push still ends with the service's own push timeout).",
     },
     OptionSpec {
         name: "ca_file",
+        id: OptionId::CaFile,
         drivers: DriverNames {
             odbc: &["CABundleFile"],
             ..NO_DRIVER
@@ -357,6 +425,7 @@ pub const OPTIONS: &[OptionSpec] = &[
     },
     OptionSpec {
         name: "database",
+        id: OptionId::Database,
         drivers: DriverNames {
             jdbc: &["db", "database"],
             odbc: &["database"],
@@ -372,6 +441,7 @@ pub const OPTIONS: &[OptionSpec] = &[
     },
     OptionSpec {
         name: "schema",
+        id: OptionId::Schema,
         drivers: DriverNames {
             jdbc: &["schema"],
             odbc: &["schema"],
@@ -387,6 +457,7 @@ pub const OPTIONS: &[OptionSpec] = &[
     },
     OptionSpec {
         name: "warehouse",
+        id: OptionId::Warehouse,
         drivers: DriverNames {
             jdbc: &["warehouse"],
             odbc: &["warehouse"],
@@ -402,6 +473,7 @@ pub const OPTIONS: &[OptionSpec] = &[
     },
     OptionSpec {
         name: "role",
+        id: OptionId::Role,
         drivers: DriverNames {
             jdbc: &["role"],
             odbc: &["role"],
@@ -417,6 +489,7 @@ pub const OPTIONS: &[OptionSpec] = &[
     },
     OptionSpec {
         name: "client_store_temporary_credential",
+        id: OptionId::ClientStoreTemporaryCredential,
         drivers: DriverNames {
             jdbc: &["clientStoreTemporaryCredential", "clientRequestMfaToken"],
             odbc: &[
@@ -432,29 +505,23 @@ pub const OPTIONS: &[OptionSpec] = &[
         },
         aliases: &[],
         ty: OptionType::Bool,
-        default: Some("true"),
+        default: Some(defaults::flag(defaults::STORE_TEMPORARY_CREDENTIAL)),
         support: Support::Used,
         doc: "Cache the MFA token (with `authenticator=username_password_mfa`): one Duo prompt, then up to four hours without one. On by default on every OS, Linux included.",
     },
     OptionSpec {
         name: "token_cache",
+        id: OptionId::TokenCache,
         drivers: NO_DRIVER,
         aliases: &[],
-        ty: OptionType::OneOf(&[
-            "auto",
-            "keystore",
-            "secret-service",
-            "keyutils",
-            "file",
-            "memory",
-            "none",
-        ]),
-        default: Some("auto"),
+        ty: OptionType::OneOf(TokenCacheChoice::WORDS),
+        default: Some(defaults::TOKEN_CACHE.as_str()),
         support: Support::Used,
         doc: "Where MFA tokens are cached: `auto` (the OS keystore when one is usable, else the file), `keystore` (the OS keystore only), `secret-service`, `keyutils`, `file` (`credential_cache_v2.json`, owner-only), `memory` (this process only), `none`.",
     },
     OptionSpec {
         name: "application",
+        id: OptionId::Application,
         drivers: DriverNames {
             jdbc: &["application"],
             odbc: &["application"],
@@ -470,6 +537,7 @@ pub const OPTIONS: &[OptionSpec] = &[
     },
     OptionSpec {
         name: "region",
+        id: OptionId::Region,
         drivers: DriverNames {
             jdbc: &[],
             odbc: &[],

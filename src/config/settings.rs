@@ -5,11 +5,12 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::choices::{Authenticator, Protocol, TokenCacheChoice};
+use super::defaults;
 use super::lookup::{find_option, nearest_option, printable};
-use super::options::{OptionSpec, Support, WarnWhen};
+use super::options::{OptionId, OptionSpec, Support, WarnWhen};
 use super::values::{
-    check_type, exact, is_loopback, non_empty, parse_bool, parse_host, parse_one_of, parse_opt,
-    parse_port, parse_seconds, split_passcode,
+    check_type, exact, is_loopback, non_empty, parse_bool, parse_host, parse_opt, parse_port,
+    parse_seconds, parse_word, split_passcode,
 };
 use super::warnings::{ConfigWarning, WarningKind};
 use crate::error::{Error, ErrorKind};
@@ -53,11 +54,11 @@ impl Default for Config {
             password: None,
             host: None,
             port: None,
-            protocol: Protocol::Https,
-            authenticator: Authenticator::Snowflake,
+            protocol: defaults::PROTOCOL,
+            authenticator: defaults::AUTHENTICATOR,
             passcode: None,
-            passcode_in_password: false,
-            login_timeout: Duration::from_secs(120),
+            passcode_in_password: defaults::PASSCODE_IN_PASSWORD,
+            login_timeout: defaults::LOGIN_TIMEOUT,
             ca_file: None,
             database: None,
             schema: None,
@@ -65,8 +66,8 @@ impl Default for Config {
             role: None,
             application: None,
             region: None,
-            store_temporary_credential: true,
-            token_cache: TokenCacheChoice::Auto,
+            store_temporary_credential: defaults::STORE_TEMPORARY_CREDENTIAL,
+            token_cache: defaults::TOKEN_CACHE,
             binding: (
                 Cow::Borrowed("Rust"),
                 Cow::Borrowed(env!("CARGO_PKG_VERSION")),
@@ -105,93 +106,96 @@ impl Config {
             }
             Error::new(ErrorKind::UnknownOption, message)
         })?;
-        match spec.support {
-            Support::Used => self.apply(spec, value)?,
-            Support::Ignored => check_type(spec, value)?,
-            Support::NotHonoured { when, reason } => {
-                check_type(spec, value)?;
-                // A later value replaces what an earlier one said.
-                self.warnings.retain(|w| {
-                    !matches!(w.kind(), WarningKind::NotHonoured { option, .. } if *option == spec.name)
-                });
-                if warns(when, value) {
-                    self.push_warning(ConfigWarning::new(
-                        WarningKind::NotHonoured {
-                            option: spec.name,
-                            reason,
-                        },
-                        Some(name.trim()),
-                        position,
-                    ));
-                }
-            }
-        }
+        self.store(spec, name, value, position)?;
         Ok(spec)
     }
 
-    /// Stores the value of an option sfmfa uses.
-    fn apply(&mut self, spec: &'static OptionSpec, value: &str) -> Result<(), Error> {
+    /// Stores the value of option `spec`, given as `name`: one arm per option sfmfa uses, and the
+    /// check (and warning) of those it accepts without using. An empty value goes back to the default.
+    fn store(
+        &mut self,
+        spec: &'static OptionSpec,
+        name: &str,
+        value: &str,
+        position: Option<usize>,
+    ) -> Result<(), Error> {
         let text = || non_empty(value);
-        match spec.name {
-            "account" => self.account = text(),
-            "user" => self.user = text(),
-            "password" => self.password = exact(value).map(Secret::new),
-            "host" => self.host = parse_opt(spec, value, parse_host)?,
-            "port" => self.port = parse_opt(spec, value, parse_port)?,
-            "protocol" => {
-                self.protocol = match parse_one_of(spec, value)? {
-                    "http" => Protocol::Http,
-                    _ => Protocol::Https,
-                }
+        match spec.id {
+            OptionId::Account => self.account = text(),
+            OptionId::User => self.user = text(),
+            OptionId::Password => self.password = exact(value).map(Secret::new),
+            OptionId::Host => self.host = parse_opt(spec, value, parse_host)?,
+            OptionId::Port => self.port = parse_opt(spec, value, parse_port)?,
+            OptionId::Protocol => {
+                self.protocol =
+                    parse_word(spec, value, Protocol::parse)?.unwrap_or(defaults::PROTOCOL)
             }
-            "ssl" => {
+            OptionId::Ssl => {
                 self.protocol = match parse_opt(spec, value, parse_bool)? {
+                    Some(true) => Protocol::Https,
                     Some(false) => Protocol::Http,
-                    _ => Protocol::Https,
+                    None => defaults::PROTOCOL,
                 }
             }
-            "authenticator" => {
-                self.authenticator = match parse_one_of(spec, value)? {
-                    "username_password_mfa" => Authenticator::UsernamePasswordMfa,
-                    _ => Authenticator::Snowflake,
-                }
+            OptionId::Authenticator => {
+                self.authenticator = parse_word(spec, value, Authenticator::parse)?
+                    .unwrap_or(defaults::AUTHENTICATOR)
             }
-            "passcode" => self.passcode = text().map(Secret::new),
-            "passcode_in_password" => {
-                self.passcode_in_password = parse_opt(spec, value, parse_bool)?.unwrap_or(false)
+            OptionId::Passcode => self.passcode = text().map(Secret::new),
+            OptionId::PasscodeInPassword => {
+                self.passcode_in_password =
+                    parse_opt(spec, value, parse_bool)?.unwrap_or(defaults::PASSCODE_IN_PASSWORD)
             }
-            "login_timeout" => {
+            OptionId::LoginTimeout => {
                 self.login_timeout =
-                    parse_opt(spec, value, parse_seconds)?.unwrap_or(Duration::from_secs(120))
+                    parse_opt(spec, value, parse_seconds)?.unwrap_or(defaults::LOGIN_TIMEOUT)
             }
-            "ca_file" => self.ca_file = text().map(PathBuf::from),
-            "database" => self.database = text(),
-            "schema" => self.schema = text(),
-            "warehouse" => self.warehouse = text(),
-            "role" => self.role = text(),
-            "application" => self.application = text(),
-            "region" => self.region = text(),
-            "client_store_temporary_credential" => {
-                self.store_temporary_credential =
-                    parse_opt(spec, value, parse_bool)?.unwrap_or(true)
+            OptionId::CaFile => self.ca_file = text().map(PathBuf::from),
+            OptionId::Database => self.database = text(),
+            OptionId::Schema => self.schema = text(),
+            OptionId::Warehouse => self.warehouse = text(),
+            OptionId::Role => self.role = text(),
+            OptionId::Application => self.application = text(),
+            OptionId::Region => self.region = text(),
+            OptionId::ClientStoreTemporaryCredential => {
+                self.store_temporary_credential = parse_opt(spec, value, parse_bool)?
+                    .unwrap_or(defaults::STORE_TEMPORARY_CREDENTIAL)
             }
-            "token_cache" => {
-                self.token_cache = match parse_one_of(spec, value)? {
-                    "keystore" => TokenCacheChoice::Keystore,
-                    "secret-service" => TokenCacheChoice::SecretService,
-                    "keyutils" => TokenCacheChoice::Keyutils,
-                    "file" => TokenCacheChoice::File,
-                    "memory" => TokenCacheChoice::Memory,
-                    "none" => TokenCacheChoice::None,
-                    _ => TokenCacheChoice::Auto,
-                }
+            OptionId::TokenCache => {
+                self.token_cache = parse_word(spec, value, TokenCacheChoice::parse)?
+                    .unwrap_or(defaults::TOKEN_CACHE)
             }
-            other => {
-                return Err(Error::new(
-                    ErrorKind::Internal,
-                    format!("option '{other}' is in the table but not handled"),
-                ));
-            }
+            OptionId::NotUsed => self.accept_unused(spec, name, value, position)?,
+        }
+        Ok(())
+    }
+
+    /// Checks the value of an option sfmfa accepts without using, and records a warning when the
+    /// value asks for what sfmfa does not do.
+    fn accept_unused(
+        &mut self,
+        spec: &'static OptionSpec,
+        name: &str,
+        value: &str,
+        position: Option<usize>,
+    ) -> Result<(), Error> {
+        check_type(spec, value)?;
+        let Support::NotHonoured { when, reason } = spec.support else {
+            return Ok(());
+        };
+        // A later value replaces what an earlier one said.
+        self.warnings.retain(|w| {
+            !matches!(w.kind(), WarningKind::NotHonoured { option, .. } if *option == spec.name)
+        });
+        if warns(when, value) {
+            self.push_warning(ConfigWarning::new(
+                WarningKind::NotHonoured {
+                    option: spec.name,
+                    reason,
+                },
+                Some(name.trim()),
+                position,
+            ));
         }
         Ok(())
     }
@@ -211,51 +215,29 @@ impl Config {
         let text = |v: &Option<String>| v.clone();
         let secret = |v: &Option<Secret>| v.as_ref().map(|_| "****".to_owned());
         let flag = |b: bool| Some(b.to_string());
-        Ok(match spec.name {
-            "account" => text(&self.account),
-            "user" => text(&self.user),
-            "password" => secret(&self.password),
-            "host" => (self.host.is_some() || self.account.is_some()).then(|| self.host()),
-            "port" => Some(self.port().to_string()),
-            "protocol" => Some(
-                match self.protocol {
-                    Protocol::Http => "http",
-                    Protocol::Https => "https",
-                }
-                .to_owned(),
-            ),
-            "ssl" => flag(self.protocol == Protocol::Https),
-            "authenticator" => Some(
-                match self.authenticator {
-                    Authenticator::Snowflake => "snowflake",
-                    Authenticator::UsernamePasswordMfa => "username_password_mfa",
-                }
-                .to_owned(),
-            ),
-            "passcode" => secret(&self.passcode),
-            "passcode_in_password" => flag(self.passcode_in_password),
-            "login_timeout" => Some(self.login_timeout.as_secs_f64().to_string()),
-            "ca_file" => self.ca_file.as_ref().map(|p| p.display().to_string()),
-            "database" => text(&self.database),
-            "schema" => text(&self.schema),
-            "warehouse" => text(&self.warehouse),
-            "role" => text(&self.role),
-            "application" => text(&self.application),
-            "region" => text(&self.region),
-            "client_store_temporary_credential" => flag(self.store_temporary_credential),
-            "token_cache" => Some(
-                match self.token_cache {
-                    TokenCacheChoice::Auto => "auto",
-                    TokenCacheChoice::Keystore => "keystore",
-                    TokenCacheChoice::SecretService => "secret-service",
-                    TokenCacheChoice::Keyutils => "keyutils",
-                    TokenCacheChoice::File => "file",
-                    TokenCacheChoice::Memory => "memory",
-                    TokenCacheChoice::None => "none",
-                }
-                .to_owned(),
-            ),
-            _ => None,
+        let word = |w: &'static str| Some(w.to_owned());
+        Ok(match spec.id {
+            OptionId::Account => text(&self.account),
+            OptionId::User => text(&self.user),
+            OptionId::Password => secret(&self.password),
+            OptionId::Host => (self.host.is_some() || self.account.is_some()).then(|| self.host()),
+            OptionId::Port => Some(self.port().to_string()),
+            OptionId::Protocol => word(self.protocol.as_str()),
+            OptionId::Ssl => flag(self.protocol == Protocol::Https),
+            OptionId::Authenticator => word(self.authenticator.as_str()),
+            OptionId::Passcode => secret(&self.passcode),
+            OptionId::PasscodeInPassword => flag(self.passcode_in_password),
+            OptionId::LoginTimeout => Some(self.login_timeout.as_secs_f64().to_string()),
+            OptionId::CaFile => self.ca_file.as_ref().map(|p| p.display().to_string()),
+            OptionId::Database => text(&self.database),
+            OptionId::Schema => text(&self.schema),
+            OptionId::Warehouse => text(&self.warehouse),
+            OptionId::Role => text(&self.role),
+            OptionId::Application => text(&self.application),
+            OptionId::Region => text(&self.region),
+            OptionId::ClientStoreTemporaryCredential => flag(self.store_temporary_credential),
+            OptionId::TokenCache => word(self.token_cache.as_str()),
+            OptionId::NotUsed => None,
         })
     }
 
@@ -364,17 +346,17 @@ impl Config {
             .to_ascii_lowercase();
         match self.region.as_deref().map(str::to_ascii_lowercase) {
             Some(region) if !account.contains('.') && region != "us-west-2" => {
-                format!("{account}.{region}.snowflakecomputing.com")
+                format!("{account}.{region}.{}", defaults::DOMAIN)
             }
-            _ => format!("{account}.snowflakecomputing.com"),
+            _ => format!("{account}.{}", defaults::DOMAIN),
         }
     }
 
     /// The port: the option, or 443 for https and 80 for http.
     pub fn port(&self) -> u16 {
         self.port.unwrap_or(match self.protocol {
-            Protocol::Http => 80,
-            Protocol::Https => 443,
+            Protocol::Http => defaults::HTTP_PORT,
+            Protocol::Https => defaults::HTTPS_PORT,
         })
     }
 
@@ -582,6 +564,54 @@ mod tests {
         assert_eq!(c.protocol(), Protocol::Http);
         c.set("ssl", "on").unwrap();
         assert_eq!(c.protocol(), Protocol::Https);
+    }
+
+    #[test]
+    fn every_option_sfmfa_uses_has_one_row_and_the_others_share_not_used() {
+        let mut seen = std::collections::HashSet::new();
+        for spec in OPTIONS {
+            assert_eq!(
+                spec.id == OptionId::NotUsed,
+                spec.support != Support::Used,
+                "{}",
+                spec.name
+            );
+            if spec.id != OptionId::NotUsed {
+                assert!(seen.insert(spec.id), "{:?} is in two rows", spec.id);
+            }
+        }
+    }
+
+    #[test]
+    fn the_documented_defaults_are_the_defaults() {
+        let c = Config::new();
+        for spec in OPTIONS.iter().filter(|s| s.support == Support::Used) {
+            let Some(default) = spec.default else {
+                continue;
+            };
+            // The host's default depends on the account; the table shows its form.
+            if spec.id == OptionId::Host {
+                assert_eq!(c.get(spec.name).unwrap(), None);
+                continue;
+            }
+            let got = c.get(spec.name).unwrap();
+            let got = got.as_deref().unwrap_or_default();
+            match spec.ty {
+                OptionType::Bool => {
+                    assert_eq!(parse_bool(got), parse_bool(default), "{}", spec.name)
+                }
+                _ => assert_eq!(got, default, "{}", spec.name),
+            }
+            // An empty value goes back to the default.
+            let mut changed = base();
+            changed.set(spec.name, "").unwrap();
+            assert_eq!(
+                changed.get(spec.name).unwrap(),
+                c.get(spec.name).unwrap(),
+                "{}",
+                spec.name
+            );
+        }
     }
 
     #[test]

@@ -46,7 +46,10 @@ pub(super) fn check_type(spec: &OptionSpec, value: &str) -> Result<(), Error> {
         OptionType::Bool => parse_opt(spec, value, parse_bool).map(drop),
         OptionType::Port => parse_opt(spec, value, parse_port).map(drop),
         OptionType::Seconds => parse_opt(spec, value, parse_seconds).map(drop),
-        OptionType::OneOf(_) => parse_one_of(spec, value).map(drop),
+        OptionType::OneOf(words) => parse_word(spec, value, |v| {
+            words.iter().find(|w| w.eq_ignore_ascii_case(v))
+        })
+        .map(drop),
         OptionType::Text | OptionType::Secret | OptionType::Path => Ok(()),
     }
 }
@@ -65,18 +68,22 @@ pub(super) fn parse_opt<T>(
         .map_err(|expected| invalid(spec, value, expected))
 }
 
-pub(super) fn parse_one_of(spec: &OptionSpec, value: &str) -> Result<&'static str, Error> {
+/// A word of the list of option `spec`, in any case, as `parse` reads it; `None` for a blank value
+/// (the option's default).
+pub(super) fn parse_word<T>(
+    spec: &OptionSpec,
+    value: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Option<T>, Error> {
     let OptionType::OneOf(words) = spec.ty else {
         return Err(Error::new(ErrorKind::Internal, "option is not a word list"));
     };
     let v = value.trim();
     if v.is_empty() {
-        return Ok(words[0]);
+        return Ok(None);
     }
-    words
-        .iter()
-        .find(|w| w.eq_ignore_ascii_case(v))
-        .copied()
+    parse(v)
+        .map(Some)
         .ok_or_else(|| invalid(spec, value, &format!("one of {}", words.join(", "))))
 }
 
