@@ -137,7 +137,7 @@ impl Client {
                 message: warning.to_string(),
             });
         }
-        let deadline = Deadline::after(self.config.login_timeout);
+        let deadline = Deadline::after(self.config.login_timeout());
         let watch = Watch {
             deadline: &deadline,
             cancel: &cancel,
@@ -376,7 +376,7 @@ impl Client {
             cache,
             closed: Mutex::new(false),
             // login_timeout=0 (no limit) does not make the logout unbounded.
-            close_budget: match self.config.login_timeout {
+            close_budget: match self.config.login_timeout() {
                 t if t.is_zero() => CLOSE_BUDGET,
                 t => t.min(CLOSE_BUDGET),
             },

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use super::options::{OPTIONS, OptionSpec};
+use super::options::{OPTIONS, OptionId, OptionSpec};
 
 /// The form names are compared in: leading dashes dropped, `_` and `-` dropped, ASCII lower case.
 pub fn normalize_name(name: &str) -> String {
@@ -30,6 +30,15 @@ static BY_NAME: LazyLock<HashMap<String, &'static OptionSpec>> = LazyLock::new(|
 /// `-` and leading dashes.
 pub fn find_option(name: &str) -> Option<&'static OptionSpec> {
     BY_NAME.get(&normalize_name(name)).copied()
+}
+
+/// The row of an option sfmfa uses, by its identifier; `None` for [`OptionId::NotUsed`], which many
+/// rows share.
+pub(crate) fn option_by_id(id: OptionId) -> Option<&'static OptionSpec> {
+    if id == OptionId::NotUsed {
+        return None;
+    }
+    OPTIONS.iter().find(|spec| spec.id == id)
 }
 
 /// The option whose name is nearest to `name` (the edit distance between the normalised forms,

@@ -1,12 +1,12 @@
 //! [`Config`]: the settings of a login, set by option name.
 
 use std::borrow::Cow;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::choices::{Authenticator, Protocol, TokenCacheChoice};
 use super::defaults;
-use super::lookup::{find_option, nearest_option, printable};
+use super::lookup::{find_option, nearest_option, option_by_id, printable};
 use super::options::{OptionId, OptionSpec, Support, WarnWhen};
 use super::values::{
     check_type, exact, is_loopback, non_empty, parse_bool, parse_host, parse_opt, parse_port,
@@ -21,29 +21,29 @@ use crate::secret::Secret;
 /// [`Config::validate`] (which `Client::new` calls).
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub(crate) account: Option<String>,
-    pub(crate) user: Option<String>,
-    pub(crate) password: Option<Secret>,
-    pub(crate) host: Option<String>,
-    pub(crate) port: Option<u16>,
-    pub(crate) protocol: Protocol,
-    pub(crate) authenticator: Authenticator,
-    pub(crate) passcode: Option<Secret>,
-    pub(crate) passcode_in_password: bool,
-    pub(crate) login_timeout: Duration,
-    pub(crate) ca_file: Option<PathBuf>,
-    pub(crate) database: Option<String>,
-    pub(crate) schema: Option<String>,
-    pub(crate) warehouse: Option<String>,
-    pub(crate) role: Option<String>,
-    pub(crate) application: Option<String>,
-    pub(crate) region: Option<String>,
-    pub(crate) store_temporary_credential: bool,
-    pub(crate) token_cache: TokenCacheChoice,
+    account: Option<String>,
+    user: Option<String>,
+    password: Option<Secret>,
+    host: Option<String>,
+    port: Option<u16>,
+    protocol: Protocol,
+    authenticator: Authenticator,
+    passcode: Option<Secret>,
+    passcode_in_password: bool,
+    login_timeout: Duration,
+    ca_file: Option<PathBuf>,
+    database: Option<String>,
+    schema: Option<String>,
+    warehouse: Option<String>,
+    role: Option<String>,
+    application: Option<String>,
+    region: Option<String>,
+    store_temporary_credential: bool,
+    token_cache: TokenCacheChoice,
     /// Which binding drives the library ("Rust", "C", …), for the User-Agent.
-    pub(crate) binding: (Cow<'static, str>, Cow<'static, str>),
+    binding: (Cow<'static, str>, Cow<'static, str>),
     /// What was accepted but deserves a look (unknown keys, options not honoured, repeats).
-    pub(crate) warnings: Vec<ConfigWarning>,
+    warnings: Vec<ConfigWarning>,
 }
 
 impl Default for Config {
@@ -108,6 +108,18 @@ impl Config {
         })?;
         self.store(spec, name, value, position)?;
         Ok(spec)
+    }
+
+    /// [`Config::set`] for an option sfmfa uses, by its identifier (the connection-string parsers
+    /// set what they derive this way).
+    pub(crate) fn set_option(&mut self, id: OptionId, value: &str) -> Result<(), Error> {
+        let spec = option_by_id(id).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Internal,
+                format!("option {id:?} has no row of its own in the option table"),
+            )
+        })?;
+        self.store(spec, spec.name, value, None)
     }
 
     /// Stores the value of option `spec`, given as `name`: one arm per option sfmfa uses, and the
@@ -388,6 +400,61 @@ impl Config {
     /// The user, when set.
     pub fn user(&self) -> Option<&str> {
         self.user.as_deref()
+    }
+
+    /// The account as set (a region suffix included), when set.
+    pub(crate) fn account(&self) -> Option<&str> {
+        self.account.as_deref()
+    }
+
+    /// The `host` option as set, without the default derived from the account.
+    pub(crate) fn host_option(&self) -> Option<&str> {
+        self.host.as_deref()
+    }
+
+    /// The password as given (with `passcode_in_password`, the passcode at its end), when set.
+    pub(crate) fn password(&self) -> Option<&Secret> {
+        self.password.as_ref()
+    }
+
+    /// The Duo passcode, when set.
+    pub(crate) fn passcode(&self) -> Option<&Secret> {
+        self.passcode.as_ref()
+    }
+
+    /// The PEM file of trusted certificate authorities (`ca_file`), when set.
+    pub(crate) fn ca_file(&self) -> Option<&Path> {
+        self.ca_file.as_deref()
+    }
+
+    /// The name of the application on top of sfmfa (`application`), when set.
+    pub(crate) fn application(&self) -> Option<&str> {
+        self.application.as_deref()
+    }
+
+    /// The session's database, when set.
+    pub(crate) fn database(&self) -> Option<&str> {
+        self.database.as_deref()
+    }
+
+    /// The session's schema, when set.
+    pub(crate) fn schema(&self) -> Option<&str> {
+        self.schema.as_deref()
+    }
+
+    /// The session's warehouse, when set.
+    pub(crate) fn warehouse(&self) -> Option<&str> {
+        self.warehouse.as_deref()
+    }
+
+    /// The session's role, when set.
+    pub(crate) fn role(&self) -> Option<&str> {
+        self.role.as_deref()
+    }
+
+    /// The binding that drives the library and its version ([`Config::set_binding`]).
+    pub(crate) fn binding(&self) -> (&str, &str) {
+        (&self.binding.0, &self.binding.1)
     }
 }
 
