@@ -28,6 +28,18 @@
 //! [`Support::NotHonoured`]: accepted, never acted on, and a [`ConfigWarning`] says so whenever the value
 //! asks for something sfmfa does not do. Keys that are in no table row are reported by the
 //! connection-string parsers as warnings with the nearest known name; [`Config::set`] rejects them.
+//!
+//! # Modules
+//!
+//! - `options`: the table ([`OPTIONS`], [`OptionSpec`], [`OptionId`]);
+//! - `defaults`: the defaults of the options sfmfa uses, which the table shows;
+//! - `choices`: the word options as types ([`Authenticator`], [`Protocol`], [`TokenCacheChoice`]);
+//! - `lookup`: names ([`find_option`], [`nearest_option`], [`normalize_name`]);
+//! - `values`: the parsers of values ([`parse_bool`], [`is_loopback`], …);
+//! - `warnings`: [`ConfigWarning`];
+//! - `settings`: [`Config`];
+//! - `markdown`: [`markdown_table`], the table for the README;
+//! - [`connstr`]: JDBC URLs and ODBC connection strings.
 
 mod choices;
 pub mod connstr;

@@ -95,7 +95,7 @@ pub enum Support {
     /// settings, driver logging and tuning). No warning.
     Ignored,
     /// Accepted but never acted on, because acting on it would change security or routing; a
-    /// [`ConfigWarning`] is recorded when the value asks for what sfmfa does not do.
+    /// [`ConfigWarning`](super::ConfigWarning) is recorded when the value asks for what sfmfa does not do.
     NotHonoured {
         /// Which values make the warning.
         when: WarnWhen,
