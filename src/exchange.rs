@@ -11,10 +11,11 @@
 //! lock; a step that may start a push is sent once. Anything else the server answers (no context, an
 //! unknown `nextAction`, more steps than these) ends the login with an error naming the step.
 
-use crate::config::Config;
+use crate::config::{Authenticator, Config};
 use crate::error::{Error, ErrorKind};
+use crate::factor::SecondFactor;
 use crate::progress::{Progress, step_name};
-use crate::protocol::{self, LoginAnswer, LoginRequest, SecondFactor, SessionData, Step};
+use crate::protocol::{self, LoginAnswer, LoginFields, LoginRequest, SessionData, Step};
 use crate::retry::{Idempotence, Watch, post_with_retry};
 use crate::secret::{Secret, scrub};
 use crate::transport::Transport;
@@ -160,8 +161,9 @@ impl Exchange<'_> {
         number: u32,
     ) -> Result<Reply, Error> {
         self.watch.cancel.check()?;
+        let fields = login_fields(self.config);
         let request = LoginRequest {
-            config: self.config,
+            fields: &fields,
             factor,
             token,
             request_mfa_token,
@@ -173,7 +175,7 @@ impl Exchange<'_> {
             "login request (step {number}) to {} as {} (authenticator {:?}, second factor {}, request_id {})",
             self.transport.base_url(),
             self.config.user().unwrap_or_default(),
-            self.config.authenticator,
+            self.config.authenticator(),
             factor.name(),
             query[0].1
         );
@@ -227,15 +229,11 @@ impl Exchange<'_> {
                     Step::First => None,
                     Step::Duo { ctx } | Step::Tokens { ctx } => Some(ctx),
                 };
-                let secrets: Vec<&Secret> = [
-                    self.config.password.as_ref(),
-                    self.config.passcode.as_ref(),
-                    token,
-                    ctx,
-                ]
-                .into_iter()
-                .flatten()
-                .collect();
+                let secrets: Vec<&Secret> =
+                    [self.config.password(), self.config.passcode(), token, ctx]
+                        .into_iter()
+                        .flatten()
+                        .collect();
                 let message = message.map(|m| scrub(&m, &secrets));
                 let e = in_step(Error::from_server(code, message.as_deref()));
                 log::info!("login refused: {e}");
@@ -244,6 +242,25 @@ impl Exchange<'_> {
             LoginAnswer::Success(data) => Ok(Reply::Session(data)),
             LoginAnswer::Next { action, ctx } => Ok(Reply::Next { action, ctx }),
         }
+    }
+}
+
+/// What every request of a login says, from the configuration.
+pub(crate) fn login_fields(config: &Config) -> LoginFields<'_> {
+    LoginFields {
+        account_name: config.account_name(),
+        login_name: config.user().unwrap_or_default(),
+        password: config.password(),
+        password_without_passcode: config.password_without_passcode(),
+        passcode: config.passcode(),
+        username_password_mfa: config.authenticator() == Authenticator::UsernamePasswordMfa,
+        application: config.application(),
+        login_timeout_secs: config.login_timeout().as_secs(),
+        binding: config.binding().0,
+        database: config.database(),
+        schema: config.schema(),
+        warehouse: config.warehouse(),
+        role: config.role(),
     }
 }
 
@@ -304,5 +321,181 @@ fn shown(action: Option<&str>) -> String {
             .take(64)
             .map(|c| if c.is_control() { '?' } else { c })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod request_tests {
+    use serde_json::Value;
+
+    use super::*;
+
+    pub(super) fn config(pairs: &[(&str, &str)]) -> Config {
+        let mut c = Config::new();
+        for (k, v) in [
+            ("account", "xy12345"),
+            ("user", "demo"),
+            ("password", "abc123"),
+        ]
+        .iter()
+        .chain(pairs)
+        {
+            c.set(k, v).unwrap();
+        }
+        c
+    }
+
+    fn body(c: &Config, token: Option<&Secret>) -> Value {
+        let req = LoginRequest {
+            fields: &login_fields(c),
+            factor: c.second_factor(),
+            token,
+            request_mfa_token: false,
+            step: Step::First,
+        };
+        serde_json::from_slice(&req.body().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn precedence_passcode_in_password_over_passcode_over_push() {
+        let c = config(&[("authenticator", "username_password_mfa")]);
+        assert_eq!(c.second_factor(), SecondFactor::Push);
+        let c = config(&[
+            ("authenticator", "username_password_mfa"),
+            ("passcode", "123456"),
+        ]);
+        assert_eq!(c.second_factor(), SecondFactor::Passcode);
+        let c = config(&[("passcode", "123456"), ("passcode_in_password", "on")]);
+        assert_eq!(c.second_factor(), SecondFactor::PasscodeInPassword);
+        let d = body(&c, None);
+        assert_eq!(d["data"]["EXT_AUTHN_DUO_METHOD"], "passcode");
+        assert!(d["data"].get("PASSCODE").is_none());
+        // A push is asked for with the default authenticator too (JDBC, ODBC, .NET, sf_core).
+        assert_eq!(config(&[]).second_factor(), SecondFactor::Push);
+        assert_eq!(
+            body(&config(&[]), None)["data"]["EXT_AUTHN_DUO_METHOD"],
+            "push"
+        );
+    }
+
+    #[test]
+    fn cached_token_suppresses_duo_fields() {
+        let c = config(&[
+            ("authenticator", "username_password_mfa"),
+            ("passcode", "123456"),
+        ]);
+        let t = Secret::from("tok");
+        let req = LoginRequest {
+            fields: &login_fields(&c),
+            factor: SecondFactor::CachedToken,
+            token: Some(&t),
+            request_mfa_token: true,
+            step: Step::First,
+        };
+        let d: Value = serde_json::from_slice(&req.body().unwrap()).unwrap();
+        assert_eq!(d["data"]["TOKEN"], "tok");
+        assert!(d["data"].get("EXT_AUTHN_DUO_METHOD").is_none());
+        assert!(d["data"].get("PASSCODE").is_none());
+        assert_eq!(
+            d["data"]["SESSION_PARAMETERS"]["CLIENT_REQUEST_MFA_TOKEN"],
+            true
+        );
+    }
+}
+
+#[cfg(test)]
+mod step_tests {
+    use serde_json::Value;
+
+    use super::*;
+
+    /// The tests' configuration, with the passcode appended to the password.
+    fn config(pairs: &[(&str, &str)]) -> Config {
+        let mut c = super::request_tests::config(&[("password", "abc123987654")]);
+        for (k, v) in pairs {
+            c.set(k, v).unwrap();
+        }
+        c
+    }
+
+    fn body(c: &Config, factor: SecondFactor, token: Option<&Secret>, step: Step<'_>) -> Value {
+        let req = LoginRequest {
+            fields: &login_fields(c),
+            factor,
+            token,
+            request_mfa_token: true,
+            step,
+        };
+        serde_json::from_slice(&req.body().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_token_login_sends_the_password_without_the_passcode() {
+        let c = config(&[("passcode_in_password", "on")]);
+        let t = Secret::from("tok");
+        let d = body(&c, SecondFactor::CachedToken, Some(&t), Step::First);
+        assert_eq!(d["data"]["PASSWORD"], "abc123");
+        assert_eq!(d["data"]["TOKEN"], "tok");
+        // The interactive login still sends it whole: the server splits it.
+        let d = body(&c, SecondFactor::PasscodeInPassword, None, Step::First);
+        assert_eq!(d["data"]["PASSWORD"], "abc123987654");
+        // Without passcode_in_password the password is the password, digits and all.
+        let c = config(&[]);
+        let d = body(&c, SecondFactor::CachedToken, Some(&t), Step::First);
+        assert_eq!(d["data"]["PASSWORD"], "abc123987654");
+    }
+
+    #[test]
+    fn steps_carry_the_context_and_the_last_no_credentials() {
+        let c = config(&[("passcode", "123456")]);
+        let ctx = Secret::from("IFC-1");
+        let d = body(&c, SecondFactor::Passcode, None, Step::Duo { ctx: &ctx });
+        assert_eq!(d["inFlightCtx"], "IFC-1");
+        assert_eq!(d["data"]["PASSCODE"], "123456");
+        assert_eq!(d["data"]["EXT_AUTHN_DUO_METHOD"], "passcode");
+        let d = body(&c, SecondFactor::Passcode, None, Step::Tokens { ctx: &ctx });
+        assert_eq!(d["inFlightCtx"], "IFC-1");
+        for absent in ["PASSWORD", "PASSCODE", "EXT_AUTHN_DUO_METHOD", "TOKEN"] {
+            assert!(d["data"].get(absent).is_none(), "{absent}");
+        }
+        assert_eq!(d["data"]["LOGIN_NAME"], "demo");
+        assert_eq!(
+            d["data"]["SESSION_PARAMETERS"]["CLIENT_REQUEST_MFA_TOKEN"],
+            true
+        );
+        let d = body(&c, SecondFactor::Passcode, None, Step::First);
+        assert!(d.get("inFlightCtx").is_none());
+    }
+
+    #[test]
+    fn client_environment_has_every_field_the_drivers_all_send() {
+        let d = body(&config(&[]), SecondFactor::Push, None, Step::First);
+        let env = &d["data"]["CLIENT_ENVIRONMENT"];
+        for key in [
+            "OS_VERSION",
+            "LIBC_FAMILY",
+            "LIBC_VERSION",
+            "CORE_VERSION",
+            "APPLICATION_PATH",
+            "CERT_REVOCATION_CHECK_MODE",
+            "OS",
+            "ISA",
+        ] {
+            assert!(env[key].is_string(), "{key}: {env}");
+        }
+        assert!(env["OS_DETAILS"].is_object());
+        let c = config(&[]);
+        let req = LoginRequest {
+            fields: &login_fields(&c),
+            factor: SecondFactor::Push,
+            token: None,
+            request_mfa_token: false,
+            step: Step::First,
+        };
+        let d: Value = serde_json::from_slice(&req.body().unwrap()).unwrap();
+        assert_eq!(
+            d["data"]["SESSION_PARAMETERS"]["CLIENT_REQUEST_MFA_TOKEN"],
+            false
+        );
     }
 }

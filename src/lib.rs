@@ -17,11 +17,11 @@
 pub mod cache;
 mod cancel;
 pub mod config;
-pub mod connstr;
 mod deadline;
 mod environment;
 pub mod error;
 mod exchange;
+mod factor;
 mod login;
 pub mod progress;
 mod prompt_lock;
@@ -30,11 +30,12 @@ mod retry;
 pub mod secret;
 mod transport;
 
+pub use config::connstr;
 pub use config::{Authenticator, Config, ConfigWarning, Protocol};
 pub use error::{Error, ErrorKind};
+pub use factor::SecondFactor;
 pub use login::{Client, Session};
 pub use progress::{Progress, ProgressCallback};
-pub use protocol::SecondFactor;
 pub use secret::Secret;
 
 /// The library version (`major.minor.patch`).

@@ -14,9 +14,10 @@ use crate::config::Config;
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind};
 use crate::exchange::{Exchange, Exchanged, TokenAnswer};
+use crate::factor::SecondFactor;
 use crate::progress::{Progress, ProgressCallback, Reporter};
 use crate::prompt_lock::{self, Outcome, Turn};
-use crate::protocol::{self, SecondFactor, SessionData};
+use crate::protocol::{self, SessionData};
 use crate::retry::{Idempotence, Watch, post_with_retry};
 use crate::secret::Secret;
 use crate::transport::Transport;
@@ -136,7 +137,7 @@ impl Client {
                 message: warning.to_string(),
             });
         }
-        let deadline = Deadline::after(self.config.login_timeout);
+        let deadline = Deadline::after(self.config.login_timeout());
         let watch = Watch {
             deadline: &deadline,
             cancel: &cancel,
@@ -145,7 +146,7 @@ impl Client {
         match &self.cache {
             CacheSetup::Ready(cache) => self.login_cached(cache.as_ref(), watch),
             CacheSetup::Off(status, why) => {
-                let factor = SecondFactor::from_config(&self.config);
+                let factor = self.config.second_factor();
                 let done = self.exchange(watch).interactive(factor, false)?;
                 cancel.check()?;
                 reporter.emit(Progress::TokenNotCached {
@@ -240,7 +241,7 @@ impl Client {
             }
             break Some(leader);
         };
-        let factor = SecondFactor::from_config(&self.config);
+        let factor = self.config.second_factor();
         let Exchanged { data, factor } = match self
             .exchange(watch)
             .interactive(factor, true)
@@ -375,7 +376,7 @@ impl Client {
             cache,
             closed: Mutex::new(false),
             // login_timeout=0 (no limit) does not make the logout unbounded.
-            close_budget: match self.config.login_timeout {
+            close_budget: match self.config.login_timeout() {
                 t if t.is_zero() => CLOSE_BUDGET,
                 t => t.min(CLOSE_BUDGET),
             },

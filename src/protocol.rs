@@ -7,10 +7,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use crate::config::{Authenticator, Config};
 use crate::environment::Machine;
 use crate::error::{Error, ErrorKind};
 use crate::secret::Secret;
+
+pub use crate::factor::SecondFactor;
 
 /// Path of the login request.
 pub(crate) const LOGIN_PATH: &str = "/session/v1/login-request";
@@ -18,76 +19,6 @@ pub(crate) const LOGIN_PATH: &str = "/session/v1/login-request";
 pub(crate) const LOGOUT_PATH: &str = "/session";
 /// `CLIENT_APP_ID` sfmfa sends.
 pub(crate) const CLIENT_APP_ID: &str = "sfmfa";
-
-/// The second factor of a login: what a request asks for, and, on a session, what the exchange
-/// with the server proves happened (never a factor that did not happen).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SecondFactor {
-    /// No second factor. Not reported by this version: a push request that succeeds in one step is
-    /// [`SecondFactor::PushOrNone`], because the answer does not tell whether the user is enrolled
-    /// in Duo. Kept so that its C value is never reused.
-    None,
-    /// A Duo push the user approved: the server's multi-step answer (`nextAction:
-    /// EXT_AUTHN_SUCCESS` after the push step) proves it. As a request: `EXT_AUTHN_DUO_METHOD: "push"`.
-    Push,
-    /// `EXT_AUTHN_DUO_METHOD: "passcode"` with `PASSCODE`, accepted.
-    Passcode,
-    /// `EXT_AUTHN_DUO_METHOD: "passcode"`, the passcode at the end of `PASSWORD`, no `PASSCODE`,
-    /// accepted.
-    PasscodeInPassword,
-    /// A cached MFA token in `TOKEN`, no Duo fields, accepted.
-    CachedToken,
-    /// A push was asked for and the server let the user in with one answer, which does not say
-    /// whether it pushed: a user enrolled in Duo approved a push, a user not enrolled logged in
-    /// with the password alone.
-    PushOrNone,
-}
-
-impl SecondFactor {
-    /// The factor a configuration asks for: passcode-in-password > passcode > push (every official
-    /// driver applies this precedence). A push is asked for explicitly with every authenticator, as
-    /// the JDBC, ODBC and .NET drivers and Snowflake's Rust core do.
-    pub(crate) fn from_config(config: &Config) -> Self {
-        if config.passcode_in_password {
-            SecondFactor::PasscodeInPassword
-        } else if config.passcode.is_some() {
-            SecondFactor::Passcode
-        } else {
-            SecondFactor::Push
-        }
-    }
-
-    /// True when a request with this factor can make the server send a Duo push. Such a request is
-    /// never sent twice.
-    pub(crate) fn may_start_push(self) -> bool {
-        matches!(
-            self,
-            SecondFactor::None | SecondFactor::Push | SecondFactor::PushOrNone
-        )
-    }
-
-    /// What a one-step success of a request asking for this factor proves.
-    pub(crate) fn proven_in_one_step(self) -> Self {
-        match self {
-            SecondFactor::None | SecondFactor::Push | SecondFactor::PushOrNone => {
-                SecondFactor::PushOrNone
-            }
-            other => other,
-        }
-    }
-
-    /// A short name for logs and the C ABI.
-    pub fn name(self) -> &'static str {
-        match self {
-            SecondFactor::None => "none",
-            SecondFactor::Push => "push",
-            SecondFactor::Passcode => "passcode",
-            SecondFactor::PasscodeInPassword => "passcode_in_password",
-            SecondFactor::CachedToken => "mfa_token",
-            SecondFactor::PushOrNone => "push_or_none",
-        }
-    }
-}
 
 #[derive(Serialize)]
 struct Envelope<'a> {
@@ -156,9 +87,42 @@ pub(crate) enum Step<'a> {
     },
 }
 
-/// Everything that goes into one login request besides the configuration.
+/// What every request of a login says about the account, the user and the client. The login flow
+/// takes it from the configuration; the wire format does not read the configuration itself.
+pub(crate) struct LoginFields<'a> {
+    /// `ACCOUNT_NAME`: the account without a region suffix.
+    pub account_name: String,
+    /// `LOGIN_NAME`.
+    pub login_name: &'a str,
+    /// `PASSWORD` as given (with the passcode at its end for passcode-in-password).
+    pub password: Option<&'a Secret>,
+    /// `PASSWORD` of a cached-token request: without an appended passcode (it would not match).
+    pub password_without_passcode: &'a str,
+    /// `PASSCODE` of a passcode request.
+    pub passcode: Option<&'a Secret>,
+    /// `AUTHENTICATOR: USERNAME_PASSWORD_MFA` when true; no `AUTHENTICATOR` (Snowflake's password
+    /// authenticator) otherwise.
+    pub username_password_mfa: bool,
+    /// `CLIENT_ENVIRONMENT.APPLICATION`; sfmfa's own id when unset.
+    pub application: Option<&'a str>,
+    /// `CLIENT_ENVIRONMENT.LOGIN_TIMEOUT`, whole seconds.
+    pub login_timeout_secs: u64,
+    /// `CLIENT_ENVIRONMENT.BINDING`.
+    pub binding: &'a str,
+    /// The session's database, schema, warehouse and role, for the query of the URL.
+    pub database: Option<&'a str>,
+    /// See [`LoginFields::database`].
+    pub schema: Option<&'a str>,
+    /// See [`LoginFields::database`].
+    pub warehouse: Option<&'a str>,
+    /// See [`LoginFields::database`].
+    pub role: Option<&'a str>,
+}
+
+/// Everything that goes into one login request.
 pub(crate) struct LoginRequest<'a> {
-    pub config: &'a Config,
+    /// What every request of the login says.
+    pub fields: &'a LoginFields<'a>,
     pub factor: SecondFactor,
     /// The cached token, for [`SecondFactor::CachedToken`].
     pub token: Option<&'a Secret>,
@@ -171,8 +135,8 @@ pub(crate) struct LoginRequest<'a> {
 impl LoginRequest<'_> {
     /// The JSON body, in a buffer that is wiped when dropped.
     pub fn body(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
-        let c = self.config;
-        let password = c.password.as_ref().map(Secret::expose).unwrap_or_default();
+        let c = self.fields;
+        let password = c.password.map(Secret::expose).unwrap_or_default();
         let (password, method, passcode, token) = match self.factor {
             SecondFactor::Push | SecondFactor::None | SecondFactor::PushOrNone => {
                 (Some(password), Some("push"), None, None)
@@ -180,13 +144,13 @@ impl LoginRequest<'_> {
             SecondFactor::Passcode => (
                 Some(password),
                 Some("passcode"),
-                c.passcode.as_ref().map(Secret::expose),
+                c.passcode.map(Secret::expose),
                 None,
             ),
             SecondFactor::PasscodeInPassword => (Some(password), Some("passcode"), None, None),
             // The token replaces the passcode: the password goes without it (it would not match).
             SecondFactor::CachedToken => (
-                Some(c.password_without_passcode()),
+                Some(c.password_without_passcode),
                 None,
                 None,
                 self.token.map(Secret::expose),
@@ -197,25 +161,23 @@ impl LoginRequest<'_> {
             Step::Duo { ctx } => (password, method, passcode, token, Some(ctx.expose())),
             Step::Tokens { ctx } => (None, None, None, None, Some(ctx.expose())),
         };
-        let account = c.account_name();
         let envelope = Envelope {
             data: LoginData {
                 client_app_id: CLIENT_APP_ID,
                 client_app_version: env!("CARGO_PKG_VERSION"),
-                account_name: &account,
-                login_name: c.user.as_deref().unwrap_or_default(),
+                account_name: &c.account_name,
+                login_name: c.login_name,
                 password,
-                authenticator: (c.authenticator == Authenticator::UsernamePasswordMfa)
-                    .then_some("USERNAME_PASSWORD_MFA"),
+                authenticator: c.username_password_mfa.then_some("USERNAME_PASSWORD_MFA"),
                 ext_authn_duo_method: method,
                 passcode,
                 token,
                 client_environment: ClientEnvironment {
-                    application: c.application.as_deref().unwrap_or(CLIENT_APP_ID),
+                    application: c.application.unwrap_or(CLIENT_APP_ID),
                     os: std::env::consts::OS,
                     isa: std::env::consts::ARCH,
-                    login_timeout: c.login_timeout.as_secs(),
-                    binding: &c.binding.0,
+                    login_timeout: c.login_timeout_secs,
+                    binding: c.binding,
                     machine: crate::environment::machine(),
                 },
                 session_parameters: SessionParameters {
@@ -238,19 +200,19 @@ impl LoginRequest<'_> {
 
     /// The query of the login URL: a fresh `request_id` and `request_guid`, and the session context.
     pub fn query(&self) -> Vec<(&'static str, String)> {
-        let c = self.config;
+        let c = self.fields;
         let mut q = vec![
             ("request_id", uuid::Uuid::new_v4().to_string()),
             ("request_guid", uuid::Uuid::new_v4().to_string()),
         ];
         for (name, value) in [
-            ("databaseName", &c.database),
-            ("schemaName", &c.schema),
-            ("warehouse", &c.warehouse),
-            ("roleName", &c.role),
+            ("databaseName", c.database),
+            ("schemaName", c.schema),
+            ("warehouse", c.warehouse),
+            ("roleName", c.role),
         ] {
             if let Some(v) = value {
-                q.push((name, v.clone()));
+                q.push((name, v.to_owned()));
             }
         }
         q
@@ -416,81 +378,6 @@ fn code_of(code: Option<Value>) -> Option<u32> {
 mod tests {
     use super::*;
 
-    pub(super) fn config(pairs: &[(&str, &str)]) -> Config {
-        let mut c = Config::new();
-        for (k, v) in [
-            ("account", "xy12345"),
-            ("user", "demo"),
-            ("password", "abc123"),
-        ]
-        .iter()
-        .chain(pairs)
-        {
-            c.set(k, v).unwrap();
-        }
-        c
-    }
-
-    fn body(c: &Config, token: Option<&Secret>) -> Value {
-        let req = LoginRequest {
-            config: c,
-            factor: SecondFactor::from_config(c),
-            token,
-            request_mfa_token: false,
-            step: Step::First,
-        };
-        serde_json::from_slice(&req.body().unwrap()).unwrap()
-    }
-
-    #[test]
-    fn precedence_passcode_in_password_over_passcode_over_push() {
-        let c = config(&[("authenticator", "username_password_mfa")]);
-        assert_eq!(SecondFactor::from_config(&c), SecondFactor::Push);
-        let c = config(&[
-            ("authenticator", "username_password_mfa"),
-            ("passcode", "123456"),
-        ]);
-        assert_eq!(SecondFactor::from_config(&c), SecondFactor::Passcode);
-        let c = config(&[("passcode", "123456"), ("passcode_in_password", "on")]);
-        assert_eq!(
-            SecondFactor::from_config(&c),
-            SecondFactor::PasscodeInPassword
-        );
-        let d = body(&c, None);
-        assert_eq!(d["data"]["EXT_AUTHN_DUO_METHOD"], "passcode");
-        assert!(d["data"].get("PASSCODE").is_none());
-        // A push is asked for with the default authenticator too (JDBC, ODBC, .NET, sf_core).
-        assert_eq!(SecondFactor::from_config(&config(&[])), SecondFactor::Push);
-        assert_eq!(
-            body(&config(&[]), None)["data"]["EXT_AUTHN_DUO_METHOD"],
-            "push"
-        );
-    }
-
-    #[test]
-    fn cached_token_suppresses_duo_fields() {
-        let c = config(&[
-            ("authenticator", "username_password_mfa"),
-            ("passcode", "123456"),
-        ]);
-        let t = Secret::from("tok");
-        let req = LoginRequest {
-            config: &c,
-            factor: SecondFactor::CachedToken,
-            token: Some(&t),
-            request_mfa_token: true,
-            step: Step::First,
-        };
-        let d: Value = serde_json::from_slice(&req.body().unwrap()).unwrap();
-        assert_eq!(d["data"]["TOKEN"], "tok");
-        assert!(d["data"].get("EXT_AUTHN_DUO_METHOD").is_none());
-        assert!(d["data"].get("PASSCODE").is_none());
-        assert_eq!(
-            d["data"]["SESSION_PARAMETERS"]["CLIENT_REQUEST_MFA_TOKEN"],
-            true
-        );
-    }
-
     #[test]
     fn parses_success_and_refusal() {
         let ok = br#"{"success":true,"code":null,"message":null,"data":{"token":"t","masterToken":"m","sessionId":7,"mfaToken":null,"sessionInfo":{"roleName":"PUBLIC"}}}"#;
@@ -537,100 +424,6 @@ mod tests {
         parse_logout_answer(br#"{"success":false,"code":"390111","data":null,"message":"gone"}"#)
             .unwrap();
         assert!(parse_logout_answer(br#"{"success":false,"code":"390100","data":null}"#).is_err());
-    }
-}
-
-#[cfg(test)]
-mod step_tests {
-    use super::*;
-
-    /// The tests' configuration, with the passcode appended to the password.
-    fn config(pairs: &[(&str, &str)]) -> Config {
-        let mut c = super::tests::config(&[("password", "abc123987654")]);
-        for (k, v) in pairs {
-            c.set(k, v).unwrap();
-        }
-        c
-    }
-
-    fn body(c: &Config, factor: SecondFactor, token: Option<&Secret>, step: Step<'_>) -> Value {
-        let req = LoginRequest {
-            config: c,
-            factor,
-            token,
-            request_mfa_token: true,
-            step,
-        };
-        serde_json::from_slice(&req.body().unwrap()).unwrap()
-    }
-
-    #[test]
-    fn a_token_login_sends_the_password_without_the_passcode() {
-        let c = config(&[("passcode_in_password", "on")]);
-        let t = Secret::from("tok");
-        let d = body(&c, SecondFactor::CachedToken, Some(&t), Step::First);
-        assert_eq!(d["data"]["PASSWORD"], "abc123");
-        assert_eq!(d["data"]["TOKEN"], "tok");
-        // The interactive login still sends it whole: the server splits it.
-        let d = body(&c, SecondFactor::PasscodeInPassword, None, Step::First);
-        assert_eq!(d["data"]["PASSWORD"], "abc123987654");
-        // Without passcode_in_password the password is the password, digits and all.
-        let c = config(&[]);
-        let d = body(&c, SecondFactor::CachedToken, Some(&t), Step::First);
-        assert_eq!(d["data"]["PASSWORD"], "abc123987654");
-    }
-
-    #[test]
-    fn steps_carry_the_context_and_the_last_no_credentials() {
-        let c = config(&[("passcode", "123456")]);
-        let ctx = Secret::from("IFC-1");
-        let d = body(&c, SecondFactor::Passcode, None, Step::Duo { ctx: &ctx });
-        assert_eq!(d["inFlightCtx"], "IFC-1");
-        assert_eq!(d["data"]["PASSCODE"], "123456");
-        assert_eq!(d["data"]["EXT_AUTHN_DUO_METHOD"], "passcode");
-        let d = body(&c, SecondFactor::Passcode, None, Step::Tokens { ctx: &ctx });
-        assert_eq!(d["inFlightCtx"], "IFC-1");
-        for absent in ["PASSWORD", "PASSCODE", "EXT_AUTHN_DUO_METHOD", "TOKEN"] {
-            assert!(d["data"].get(absent).is_none(), "{absent}");
-        }
-        assert_eq!(d["data"]["LOGIN_NAME"], "demo");
-        assert_eq!(
-            d["data"]["SESSION_PARAMETERS"]["CLIENT_REQUEST_MFA_TOKEN"],
-            true
-        );
-        let d = body(&c, SecondFactor::Passcode, None, Step::First);
-        assert!(d.get("inFlightCtx").is_none());
-    }
-
-    #[test]
-    fn client_environment_has_every_field_the_drivers_all_send() {
-        let d = body(&config(&[]), SecondFactor::Push, None, Step::First);
-        let env = &d["data"]["CLIENT_ENVIRONMENT"];
-        for key in [
-            "OS_VERSION",
-            "LIBC_FAMILY",
-            "LIBC_VERSION",
-            "CORE_VERSION",
-            "APPLICATION_PATH",
-            "CERT_REVOCATION_CHECK_MODE",
-            "OS",
-            "ISA",
-        ] {
-            assert!(env[key].is_string(), "{key}: {env}");
-        }
-        assert!(env["OS_DETAILS"].is_object());
-        let req = LoginRequest {
-            config: &config(&[]),
-            factor: SecondFactor::Push,
-            token: None,
-            request_mfa_token: false,
-            step: Step::First,
-        };
-        let d: Value = serde_json::from_slice(&req.body().unwrap()).unwrap();
-        assert_eq!(
-            d["data"]["SESSION_PARAMETERS"]["CLIENT_REQUEST_MFA_TOKEN"],
-            false
-        );
     }
 
     #[test]

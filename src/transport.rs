@@ -92,7 +92,7 @@ impl Resolver for NameResolver {
 impl Transport {
     /// Builds the agent: TLS roots (web roots, or only the CA file), no pooling, no redirects.
     pub fn new(config: &Config) -> Result<Self, Error> {
-        let roots = match &config.ca_file {
+        let roots = match config.ca_file() {
             Some(path) => {
                 let pem = std::fs::read(path).map_err(|e| {
                     Error::new(
@@ -132,13 +132,10 @@ impl Transport {
             .max_idle_connections(0)
             .max_idle_connections_per_host(0)
             .max_redirects(0)
-            .https_only(config.protocol == Protocol::Https)
+            .https_only(config.protocol() == Protocol::Https)
             .user_agent(user_agent(config))
             .build();
-        let scheme = match config.protocol {
-            Protocol::Http => "http",
-            Protocol::Https => "https",
-        };
+        let scheme = config.protocol().as_str();
         let host = config.host();
         let host = if host.contains(':') && !host.starts_with('[') {
             format!("[{host}]")
@@ -243,7 +240,7 @@ impl Transport {
 }
 
 fn user_agent(config: &Config) -> String {
-    let (binding, version) = &config.binding;
+    let (binding, version) = config.binding();
     format!(
         "sfmfa/{} ({}-{}) {binding}/{version}",
         env!("CARGO_PKG_VERSION"),

@@ -1,5 +1,5 @@
 //! The README's option table is the one `sfmfa::config::markdown_table()` generates from the option
-//! table in `src/config.rs`. When it is stale this test fails; `SFMFA_BLESS=1 cargo test --test
+//! table in `src/config/options.rs`. When it is stale this test fails; `SFMFA_BLESS=1 cargo test --test
 //! readme_options` rewrites it.
 
 use std::path::Path;
@@ -30,7 +30,7 @@ fn readme_option_table_is_generated_from_the_option_table() {
         return;
     }
     panic!(
-        "the option table in README.md is stale (it is generated from src/config.rs); \
+        "the option table in README.md is stale (it is generated from src/config/options.rs); \
          run `SFMFA_BLESS=1 cargo test --test readme_options` and commit README.md"
     );
 }

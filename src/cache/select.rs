@@ -36,7 +36,10 @@ pub(crate) fn for_config(config: &Config, explicit: Option<Arc<dyn TokenCache>>)
     match config.token_cache() {
         TokenCacheChoice::None => CacheSetup::Off(
             CacheStatus::Disabled,
-            "caching is off (token_cache=none)".into(),
+            format!(
+                "caching is off (token_cache={})",
+                TokenCacheChoice::None.as_str()
+            ),
         ),
         TokenCacheChoice::Memory => CacheSetup::Ready(Arc::new(MemoryCache)),
         TokenCacheChoice::File => file_store(),

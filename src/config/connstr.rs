@@ -40,8 +40,8 @@
 use zeroize::Zeroizing;
 
 use crate::config::{
-    Config, ConfigWarning, Kept, OptionSpec, OptionType, WarningKind, find_option, nearest_option,
-    parse_bool, printable,
+    Config, ConfigWarning, Kept, OptionId, OptionSpec, OptionType, WarningKind, find_option,
+    nearest_option, parse_bool, printable,
 };
 use crate::error::{Error, ErrorKind};
 
@@ -129,8 +129,7 @@ pub(crate) fn apply(config: &mut Config, s: &str, format: Format) -> Result<(), 
         Format::Jdbc => jdbc(&mut pairs, s)?,
         Format::Odbc => odbc(&mut pairs, s)?,
     }
-    derive_account(pairs.config);
-    Ok(())
+    derive_account(pairs.config)
 }
 
 fn syntax(message: impl Into<String>) -> Error {
@@ -258,26 +257,28 @@ fn comparable(spec: &OptionSpec, value: &str) -> Zeroizing<String> {
 }
 
 /// Without an `account`, the first label of a named host, as the JDBC driver derives it.
-fn derive_account(config: &mut Config) {
-    if config.account.is_some() {
-        return;
+fn derive_account(config: &mut Config) -> Result<(), Error> {
+    if config.account().is_some() {
+        return Ok(());
     }
-    let Some(host) = config.host.as_deref() else {
-        return;
+    let Some(host) = config.host_option() else {
+        return Ok(());
     };
     if host.parse::<std::net::IpAddr>().is_ok() {
-        return;
+        return Ok(());
     }
     let Some((first, _)) = host.split_once('.') else {
-        return;
+        return Ok(());
     };
     let account = match first.rfind('-') {
         Some(dash) if host.contains(".global.") => &first[..dash],
         _ => first,
     };
-    if !account.is_empty() {
-        config.account = Some(account.to_owned());
+    if account.is_empty() {
+        return Ok(());
     }
+    let account = account.to_owned();
+    config.set_option(OptionId::Account, &account)
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -597,8 +598,8 @@ mod tests {
         ] {
             let mut c = Config::new();
             c.set("host", host).unwrap();
-            derive_account(&mut c);
-            assert_eq!(c.account.as_deref(), account, "{host}");
+            derive_account(&mut c).unwrap();
+            assert_eq!(c.account(), account, "{host}");
         }
     }
 }

@@ -1,0 +1,124 @@
+//! Finding an option by any of its names, and the nearest name for a "did you mean".
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use super::options::{OPTIONS, OptionId, OptionSpec};
+
+/// The form names are compared in: leading dashes dropped, `_` and `-` dropped, ASCII lower case.
+pub fn normalize_name(name: &str) -> String {
+    name.trim()
+        .trim_start_matches('-')
+        .chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+static BY_NAME: LazyLock<HashMap<String, &'static OptionSpec>> = LazyLock::new(|| {
+    let mut map = HashMap::new();
+    for spec in OPTIONS {
+        for name in spec.names() {
+            // The first entry wins; a test checks that no name belongs to two options.
+            map.entry(normalize_name(name)).or_insert(spec);
+        }
+    }
+    map
+});
+
+/// Finds an option by its canonical name, an alias or a driver's name for it, ignoring case, `_`,
+/// `-` and leading dashes.
+pub fn find_option(name: &str) -> Option<&'static OptionSpec> {
+    BY_NAME.get(&normalize_name(name)).copied()
+}
+
+/// The row of an option sfmfa uses, by its identifier; `None` for [`OptionId::NotUsed`], which many
+/// rows share.
+pub(crate) fn option_by_id(id: OptionId) -> Option<&'static OptionSpec> {
+    if id == OptionId::NotUsed {
+        return None;
+    }
+    OPTIONS.iter().find(|spec| spec.id == id)
+}
+
+/// The option whose name is nearest to `name` (the edit distance between the normalised forms,
+/// counting a swap of two neighbours as one edit), for "did you mean" messages. `None` for an empty
+/// name and for one longer than 64 characters (no option name is that long, and the distance costs
+/// length × length).
+pub fn nearest_option(name: &str) -> Option<&'static OptionSpec> {
+    let wanted = normalize_name(name);
+    if wanted.is_empty() || wanted.chars().count() > 64 {
+        return None;
+    }
+    BY_NAME
+        .iter()
+        .map(|(known, spec)| (strsim::osa_distance(&wanted, known), spec.name, *spec))
+        // Ties are broken by name so that the answer does not depend on the map's order.
+        .min_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)))
+        .map(|(_, _, spec)| spec)
+}
+
+/// Option names come from callers and may hold anything; keep messages short and on one line.
+pub(crate) fn printable(name: &str) -> String {
+    name.chars()
+        .take(64)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, OPTIONS};
+    use crate::error::ErrorKind;
+
+    #[test]
+    fn every_name_belongs_to_one_option() {
+        let mut owner = std::collections::HashMap::new();
+        for spec in OPTIONS {
+            for n in spec.names() {
+                let previous = owner.insert(normalize_name(n), spec.name);
+                assert!(
+                    previous.is_none() || previous == Some(spec.name),
+                    "{n} names both {previous:?} and {}",
+                    spec.name
+                );
+                assert_eq!(find_option(n).map(|s| s.name), Some(spec.name), "{n}");
+            }
+        }
+        assert!(find_option("").is_none() && find_option("--").is_none());
+    }
+
+    #[test]
+    fn names_ignore_case_separators_and_leading_dashes() {
+        for n in [
+            "passcodeInPassword",
+            "PASSCODE_IN_PASSWORD",
+            "passcode-in-password",
+            "--mfa-passcode-in-password",
+            "Mfa_Passcode_In_Password",
+        ] {
+            assert_eq!(
+                find_option(n).map(|s| s.name),
+                Some("passcode_in_password"),
+                "{n}"
+            );
+        }
+        assert_eq!(
+            nearest_option("wharehouse").map(|s| s.name),
+            Some("warehouse")
+        );
+        assert_eq!(
+            nearest_option("passcodeInPasword").map(|s| s.name),
+            Some("passcode_in_password")
+        );
+        assert!(
+            nearest_option(&"warehouse".repeat(8)).is_none(),
+            "too long to compare"
+        );
+        assert!(nearest_option("--").is_none());
+        let e = Config::new().set("wharehouse", "w").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::UnknownOption);
+        assert!(e.message().contains("'warehouse'"), "{}", e.message());
+    }
+}
