@@ -1,6 +1,6 @@
 //! The login flow: (cached token →) request → classify the answer → (store the token) → session.
 //!
-//! Rules (DESIGN.md): one deadline for the whole login; a request that may have started a push is
+//! Rules (docs/architecture.md): one deadline for the whole login; a request that may have started a push is
 //! never sent twice; a Duo refusal is never retried; a cached token the server rejects is evicted
 //! and the login runs once more without it; secrets never reach a message or a log line.
 
@@ -10,7 +10,7 @@ use std::time::Duration;
 use crate::cache::select::{self, CacheSetup};
 use crate::cache::{CacheInspection, CacheKey, CacheReport, CacheStatus, TokenCache};
 use crate::cancel::{Cancels, LoginCancel};
-use crate::config::Config;
+use crate::config::{Config, Protocol};
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind};
 use crate::exchange::{Exchange, Exchanged, TokenAnswer};
@@ -20,7 +20,7 @@ use crate::prompt_lock::{self, Outcome, Turn};
 use crate::protocol::{self, SessionData};
 use crate::retry::{Idempotence, Watch, post_with_retry};
 use crate::secret::Secret;
-use crate::transport::Transport;
+use crate::transport::{Endpoint, Transport};
 
 /// Longest time `Session::close` waits for the server.
 const CLOSE_BUDGET: Duration = Duration::from_secs(30);
@@ -63,7 +63,14 @@ impl Client {
     /// Checks `config` and prepares the HTTP client (reads `ca_file`). No network traffic yet.
     pub fn new(config: Config) -> Result<Self, Error> {
         config.validate()?;
-        let transport = Arc::new(Transport::new(&config)?);
+        let host = config.host();
+        let transport = Arc::new(Transport::new(Endpoint {
+            https: config.protocol() == Protocol::Https,
+            host: &host,
+            port: config.port(),
+            ca_file: config.ca_file(),
+            binding: config.binding(),
+        })?);
         let cache = select::for_config(&config, None);
         Ok(Client {
             config,

@@ -1,6 +1,6 @@
 //! Snowflake's login wire format: the request body sfmfa sends and the answers it accepts.
 //!
-//! See `reference/protocol.md`. The body is serialised straight into a zeroizing buffer, so the
+//! See `docs/protocol.md`. The body is serialised straight into a zeroizing buffer, so the
 //! password does not linger in freed memory once the request is sent.
 
 use serde::{Deserialize, Serialize};

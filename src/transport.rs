@@ -3,6 +3,7 @@
 //! reached the server (which decides whether it may be sent again).
 
 use std::io::ErrorKind as IoKind;
+use std::path::Path;
 use std::time::Duration;
 
 use std::sync::Arc;
@@ -14,7 +15,6 @@ use ureq::unversioned::transport::{ConnectionDetails, Connector, DefaultConnecto
 use zeroize::Zeroizing;
 
 use crate::cancel::LoginCancel;
-use crate::config::{Config, Protocol};
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind};
 
@@ -89,10 +89,26 @@ impl Resolver for NameResolver {
     }
 }
 
+/// Where and how the transport connects: what the login takes from its configuration (the
+/// transport itself knows nothing of options, so the data's way runs config → login → transport).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Endpoint<'a> {
+    /// `https` (else plain `http`, which the configuration allows for loopback hosts only).
+    pub https: bool,
+    /// Host name or IP address (an IPv6 address without brackets).
+    pub host: &'a str,
+    /// TCP port.
+    pub port: u16,
+    /// PEM file whose certificates are the only trusted roots; `None`: the web's roots.
+    pub ca_file: Option<&'a Path>,
+    /// The binding that drives the library and its version, for the User-Agent.
+    pub binding: (&'a str, &'a str),
+}
+
 impl Transport {
     /// Builds the agent: TLS roots (web roots, or only the CA file), no pooling, no redirects.
-    pub fn new(config: &Config) -> Result<Self, Error> {
-        let roots = match config.ca_file() {
+    pub fn new(endpoint: Endpoint<'_>) -> Result<Self, Error> {
+        let roots = match endpoint.ca_file {
             Some(path) => {
                 let pem = std::fs::read(path).map_err(|e| {
                     Error::new(
@@ -132,21 +148,21 @@ impl Transport {
             .max_idle_connections(0)
             .max_idle_connections_per_host(0)
             .max_redirects(0)
-            .https_only(config.protocol() == Protocol::Https)
-            .user_agent(user_agent(config))
+            .https_only(endpoint.https)
+            .user_agent(user_agent(endpoint.binding))
             .build();
-        let scheme = config.protocol().as_str();
-        let host = config.host();
+        let scheme = if endpoint.https { "https" } else { "http" };
+        let host = endpoint.host;
         let host = if host.contains(':') && !host.starts_with('[') {
             format!("[{host}]")
         } else {
-            host
+            host.to_owned()
         };
         Ok(Transport {
             agent_config,
             connector: SharedConnector::default(),
-            base_url: format!("{scheme}://{host}:{}", config.port()),
-            user_agent: user_agent(config),
+            base_url: format!("{scheme}://{host}:{}", endpoint.port),
+            user_agent: user_agent(endpoint.binding),
         })
     }
 
@@ -239,8 +255,7 @@ impl Transport {
     }
 }
 
-fn user_agent(config: &Config) -> String {
-    let (binding, version) = config.binding();
+fn user_agent((binding, version): (&str, &str)) -> String {
     format!(
         "sfmfa/{} ({}-{}) {binding}/{version}",
         env!("CARGO_PKG_VERSION"),

@@ -1,6 +1,6 @@
 //! The file backend: `credential_cache_v2.json`, shared with Snowflake's newer drivers (sf_core).
 //!
-//! Layout and locking follow sf_core (reference/protocol.md §4.4): `{"tokens": {"<v2 key>": "<token>"}}`
+//! Layout and locking follow sf_core (docs/protocol.md §4.4): `{"tokens": {"<v2 key>": "<token>"}}`
 //! in `$SF_TEMPORARY_CREDENTIAL_CACHE_DIR`, `$XDG_CACHE_HOME/snowflake` or `$HOME/.cache/snowflake`;
 //! `flock` on the regular file `credential_cache_v2.json.lck` beside it. Other drivers' entries and
 //! other top-level keys are kept on every write.

@@ -1,4 +1,4 @@
-//! Snowflake's cross-driver v2 token-cache key (reference/protocol.md §4.3).
+//! Snowflake's cross-driver v2 token-cache key (docs/protocol.md §4.3).
 //!
 //! `SnowflakeTokenCache.v2.MfaToken.<sha256 hex>` of the compact JSON with sorted keys
 //! `{"snowflake":<normalized server>,"username":<normalized user>}`. Snowflake's newer drivers
