@@ -76,6 +76,7 @@ fn os_release(text: &str) -> BTreeMap<&'static str, String> {
 }
 
 #[cfg(unix)]
+#[allow(unsafe_code)] // std has no uname
 fn kernel_release() -> String {
     // SAFETY: utsname is plain old data; all-zero bytes are a valid value.
     let mut name: libc::utsname = unsafe { std::mem::zeroed() };
@@ -105,6 +106,7 @@ fn libc_family() -> &'static str {
 }
 
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)] // glibc's own answer; std has none
 fn libc_version() -> String {
     // SAFETY: gnu_get_libc_version returns a static, NUL-terminated string (never NULL).
     unsafe { std::ffi::CStr::from_ptr(libc::gnu_get_libc_version()) }

@@ -208,13 +208,8 @@ fn directory_of_another_user_is_refused() {
     let dir = tmp.path().join("foreign");
     fs::create_dir(&dir).unwrap();
     fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
-    let c_path = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()).unwrap();
-    // SAFETY: c_path is a valid NUL-terminated path that outlives the call.
-    if unsafe { libc::chown(c_path.as_ptr(), 65534, 65534) } != 0 {
-        eprintln!(
-            "skipped: chown to uid 65534 failed ({}); not running as root?",
-            std::io::Error::last_os_error()
-        );
+    if let Err(e) = std::os::unix::fs::chown(&dir, Some(65534), Some(65534)) {
+        eprintln!("skipped: chown to uid 65534 failed ({e}); not running as root?");
         return;
     }
     let cache = FileCache::in_dir(&dir);

@@ -18,6 +18,7 @@ const MFA: (&str, &str) = ("authenticator", "username_password_mfa");
 const ON: (&str, &str) = ("client_store_temporary_credential", "on");
 
 /// One cache directory for this test process (and the children it starts).
+#[allow(unsafe_code)] // std::env::set_var
 fn cache_dir() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {

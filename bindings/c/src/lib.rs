@@ -8,6 +8,9 @@
 //! failure on the calling thread is read with the `sfmfa_last_error_*` functions. Every function
 //! checks its pointers and catches panics, so no Rust unwind ever crosses into C.
 
+// The whole crate is the C boundary: every module exports `no_mangle` functions and dereferences the
+// pointers C hands it (each `unsafe` block carries its SAFETY note). The core crate denies `unsafe`.
+#![allow(unsafe_code)]
 // C names: the types are spelled as they appear in the header.
 #![allow(non_camel_case_types)]
 // The exported functions take raw pointers from C, where `unsafe` means nothing; their contract is in

@@ -15,12 +15,17 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+#[allow(unsafe_code)] // exports `no_mangle` JNI functions or holds raw handles
 mod cache;
+#[allow(unsafe_code)] // exports `no_mangle` JNI functions or holds raw handles
 mod client;
+#[allow(unsafe_code)] // exports `no_mangle` JNI functions or holds raw handles
 mod config;
 mod errors;
+#[allow(unsafe_code)] // exports `no_mangle` JNI functions or holds raw handles
 mod handles;
 mod progress;
+#[allow(unsafe_code)] // exports `no_mangle` JNI functions or holds raw handles
 mod session;
 mod strings;
 
