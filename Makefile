@@ -10,7 +10,7 @@ CARGO ?= cargo
 demo:
 	$(CARGO) run -q -p sfmfa-cli -- demo
 
-## Everything CI checks: format, lints, header drift, Rust tests, C tests (also under valgrind), Java
+## Everything CI checks: format, lints, header drift, Rust tests, C tests (also under ASan+UBSan and valgrind), Java
 ## and Python tests.
 test: fmt-check clippy header-drift test-rust test-keystore test-c test-java test-python
 	@echo "make test: all checks passed"

@@ -6,7 +6,11 @@
 # https://127.0.0.1, then again under valgrind (memcheck, definite leaks are errors). Prints each
 # program's summary line and a final "C tests: N passed, M failed"; exits non-zero on any failure.
 #
-# Environment: SFMFA_C_NO_VALGRIND=1 skips the valgrind pass; CC (default gcc).
+# The programs also run built with AddressSanitizer + UndefinedBehaviorSanitizer (leaks included),
+# against http://127.0.0.1 and https://localhost.
+#
+# Environment: SFMFA_C_NO_VALGRIND=1 skips the valgrind pass, SFMFA_C_NO_SANITIZERS=1 the
+# sanitizer pass; CC (default gcc).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
@@ -57,6 +61,16 @@ for p in "${STATIC_PROGRAMS[@]}"; do
     "$CC" "${CFLAGS[@]}" -o "$BUILD/${p}_static" "$SRC/$p.c" "$PREFIX_DIR/lib/libsfmfa.a" "${PC_STATIC[@]}"
 done
 echo "run.sh: compiled ${PROGRAMS[*]} (shared, via pkg-config) and ${STATIC_PROGRAMS[*]/%/_static} (static libsfmfa.a)"
+# ASan + UBSan builds of the same programs (the C side is instrumented; every allocation of the
+# library goes through the sanitizer's malloc, so its misuse by C is caught too).
+SANITIZE=(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+if [[ ${SFMFA_C_NO_SANITIZERS:-0} != 1 ]]; then
+    mkdir -p "$BUILD/sanitized"
+    for p in "${PROGRAMS[@]}"; do
+        "$CC" "${CFLAGS[@]}" "${SANITIZE[@]}" -o "$BUILD/sanitized/$p" "$SRC/$p.c" "${PC_LIBS[@]}" \
+            -Wl,-rpath,"$PREFIX_DIR/lib" -lpthread
+    done
+fi
 
 # The header alone, as C99 and as C++17, warnings as errors; the program checks the version macros
 # against the library it loads.
@@ -150,17 +164,20 @@ LOGS=$BUILD/logs
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
 
-# run_one label protocol host port valgrind(0|1) program
+# run_one label protocol host port mode(0 plain|1 valgrind|asan) program
 run_one() {
     local label=$1 protocol=$2 host=$3 port=$4 vg=$5 prog=$6
     local log="$LOGS/${label}-${prog}.log" vglog="$LOGS/${label}-${prog}.valgrind.log"
     local -a cmd=("$BUILD/$prog")
     [[ $vg == 1 ]] && cmd=("${VALGRIND[@]}" --log-file="$vglog" "$BUILD/$prog")
+    [[ $vg == asan ]] && cmd=(env ASAN_OPTIONS=detect_leaks=1:exitcode=98 \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=98 "$BUILD/sanitized/$prog")
     reset_lockouts "$protocol" "$port"
-    local t0 rc=0
+    local t0 rc=0 slow=0
+    [[ $vg == 1 ]] && slow=1
     t0=$(date +%s)
     SFMFA_TEST_HOST=$host SFMFA_TEST_PORT=$port SFMFA_TEST_PROTOCOL=$protocol SFMFA_TEST_CA="$TMP/ca.pem" \
-        SFMFA_TEST_WRONG_CA="$WRONG_CA" SFMFA_TEST_SLOW=$vg RUST_BACKTRACE=1 \
+        SFMFA_TEST_WRONG_CA="$WRONG_CA" SFMFA_TEST_SLOW=$slow RUST_BACKTRACE=1 \
         timeout 900 "${cmd[@]}" >"$log" 2>&1 || rc=$?
     local line passed=0 failed=0
     line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n1 || true)
@@ -177,6 +194,7 @@ run_one() {
         note=" [exit status $rc]"
     fi
     [[ $rc == 99 ]] && note=" [valgrind errors: see $vglog]"
+    [[ $rc == 98 ]] && note=" [sanitizer errors: see $log]"
     printf '%-22s %-20s %s%s (%ss)\n' "[$label]" "$prog:" "$line" "$note" "$(($(date +%s) - t0))"
     if [[ $failed -ne 0 ]]; then
         grep -E '^FAIL' "$log" | sed 's/^/    /' | head -n 40 || true
@@ -207,6 +225,15 @@ else
     TOTAL_FAILED=$((TOTAL_FAILED + 1))
 fi
 plain_end=$(date +%s)
+
+if [[ ${SFMFA_C_NO_SANITIZERS:-0} == 1 ]]; then
+    echo "run.sh: sanitizer pass skipped (SFMFA_C_NO_SANITIZERS=1)"
+else
+    for prog in "${PROGRAMS[@]}"; do run_one asan-http http 127.0.0.1 "$HTTP_PORT" asan "$prog"; done
+    for prog in "${PROGRAMS[@]}"; do run_one asan-https https localhost "$HTTPS_PORT" asan "$prog"; done
+    echo "run.sh: ASan + UBSan pass: $(($(date +%s) - plain_end)) s"
+    plain_end=$(date +%s)
+fi
 echo "run.sh: without valgrind: $((plain_end - start_time)) s (build included)"
 
 if [[ ${SFMFA_C_NO_VALGRIND:-0} == 1 ]]; then
