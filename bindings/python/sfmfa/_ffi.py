@@ -250,6 +250,7 @@ PROTOTYPES: Final[dict[str, tuple[Any, tuple[Any, ...]]]] = {
     # misc
     "sfmfa_result_name": (c_char_p, (c_uint32,)),
     "sfmfa_version": (c_char_p, ()),
+    "sfmfa_version_number": (c_uint32, ()),
     # session
     "sfmfa_session_id": (_result, (_session_p, POINTER(c_int64))),
     "sfmfa_session_second_factor": (_result, (_session_p, POINTER(c_uint32))),
