@@ -5,6 +5,10 @@
 
 use std::fmt;
 
+mod failure;
+
+pub use failure::{Failure, FailureInfo};
+
 /// One row of the table of login codes Snowflake documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ServerCodeInfo {
@@ -23,113 +27,55 @@ pub struct ServerCodeInfo {
     pub retryable: bool,
 }
 
-/// The documented login codes (product documents in `seeds/`; messages verbatim).
-pub const SERVER_CODES: &[ServerCodeInfo] = &[
-    ServerCodeInfo {
-        code: 390100,
-        name: "INCORRECT_USERNAME_PASSWORD",
-        message: "Incorrect username or password was specified.",
-        sqlstate: "28000",
-        hint: Some(
-            "Check the user name and the password; with passcode_in_password the password must end with the 6-digit passcode.",
-        ),
-        retryable: false,
-    },
-    ServerCodeInfo {
-        code: 390120,
-        name: "EXT_AUTHN_DENIED",
-        message: "Duo Security authentication is denied.",
-        sqlstate: "08001",
-        hint: Some(
-            "The Duo push was denied on the phone. Approve the next one, or log in with a passcode.",
-        ),
-        retryable: false,
-    },
-    ServerCodeInfo {
-        code: 390121,
-        name: "EXT_AUTHN_PENDING",
-        message: "Duo Security authentication is pending.",
-        sqlstate: "08001",
+/// The documented login codes (messages verbatim), in the order of the failure table whose rows
+/// they are built from at compile time.
+pub const SERVER_CODES: &[ServerCodeInfo] = &SERVER_CODE_ROWS;
+
+/// How many rows of the failure table are Snowflake login codes.
+const SERVER_CODE_COUNT: usize = {
+    let mut n = 0;
+    let mut i = 0;
+    while i < Failure::ALL.len() {
+        if Failure::ALL[i].info().server_code.is_some() {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+};
+
+const SERVER_CODE_ROWS: [ServerCodeInfo; SERVER_CODE_COUNT] = {
+    let mut rows = [ServerCodeInfo {
+        code: 0,
+        name: "",
+        message: "",
+        sqlstate: "",
         hint: None,
         retryable: false,
-    },
-    ServerCodeInfo {
-        code: 390122,
-        name: "EXT_AUTHN_NOT_ENROLLED",
-        message: "User is not enrolled in Duo Security. Contact your local system administrator.",
-        sqlstate: "08001",
-        hint: None,
-        retryable: false,
-    },
-    ServerCodeInfo {
-        code: 390123,
-        name: "EXT_AUTHN_LOCKED",
-        message: "User is locked from Duo Security. Contact your local system administrator.",
-        sqlstate: "08001",
-        hint: None,
-        retryable: false,
-    },
-    ServerCodeInfo {
-        code: 390124,
-        name: "EXT_AUTHN_REQUESTED",
-        message: "Duo Security authentication is required.",
-        sqlstate: "08001",
-        hint: Some(
-            "Approve the Duo push, or provide a passcode (passcode=<code> or passcode_in_password=true).",
-        ),
-        retryable: false,
-    },
-    ServerCodeInfo {
-        code: 390125,
-        name: "EXT_AUTHN_SMS_SENT",
-        message: "Duo Security temporary passcode is sent via SMS. Please authenticate using the passcode.",
-        sqlstate: "08001",
-        hint: Some("Log in again with the passcode from the SMS: passcode=<code>."),
-        retryable: false,
-    },
-    ServerCodeInfo {
-        code: 390126,
-        name: "EXT_AUTHN_TIMEOUT",
-        message: "Timed out waiting for your login request approval via Duo Mobile. If your mobile device has no data service, generate a Duo passcode and enter it in the connect string.",
-        sqlstate: "08001",
-        hint: Some(
-            "The push was not approved in time. Use a Duo passcode instead: passcode=<code> or passcode_in_password=true.",
-        ),
-        retryable: false,
-    },
-    ServerCodeInfo {
-        code: 390127,
-        name: "EXT_AUTHN_INVALID",
-        message: "Incorrect passcode was specified.",
-        sqlstate: "08001",
-        hint: Some("Use the current passcode from the Duo app (they change every 30 seconds)."),
-        retryable: false,
-    },
-    ServerCodeInfo {
-        code: 390128,
-        name: "EXT_AUTHN_SUCCEEDED",
-        message: "Duo Security authentication is successful.",
-        sqlstate: "08001",
-        hint: None,
-        retryable: false,
-    },
-    ServerCodeInfo {
-        code: 390129,
-        name: "EXT_AUTHN_EXCEPTION",
-        message: "Request could not be completed due to a communication problem with the external service provider. Try again later.",
-        sqlstate: "08001",
-        hint: Some("Duo could not be reached by Snowflake. Try again later."),
-        retryable: false,
-    },
-    ServerCodeInfo {
-        code: 390132,
-        name: "EXT_AUTHN_DUO_PUSH_DISABLED",
-        message: "Duo Push is not enabled for your MFA. Provide a passcode as part of the connection string.",
-        sqlstate: "08001",
-        hint: Some("Provide a passcode: passcode=<code> or passcode_in_password=true."),
-        retryable: false,
-    },
-];
+    }; SERVER_CODE_COUNT];
+    let mut n = 0;
+    let mut i = 0;
+    while i < Failure::ALL.len() {
+        let row = Failure::ALL[i].info();
+        if let (Some(code), Some(name), Some(message)) =
+            (row.server_code, row.server_code_name, row.message)
+        {
+            rows[n] = ServerCodeInfo {
+                code,
+                name,
+                message,
+                sqlstate: row.sqlstate,
+                hint: row.hint,
+                // No documented code is ever sent again automatically: a retry of a Duo refusal would
+                // send another push or count towards a lockout, and 390100 would fail the same way.
+                retryable: false,
+            };
+            n += 1;
+        }
+        i += 1;
+    }
+    rows
+};
 
 /// Looks up a documented login code.
 pub fn server_code_info(code: u32) -> Option<&'static ServerCodeInfo> {
@@ -178,6 +124,7 @@ pub enum ErrorKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     kind: ErrorKind,
+    failure: Failure,
     message: String,
     server_code: Option<u32>,
     sqlstate: &'static str,
@@ -186,13 +133,31 @@ pub struct Error {
 }
 
 impl Error {
-    /// An error of `kind` with a message; SQLSTATE follows from the kind.
+    /// An error of `kind` with a message; its failure is the kind's row ([`Failure::of_kind`]),
+    /// whose SQLSTATE it carries.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error {
             kind,
+            failure: Failure::of_kind(kind),
             message: message.into(),
             server_code: None,
-            sqlstate: default_sqlstate(kind),
+            sqlstate: Failure::of_kind(kind).info().sqlstate,
+            hint: None,
+            http_status: None,
+        }
+    }
+
+    /// An error of a row of the failure table (e.g. a binding's [`Failure::NullArgument`]) with a
+    /// message: its kind and SQLSTATE are the row's. For the server's refusals use
+    /// [`Error::from_server`], which also carries the code.
+    pub fn from_failure(failure: Failure, message: impl Into<String>) -> Self {
+        let row = failure.info();
+        Error {
+            kind: row.kind,
+            failure,
+            message: message.into(),
+            server_code: None,
+            sqlstate: row.sqlstate,
             hint: None,
             http_status: None,
         }
@@ -203,11 +168,7 @@ impl Error {
     /// text is kept when it differs, so nothing the server said is lost.
     pub fn from_server(code: u32, server_message: Option<&str>) -> Self {
         let info = server_code_info(code);
-        let kind = match code {
-            390100 => ErrorKind::BadCredentials,
-            390120..=390132 if info.is_some() => ErrorKind::Duo,
-            _ => ErrorKind::Server,
-        };
+        let failure = Failure::from_server_code(code);
         let server_message = server_message.map(str::trim).filter(|m| !m.is_empty());
         let message = match (info, server_message) {
             (Some(info), Some(said)) if said != info.message => {
@@ -218,11 +179,12 @@ impl Error {
             (None, None) => format!("login refused by the server with code {code}"),
         };
         Error {
-            kind,
+            kind: failure.kind(),
+            failure,
             message,
             server_code: Some(code),
-            sqlstate: info.map_or("08001", |i| i.sqlstate),
-            hint: info.and_then(|i| i.hint).map(str::to_owned),
+            sqlstate: failure.info().sqlstate,
+            hint: failure.info().hint.map(str::to_owned),
             http_status: None,
         }
     }
@@ -250,9 +212,15 @@ impl Error {
         self
     }
 
-    /// What kind of failure this is.
+    /// What kind of failure this is (the coarse category).
     pub fn kind(&self) -> ErrorKind {
         self.kind
+    }
+
+    /// Which row of the failure table this error is: its stable result value and name in every
+    /// binding, its SQLSTATE, and whether the prompt lock's waiters share it.
+    pub fn failure(&self) -> Failure {
+        self.failure
     }
 
     /// The message, without secrets.
@@ -288,20 +256,6 @@ impl Error {
     /// True for a Duo refusal that must never be retried automatically (denied, locked, timeout…).
     pub fn is_duo_failure(&self) -> bool {
         self.kind == ErrorKind::Duo
-    }
-}
-
-fn default_sqlstate(kind: ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::UnknownOption | ErrorKind::InvalidValue | ErrorKind::MissingOption => "22023",
-        ErrorKind::Connect | ErrorKind::Tls | ErrorKind::HttpStatus => "08001",
-        ErrorKind::ConnectionLost | ErrorKind::Protocol => "08S01",
-        ErrorKind::Timeout => "HYT00",
-        ErrorKind::Cancelled => "HY008",
-        ErrorKind::BadCredentials => "28000",
-        ErrorKind::Duo | ErrorKind::Server => "08001",
-        ErrorKind::Cache => "HY000",
-        ErrorKind::Internal => "XX000",
     }
 }
 
@@ -355,6 +309,29 @@ mod tests {
 
         let e = Error::from_server(390132, None);
         assert!(e.hint().unwrap_or_default().contains("passcode"));
+    }
+
+    #[test]
+    fn every_error_has_its_row() {
+        for info in SERVER_CODES {
+            let e = Error::from_server(info.code, None);
+            let f = e.failure();
+            assert_eq!(f.info().server_code, Some(info.code));
+            assert_eq!(e.kind(), f.kind());
+            assert_eq!(e.sqlstate(), f.info().sqlstate);
+            assert_eq!(e.message(), info.message);
+        }
+        assert_eq!(SERVER_CODES.len(), 12);
+        let e = Error::from_server(394508, None);
+        assert_eq!(
+            (e.failure(), e.kind(), e.sqlstate()),
+            (Failure::ServerError, ErrorKind::Server, "08001")
+        );
+        let e = Error::new(ErrorKind::Timeout, "late");
+        assert_eq!((e.failure(), e.sqlstate()), (Failure::Timeout, "HYT00"));
+        let e = Error::from_failure(Failure::NullArgument, "argument 'cfg' is NULL");
+        assert_eq!(e.kind(), ErrorKind::InvalidValue);
+        assert_eq!(e.sqlstate(), "22023");
     }
 
     #[test]

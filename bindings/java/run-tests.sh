@@ -38,7 +38,7 @@ cache_dir="$(mktemp -d)"
 trap 'rm -rf "$cache_dir"' EXIT
 set +e
 SF_TEMPORARY_CREDENTIAL_CACHE_DIR="$cache_dir" RUST_BACKTRACE=0 java \
-  -Dsfmfa.library.path="$so" -Dsfmfa.emulator="$emulator" \
+  -Dsfmfa.library.path="$so" -Dsfmfa.emulator="$emulator" -Dsfmfa.repo="$root" \
   -jar "$J5" --class-path "$out/classes:$out/test-classes" --scan-classpath \
   --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii 2>&1 | tee "$out/junit.log"
 junit_rc=${PIPESTATUS[0]}

@@ -41,15 +41,6 @@ const POLL: Duration = Duration::from_millis(20);
 /// Outcomes kept per key, for waiters that have not woken yet.
 const RECENT: usize = 64;
 
-/// Snowflake codes whose refusal every waiter would get too: shared instead of prompting again.
-/// (A wrong passcode is not among them: a waiter may have a passcode of its own.)
-const SHARED_REFUSALS: [u32; 4] = [
-    390120, // EXT_AUTHN_DENIED
-    390123, // EXT_AUTHN_LOCKED
-    390126, // EXT_AUTHN_TIMEOUT
-    390129, // EXT_AUTHN_EXCEPTION (Duo unreachable)
-];
-
 /// How a turn ended.
 #[derive(Debug, Clone)]
 pub(crate) enum Outcome {
@@ -64,9 +55,12 @@ pub(crate) enum Outcome {
 impl Outcome {
     /// The outcome a failed interactive login publishes.
     pub fn of_failure(e: &Error) -> Outcome {
-        match e.server_code() {
-            Some(code) if SHARED_REFUSALS.contains(&code) => Outcome::Refused(e.clone()),
-            _ => Outcome::Abandoned,
+        // The failure table says which refusals every waiter would get too (denied, locked, push
+        // timed out, Duo unreachable); a wrong passcode is not one: a waiter may have its own.
+        if e.failure().info().shared_by_waiters {
+            Outcome::Refused(e.clone())
+        } else {
+            Outcome::Abandoned
         }
     }
 }

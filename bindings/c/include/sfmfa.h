@@ -24,6 +24,148 @@
 /** Helper of SFMFA_VERSION_STR_. */
 #define SFMFA_VERSION_STR2_(x) #x
 
+/**
+ * The result of a fallible C function. Values are stable and never reused:
+ * 0 success; 1xx caller errors; 2xx transport; 3xx authentication (3xx = 390100 + xx for Snowflake's
+ * login codes); 4xx token cache; 9xx cancelled, internal, panic. The name of a value is
+ * sfmfa_result_name(); Java's SfmfaException.Kind and Python's sfmfa.Result carry the same names and values.
+ */
+enum sfmfa_result
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Success.
+   */
+  SFMFA_RESULT_OK = 0,
+  /**
+   * A required pointer argument was NULL (or, in a binding, a handle that is closed).
+   */
+  SFMFA_RESULT_NULL_ARGUMENT = 100,
+  /**
+   * A string argument was not valid UTF-8.
+   */
+  SFMFA_RESULT_INVALID_UTF8 = 101,
+  /**
+   * An option name that no table entry or alias knows.
+   */
+  SFMFA_RESULT_UNKNOWN_OPTION = 102,
+  /**
+   * An option value does not parse or is not allowed (the message names the option).
+   */
+  SFMFA_RESULT_INVALID_VALUE = 103,
+  /**
+   * The output buffer is too small; the needed length was written to the length out-parameter.
+   */
+  SFMFA_RESULT_BUFFER_TOO_SMALL = 104,
+  /**
+   * A required option (account, user, password) is not set.
+   */
+  SFMFA_RESULT_MISSING_OPTION = 105,
+  /**
+   * The server could not be reached (DNS, refused, unreachable, connect timeout).
+   */
+  SFMFA_RESULT_CONNECT = 200,
+  /**
+   * TLS failed: untrusted certificate, wrong host name, handshake failure, unreadable `ca_file`.
+   */
+  SFMFA_RESULT_TLS = 201,
+  /**
+   * The server answered with an HTTP status that is not a login answer (after any retries).
+   */
+  SFMFA_RESULT_HTTP_STATUS = 202,
+  /**
+   * The connection broke after the request was sent; not retried (it may have started a push).
+   */
+  SFMFA_RESULT_CONNECTION_LOST = 203,
+  /**
+   * The answer was not Snowflake's protocol (malformed JSON, success without tokens).
+   */
+  SFMFA_RESULT_PROTOCOL = 204,
+  /**
+   * `login_timeout` passed before the login finished.
+   */
+  SFMFA_RESULT_TIMEOUT = 205,
+  /**
+   * 390100: incorrect user name or password.
+   */
+  SFMFA_RESULT_BAD_CREDENTIALS = 300,
+  /**
+   * 390120 EXT_AUTHN_DENIED: the Duo push was denied.
+   */
+  SFMFA_RESULT_DUO_DENIED = 320,
+  /**
+   * 390121 EXT_AUTHN_PENDING: Duo authentication is pending.
+   */
+  SFMFA_RESULT_DUO_PENDING = 321,
+  /**
+   * 390122 EXT_AUTHN_NOT_ENROLLED: the user is not enrolled in Duo.
+   */
+  SFMFA_RESULT_DUO_NOT_ENROLLED = 322,
+  /**
+   * 390123 EXT_AUTHN_LOCKED: the user is locked out of Duo.
+   */
+  SFMFA_RESULT_DUO_LOCKED = 323,
+  /**
+   * 390124 EXT_AUTHN_REQUESTED: a second factor is required and none was given.
+   */
+  SFMFA_RESULT_DUO_REQUESTED = 324,
+  /**
+   * 390125 EXT_AUTHN_SMS_SENT: log in again with the passcode from the SMS.
+   */
+  SFMFA_RESULT_DUO_SMS_SENT = 325,
+  /**
+   * 390126 EXT_AUTHN_TIMEOUT: the push was not approved in time; use a passcode.
+   */
+  SFMFA_RESULT_DUO_TIMEOUT = 326,
+  /**
+   * 390127 EXT_AUTHN_INVALID: wrong passcode (or a rejected MFA token). Not shared at the prompt
+   * lock: a waiter may have a passcode of its own.
+   */
+  SFMFA_RESULT_DUO_INVALID = 327,
+  /**
+   * 390128 EXT_AUTHN_SUCCEEDED (not expected as a failure; mapped for completeness).
+   */
+  SFMFA_RESULT_DUO_SUCCEEDED = 328,
+  /**
+   * 390129 EXT_AUTHN_EXCEPTION: Snowflake could not reach Duo; try later.
+   */
+  SFMFA_RESULT_DUO_EXCEPTION = 329,
+  /**
+   * 390132 EXT_AUTHN_DUO_PUSH_DISABLED: Duo Push is not enabled for the user; provide a passcode.
+   */
+  SFMFA_RESULT_DUO_PUSH_DISABLED = 332,
+  /**
+   * The server refused the login with a code that has no row of its own; the error carries the
+   * code (C: `sfmfa_last_error_server_code`).
+   */
+  SFMFA_RESULT_SERVER_ERROR = 399,
+  /**
+   * The token cache could not be used (insecure or foreign-owned file or directory, lock not
+   * taken, I/O failure); the message says which file and why.
+   */
+  SFMFA_RESULT_CACHE = 400,
+  /**
+   * The login was cancelled.
+   */
+  SFMFA_RESULT_CANCELLED = 900,
+  /**
+   * A bug in sfmfa, reported rather than hidden.
+   */
+  SFMFA_RESULT_INTERNAL = 901,
+  /**
+   * A panic inside sfmfa was caught at the boundary of a binding.
+   */
+  SFMFA_RESULT_PANIC = 902,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum sfmfa_result sfmfa_result;
+#else
+typedef uint32_t sfmfa_result;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
 
 /**
  * Major version of the header: incompatible C API changes raise it (and the soname,
@@ -46,146 +188,6 @@
  * `#if SFMFA_VERSION_NUMBER >= …` checks.
  */
 #define SFMFA_VERSION_NUMBER (((SFMFA_VERSION_MAJOR * 10000) + (SFMFA_VERSION_MINOR * 100)) + SFMFA_VERSION_PATCH)
-
-/**
- * The result of a fallible C function. Values are stable and never reused:
- * 0 success; 1xx caller errors; 2xx transport; 3xx authentication (3xx = 390100 + xx for Snowflake's
- * login codes); 4xx token cache; 9xx cancelled, internal, panic.
- */
-enum sfmfa_result
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-  /**
-   * Success.
-   */
-  SFMFA_RESULT_OK = 0,
-  /**
-   * A required pointer argument was NULL.
-   */
-  SFMFA_RESULT_NULL_ARGUMENT = 100,
-  /**
-   * A string argument was not valid UTF-8.
-   */
-  SFMFA_RESULT_INVALID_UTF8 = 101,
-  /**
-   * `sfmfa_config_set` was given an option name no table entry or alias knows.
-   */
-  SFMFA_RESULT_UNKNOWN_OPTION = 102,
-  /**
-   * An option value does not parse or is not allowed (the message names the option).
-   */
-  SFMFA_RESULT_INVALID_VALUE = 103,
-  /**
-   * The output buffer is too small; the needed length was written to the length out-parameter.
-   */
-  SFMFA_RESULT_BUFFER_TOO_SMALL = 104,
-  /**
-   * A required option (account, user, password) is not set.
-   */
-  SFMFA_RESULT_MISSING_OPTION = 105,
-  /**
-   * The server could not be reached (DNS, refused, unreachable, connect timeout).
-   */
-  SFMFA_RESULT_CONNECT = 200,
-  /**
-   * TLS failed: untrusted certificate, wrong host name, unreadable `ca_file`.
-   */
-  SFMFA_RESULT_TLS = 201,
-  /**
-   * The server answered with an HTTP status that is not a login answer.
-   */
-  SFMFA_RESULT_HTTP_STATUS = 202,
-  /**
-   * The connection broke after the request was sent; not retried (it may have started a push).
-   */
-  SFMFA_RESULT_CONNECTION_LOST = 203,
-  /**
-   * The answer was not Snowflake's protocol (malformed JSON, success without tokens).
-   */
-  SFMFA_RESULT_PROTOCOL = 204,
-  /**
-   * `login_timeout` passed.
-   */
-  SFMFA_RESULT_TIMEOUT = 205,
-  /**
-   * 390100: incorrect user name or password.
-   */
-  SFMFA_RESULT_BAD_CREDENTIALS = 300,
-  /**
-   * 390120 EXT_AUTHN_DENIED: the Duo push was denied.
-   */
-  SFMFA_RESULT_DUO_DENIED = 320,
-  /**
-   * 390121 EXT_AUTHN_PENDING.
-   */
-  SFMFA_RESULT_DUO_PENDING = 321,
-  /**
-   * 390122 EXT_AUTHN_NOT_ENROLLED.
-   */
-  SFMFA_RESULT_DUO_NOT_ENROLLED = 322,
-  /**
-   * 390123 EXT_AUTHN_LOCKED.
-   */
-  SFMFA_RESULT_DUO_LOCKED = 323,
-  /**
-   * 390124 EXT_AUTHN_REQUESTED.
-   */
-  SFMFA_RESULT_DUO_REQUESTED = 324,
-  /**
-   * 390125 EXT_AUTHN_SMS_SENT: log in again with the passcode from the SMS.
-   */
-  SFMFA_RESULT_DUO_SMS_SENT = 325,
-  /**
-   * 390126 EXT_AUTHN_TIMEOUT: the push was not approved in time; use a passcode.
-   */
-  SFMFA_RESULT_DUO_TIMEOUT = 326,
-  /**
-   * 390127 EXT_AUTHN_INVALID: wrong passcode (or a rejected MFA token).
-   */
-  SFMFA_RESULT_DUO_INVALID = 327,
-  /**
-   * 390128 EXT_AUTHN_SUCCEEDED (not expected as a failure; mapped for completeness).
-   */
-  SFMFA_RESULT_DUO_SUCCEEDED = 328,
-  /**
-   * 390129 EXT_AUTHN_EXCEPTION: Duo unreachable; try later.
-   */
-  SFMFA_RESULT_DUO_EXCEPTION = 329,
-  /**
-   * 390132 EXT_AUTHN_DUO_PUSH_DISABLED: provide a passcode.
-   */
-  SFMFA_RESULT_DUO_PUSH_DISABLED = 332,
-  /**
-   * The server refused the login with another code; read it with `sfmfa_last_error_server_code`.
-   */
-  SFMFA_RESULT_SERVER_ERROR = 399,
-  /**
-   * The token cache could not be used (insecure or foreign-owned file or directory, lock not
-   * taken, I/O failure); the message says which file and why.
-   */
-  SFMFA_RESULT_CACHE = 400,
-  /**
-   * The login was cancelled.
-   */
-  SFMFA_RESULT_CANCELLED = 900,
-  /**
-   * A bug in sfmfa, reported rather than hidden.
-   */
-  SFMFA_RESULT_INTERNAL = 901,
-  /**
-   * A panic inside sfmfa was caught at the boundary.
-   */
-  SFMFA_RESULT_PANIC = 902,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum sfmfa_result sfmfa_result;
-#else
-typedef uint32_t sfmfa_result;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
 
 /**
  * What the MFA-token cache did during a login.

@@ -5,6 +5,7 @@ use std::ffi::c_char;
 use crate::strings::{copy_out, str_arg};
 use crate::{CallError, Handle, check_out, guard, guard_void, sfmfa_result, write_out};
 use sfmfa_core::config::{Config, find_option};
+use sfmfa_core::error::Failure;
 
 /// The options of a login (account, user, password, authenticator, passcode, …). Created with
 /// `sfmfa_config_new`, changed with `sfmfa_config_set`, freed with `sfmfa_config_free`. Not safe for
@@ -89,7 +90,7 @@ pub extern "C" fn sfmfa_config_set_binding(
             let token = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '+' | '-');
             if text.is_empty() || text.len() > 32 || !text.chars().all(token) {
                 return Err(CallError::new(
-                    sfmfa_result::InvalidValue,
+                    Failure::InvalidValue,
                     format!(
                         "binding {what}: 1 to 32 characters of A-Z, a-z, 0-9, '.', '_', '+', '-'"
                     ),
@@ -170,7 +171,7 @@ pub extern "C" fn sfmfa_config_warning(
         let warnings = config.warnings();
         let warning = warnings.get(index).ok_or_else(|| {
             CallError::new(
-                sfmfa_result::InvalidValue,
+                Failure::InvalidValue,
                 format!(
                     "warning index {index} is out of range: the configuration has {} warnings",
                     warnings.len()

@@ -9,7 +9,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::sfmfa_result;
 use crate::strings::copy_out;
-use sfmfa_core::error::Error;
+use sfmfa_core::error::{Error, Failure};
 
 #[derive(Default)]
 struct LastError {
@@ -53,18 +53,18 @@ fn copy_field(
     read(|l| {
         // SAFETY: forwarded from the public function, whose contract is copy_out's.
         match unsafe { copy_out(field(l), buf, buf_len, out_len) } {
-            Ok(()) => sfmfa_result::Ok,
+            Ok(()) => sfmfa_result::OK,
             Err(e) => e.result,
         }
     })
-    .unwrap_or(sfmfa_result::Panic)
+    .unwrap_or(sfmfa_result::from(Failure::Panic))
 }
 
 /// The result of the last failed sfmfa call on this thread, or `SFMFA_RESULT_OK` when the last
 /// fallible call succeeded. Reading does not clear it. Call from the thread that made the call.
 #[unsafe(no_mangle)]
 pub extern "C" fn sfmfa_last_error_result() -> sfmfa_result {
-    read(|l| l.result.unwrap_or(sfmfa_result::Ok)).unwrap_or(sfmfa_result::Panic)
+    read(|l| l.result.unwrap_or(sfmfa_result::OK)).unwrap_or(sfmfa_result::from(Failure::Panic))
 }
 
 /// Snowflake's code of the last failure on this thread (e.g. 390120), or 0 when the server did not

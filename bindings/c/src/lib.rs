@@ -38,7 +38,7 @@ pub use version::*;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use sfmfa_core::error::{Error, ErrorKind};
+use sfmfa_core::error::{Error, Failure};
 
 /// Why a C call failed before or outside the Rust API: a caller mistake or a panic.
 pub(crate) struct CallError {
@@ -48,20 +48,11 @@ pub(crate) struct CallError {
 
 impl CallError {
     pub(crate) fn null(param: &str) -> Self {
-        CallError {
-            result: sfmfa_result::NullArgument,
-            error: Error::new(
-                ErrorKind::InvalidValue,
-                format!("argument '{param}' is NULL"),
-            ),
-        }
+        CallError::new(Failure::NullArgument, format!("argument '{param}' is NULL"))
     }
 
-    pub(crate) fn new(result: sfmfa_result, message: impl Into<String>) -> Self {
-        CallError {
-            result,
-            error: Error::new(ErrorKind::InvalidValue, message),
-        }
+    pub(crate) fn new(failure: Failure, message: impl Into<String>) -> Self {
+        Error::from_failure(failure, message).into()
     }
 }
 
@@ -79,7 +70,7 @@ impl From<Error> for CallError {
 pub(crate) fn guard(body: impl FnOnce() -> Result<(), CallError>) -> sfmfa_result {
     last_error::clear();
     match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(Ok(())) => sfmfa_result::Ok,
+        Ok(Ok(())) => sfmfa_result::OK,
         Ok(Err(CallError { result, error })) => {
             last_error::set(result, &error);
             result
@@ -90,12 +81,12 @@ pub(crate) fn guard(body: impl FnOnce() -> Result<(), CallError>) -> sfmfa_resul
                 .map(|s| (*s).to_owned())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_owned());
-            let error = Error::new(
-                ErrorKind::Internal,
+            let error = Error::from_failure(
+                Failure::Panic,
                 format!("internal error (panic) in sfmfa: {what}"),
             );
-            last_error::set(sfmfa_result::Panic, &error);
-            sfmfa_result::Panic
+            last_error::set(sfmfa_result::from_error(&error), &error);
+            sfmfa_result::from_error(&error)
         }
     }
 }

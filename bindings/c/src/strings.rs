@@ -2,7 +2,8 @@
 
 use std::ffi::{CStr, c_char};
 
-use crate::{CallError, sfmfa_result};
+use crate::CallError;
+use sfmfa_core::error::Failure;
 
 /// Borrows a C string argument as `&str`. `what` names it in the error ("key", "value of option
 /// 'password'"), never its content.
@@ -15,12 +16,8 @@ pub(crate) unsafe fn str_arg<'a>(ptr: *const c_char, what: &str) -> Result<&'a s
     }
     // SAFETY: non-NULL and NUL-terminated per this function's contract.
     let cstr = unsafe { CStr::from_ptr(ptr) };
-    cstr.to_str().map_err(|_| {
-        CallError::new(
-            sfmfa_result::InvalidUtf8,
-            format!("{what} is not valid UTF-8"),
-        )
-    })
+    cstr.to_str()
+        .map_err(|_| CallError::new(Failure::InvalidUtf8, format!("{what} is not valid UTF-8")))
 }
 
 /// Copies `text` and a NUL into `buf` (`buf_len` bytes). `*out_len` receives the length of `text`
@@ -42,7 +39,7 @@ pub(crate) unsafe fn copy_out(
         // SAFETY: out_len is non-NULL and writable per the contract.
         unsafe { *out_len = needed };
         return Err(CallError::new(
-            sfmfa_result::BufferTooSmall,
+            Failure::BufferTooSmall,
             format!(
                 "buffer of {buf_len} bytes is too small; {} are needed",
                 needed + 1

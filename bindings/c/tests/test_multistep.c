@@ -27,35 +27,6 @@
 
 /* --- the emulator's control API, through curl ------------------------------------------------- */
 
-/* Runs one control call; the answer's body (truncated to `cap`) goes to `out` when not NULL. The
- * body is JSON without single quotes (it is put in single quotes for the shell). */
-static bool control(const char *method, const char *path, const char *body, char *out, size_t cap)
-{
-    char cmd[2048], ca[600] = "", data[1100] = "";
-    if (test_https())
-        snprintf(ca, sizeof ca, " --cacert '%s'", test_ca());
-    if (body != NULL)
-        snprintf(data, sizeof data, " -d '%s'", body);
-    int n = snprintf(cmd, sizeof cmd,
-                     "curl -fsS --max-time 30 -X %s -H 'Content-Type: application/json'%s%s '%s://%s:%s/control/%s'",
-                     method, ca, data, test_protocol(), test_host(), test_port(), path);
-    if (n < 0 || (size_t)n >= sizeof cmd)
-        return false;
-    FILE *p = popen(cmd, "r");
-    if (p == NULL)
-        return false;
-    char sink[4096];
-    char *buf = out != NULL ? out : sink;
-    size_t size = out != NULL ? cap : sizeof sink;
-    size_t got = fread(buf, 1, size - 1, p);
-    buf[got] = '\0';
-    while (fread(sink, 1, sizeof sink, p) > 0) {
-        /* drain the rest */
-    }
-    int status = pclose(p);
-    return status == 0;
-}
-
 static long json_number(const char *json, const char *field)
 {
     char key[64];

@@ -20,7 +20,7 @@ public class Example {
                 System.out.println("logged in, session " + session.getSessionId() + " (" + session.getSecondFactor() + ")");
             }
         } catch (SfmfaException e) {
-            // e.g. PUSH_TIMEOUT, 390126: the push was not approved in time -> e.getHint(): use a passcode
+            // e.g. DUO_TIMEOUT, 390126: the push was not approved in time -> e.getHint(): use a passcode
             System.out.println("login failed: " + e.getKind() + " " + e.getErrorCode() + ": " + e.getMessage());
             System.exit(1);
         }

@@ -1,6 +1,6 @@
 //! How a failed native call reaches Java: an `sfmfa::Error` becomes a `dev.sfmfa.SfmfaException`
 //! (kind, message, SQLSTATE, vendor code = Snowflake code, hint); a handle that is not live an
-//! `IllegalStateException`; a JNI failure or a panic an `SfmfaException` of kind `INTERNAL`.
+//! `IllegalStateException`; a JNI failure an `SfmfaException` of kind `INTERNAL`, a panic one of kind `PANIC`.
 
 use std::fmt;
 
@@ -8,6 +8,7 @@ use jni::Env;
 use jni::errors::ErrorPolicy;
 use jni::objects::{JString, JThrowable, JValue};
 use jni::{jni_sig, jni_str};
+use sfmfa::error::Failure;
 use sfmfa::{Error, ErrorKind};
 
 /// Why a native call failed.
@@ -48,45 +49,15 @@ impl From<jni::errors::Error> for CallError {
     }
 }
 
-/// The name of the `SfmfaException.Kind` constant for `e`: one per [`ErrorKind`], and one per Duo
-/// code, so that Java callers branch on the kind, never on text.
-pub(crate) fn java_kind(e: &Error) -> &'static str {
-    match e.kind() {
-        ErrorKind::UnknownOption => "UNKNOWN_OPTION",
-        ErrorKind::InvalidValue => "INVALID_VALUE",
-        ErrorKind::MissingOption => "MISSING_OPTION",
-        ErrorKind::Connect => "CONNECT",
-        ErrorKind::Tls => "TLS",
-        ErrorKind::HttpStatus => "HTTP_STATUS",
-        ErrorKind::ConnectionLost => "CONNECTION_LOST",
-        ErrorKind::Protocol => "PROTOCOL",
-        ErrorKind::Timeout => "LOGIN_TIMEOUT",
-        ErrorKind::Cancelled => "CANCELLED",
-        ErrorKind::BadCredentials => "BAD_CREDENTIALS",
-        ErrorKind::Duo => match e.server_code() {
-            Some(390120) => "DENIED",
-            Some(390121) => "PENDING",
-            Some(390122) => "NOT_ENROLLED",
-            Some(390123) => "LOCKED",
-            Some(390124) => "DUO_REQUIRED",
-            Some(390125) => "SMS_SENT",
-            Some(390126) => "PUSH_TIMEOUT",
-            Some(390127) => "INVALID_PASSCODE",
-            Some(390129) => "DUO_UNAVAILABLE",
-            Some(390132) => "PUSH_DISABLED",
-            _ => "DUO",
-        },
-        ErrorKind::Server => "SERVER",
-        ErrorKind::Cache => "CACHE",
-        ErrorKind::Internal => "INTERNAL",
-        // ErrorKind is non-exhaustive: a kind added later is reported, not hidden.
-        _ => "INTERNAL",
-    }
+/// The value of the `SfmfaException.Kind` constant for `e`: its row of the failure table, whose
+/// value and name the Java enum carries (checked against the C header by the Java tests).
+pub(crate) fn java_kind(e: &Error) -> i32 {
+    // Result values are at most three digits; a value that did not fit would be a bug, reported.
+    i32::try_from(e.failure().value()).unwrap_or(Failure::Internal as i32)
 }
 
 /// Throws `e` as a `dev.sfmfa.SfmfaException`. Returns `Ok` once the exception is pending.
 fn throw_sfmfa(env: &mut Env<'_>, e: &Error) -> jni::errors::Result<()> {
-    let kind = JString::from_str(env, java_kind(e))?;
     let message = JString::from_str(env, e.message())?;
     let sqlstate = JString::from_str(env, e.sqlstate())?;
     let hint = match e.hint() {
@@ -100,9 +71,9 @@ fn throw_sfmfa(env: &mut Env<'_>, e: &Error) -> jni::errors::Result<()> {
         .unwrap_or(0);
     let exception = env.new_object(
         jni_str!("dev/sfmfa/SfmfaException"),
-        jni_sig!("(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;ILjava/lang/String;)V"),
+        jni_sig!("(ILjava/lang/String;Ljava/lang/String;ILjava/lang/String;)V"),
         &[
-            JValue::Object(&kind),
+            JValue::Int(java_kind(e)),
             JValue::Object(&message),
             JValue::Object(&sqlstate),
             JValue::Int(code),
@@ -172,8 +143,8 @@ impl<T: Default> ErrorPolicy<T, CallError> for ThrowJava {
         }
         throw_sfmfa(
             env,
-            &Error::new(
-                ErrorKind::Internal,
+            &Error::from_failure(
+                Failure::Panic,
                 format!("a bug in sfmfa (a Rust panic was caught at the JNI boundary): {what}"),
             ),
         )?;

@@ -142,7 +142,7 @@ def _closed(what: str) -> InterfaceError:
         f"the {what} is closed",
         errno=Result.NULL_ARGUMENT,
         result=Result.NULL_ARGUMENT,
-        kind=ErrorKind.INTERFACE,
+        kind=ErrorKind.NULL_ARGUMENT,
     )
 
 

@@ -14,15 +14,12 @@
 
 Every exception carries ``errno`` (Snowflake's code such as 390120, or the ``sfmfa_result`` value
 when the server did not refuse the login, as the connector puts its own codes there), ``sqlstate``,
-``msg`` (the documented message), ``hint`` (what the user can do, or ``None``), ``result`` (the
-:class:`Result`) and ``kind`` (:class:`ErrorKind`), so callers branch on ``kind`` without parsing
-text. No secret is ever part of them: the texts come from the C side, which scrubs them.
+``msg`` (the documented message), ``hint`` (what the user can do, or ``None``), ``result`` and
+``kind`` (both the :class:`Result`, whose names and values are the C library's ``sfmfa_result``),
+so callers branch on ``kind`` without parsing text. No secret is ever part of them: the texts come from the C side, which scrubs them.
 """
 
 from __future__ import annotations
-
-import enum
-from typing import Final
 
 from ._ffi import Result
 
@@ -38,51 +35,10 @@ __all__ = [
 ]
 
 
-class ErrorKind(enum.Enum):
-    """What went wrong, coarser than :class:`Result` where callers act the same way."""
-
-    #: The binding was misused (NULL, invalid UTF-8, a closed handle, a buffer protocol failure).
-    INTERFACE = "interface"
-    #: ``sfmfa_config_set`` does not know the option name.
-    UNKNOWN_OPTION = "unknown_option"
-    #: An option value does not parse or is not allowed.
-    INVALID_VALUE = "invalid_value"
-    #: account, user or password is not set.
-    MISSING_OPTION = "missing_option"
-    #: The server could not be reached, TLS failed, or the connection broke (2xx except timeout).
-    NETWORK = "network"
-    #: The answer was not a login answer (an HTTP status, malformed JSON).
-    PROTOCOL = "protocol"
-    #: ``login_timeout`` passed.
-    LOGIN_TIMEOUT = "login_timeout"
-    #: 390100: incorrect user name or password.
-    BAD_CREDENTIALS = "bad_credentials"
-    #: 390120: the Duo push was denied.
-    DENIED = "denied"
-    #: 390121: the Duo authentication is pending.
-    PENDING = "pending"
-    #: 390122: the user is not enrolled in Duo.
-    NOT_ENROLLED = "not_enrolled"
-    #: 390123: the user is locked out of Duo.
-    LOCKED = "locked"
-    #: 390124 (Duo authentication required) and 390125 (passcode sent by SMS).
-    PASSCODE_REQUIRED = "passcode_required"
-    #: 390126: the push was not approved in time (use a passcode).
-    PUSH_TIMEOUT = "push_timeout"
-    #: 390127: wrong passcode (or a rejected MFA token).
-    INVALID_PASSCODE = "invalid_passcode"
-    #: 390129: Duo could not be reached by the service; try later.
-    DUO_UNAVAILABLE = "duo_unavailable"
-    #: 390132: Duo Push is not enabled for the user (use a passcode).
-    PUSH_DISABLED = "push_disabled"
-    #: Another code of the server (390128 and codes sfmfa does not know).
-    SERVER = "server"
-    #: The token cache could not be used.
-    CACHE = "cache"
-    #: The login was cancelled (:meth:`sfmfa.Client.cancel`).
-    CANCELLED = "cancelled"
-    #: A bug in sfmfa (or a panic caught at the C boundary).
-    INTERNAL = "internal"
+#: What went wrong, for branching: the same enum as :class:`Result`, whose members carry the names
+#: and values of the C library's ``sfmfa_result`` (``ErrorKind.DUO_DENIED == 320``), one vocabulary
+#: with C and Java. An exception's ``kind`` is its ``result``.
+ErrorKind = Result
 
 
 class Error(Exception):
@@ -176,42 +132,10 @@ class InternalError(DatabaseError):
     """A bug in sfmfa, or a panic caught at the C boundary (PEP 249)."""
 
 
-_KIND: Final[dict[Result, ErrorKind]] = {
-    Result.NULL_ARGUMENT: ErrorKind.INTERFACE,
-    Result.INVALID_UTF8: ErrorKind.INTERFACE,
-    Result.BUFFER_TOO_SMALL: ErrorKind.INTERFACE,
-    Result.UNKNOWN_OPTION: ErrorKind.UNKNOWN_OPTION,
-    Result.INVALID_VALUE: ErrorKind.INVALID_VALUE,
-    Result.MISSING_OPTION: ErrorKind.MISSING_OPTION,
-    Result.CONNECT: ErrorKind.NETWORK,
-    Result.TLS: ErrorKind.NETWORK,
-    Result.CONNECTION_LOST: ErrorKind.NETWORK,
-    Result.HTTP_STATUS: ErrorKind.PROTOCOL,
-    Result.PROTOCOL: ErrorKind.PROTOCOL,
-    Result.TIMEOUT: ErrorKind.LOGIN_TIMEOUT,
-    Result.BAD_CREDENTIALS: ErrorKind.BAD_CREDENTIALS,
-    Result.DUO_DENIED: ErrorKind.DENIED,
-    Result.DUO_PENDING: ErrorKind.PENDING,
-    Result.DUO_NOT_ENROLLED: ErrorKind.NOT_ENROLLED,
-    Result.DUO_LOCKED: ErrorKind.LOCKED,
-    Result.DUO_REQUESTED: ErrorKind.PASSCODE_REQUIRED,
-    Result.DUO_SMS_SENT: ErrorKind.PASSCODE_REQUIRED,
-    Result.DUO_TIMEOUT: ErrorKind.PUSH_TIMEOUT,
-    Result.DUO_INVALID: ErrorKind.INVALID_PASSCODE,
-    Result.DUO_SUCCEEDED: ErrorKind.SERVER,
-    Result.DUO_EXCEPTION: ErrorKind.DUO_UNAVAILABLE,
-    Result.DUO_PUSH_DISABLED: ErrorKind.PUSH_DISABLED,
-    Result.SERVER_ERROR: ErrorKind.SERVER,
-    Result.CACHE: ErrorKind.CACHE,
-    Result.CANCELLED: ErrorKind.CANCELLED,
-    Result.INTERNAL: ErrorKind.INTERNAL,
-    Result.PANIC: ErrorKind.INTERNAL,
-}
-
-
 def kind_of(result: int) -> ErrorKind:
-    """The :class:`ErrorKind` of an ``sfmfa_result`` value (``INTERNAL`` for an unknown one)."""
-    return _KIND.get(Result(result), ErrorKind.INTERNAL)
+    """The :class:`ErrorKind` of an ``sfmfa_result`` value: the value itself, as a member (an
+    ``UNKNOWN_<value>`` member for a value this version does not know)."""
+    return Result(result)
 
 
 def class_of(result: int) -> type[Error]:

@@ -68,4 +68,4 @@ def test_every_result_has_a_class_and_a_kind() -> None:
     for result in sfmfa.Result:
         if result != sfmfa.Result.OK:
             assert kind_of(result) in sfmfa.ErrorKind
-    assert kind_of(sfmfa.Result.DUO_TIMEOUT) == sfmfa.ErrorKind.PUSH_TIMEOUT
+    assert kind_of(sfmfa.Result.DUO_TIMEOUT) == sfmfa.ErrorKind.DUO_TIMEOUT

@@ -93,7 +93,7 @@ def test_multi_step_wrong_passcode_fails_at_the_duo_step(emulator: Emulator) -> 
     user = legacy_user(emulator, "ms_wrong")
     with pytest.raises(sfmfa.DatabaseError) as info:
         sfmfa.login(**emulator.options(user, passcode="000000", **MFA))
-    assert (info.value.errno, info.value.kind) == (390127, ErrorKind.INVALID_PASSCODE)
+    assert (info.value.errno, info.value.kind) == (390127, ErrorKind.DUO_INVALID)
     assert "step 2" in str(info.value)
     assert emulator.push_count(user) == 0
 

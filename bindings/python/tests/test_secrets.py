@@ -101,7 +101,7 @@ def test_a_wrong_password_in_a_client(emulator: Emulator, caplog: pytest.LogCapt
 
 def test_a_wrong_passcode(emulator: Emulator, caplog: pytest.LogCaptureFixture) -> None:
     e = failing(lambda: sfmfa.login(passcode=secret_passcode(), **emulator.options("demo")))
-    assert e.kind == ErrorKind.INVALID_PASSCODE
+    assert e.kind == ErrorKind.DUO_INVALID
     assert_clean(e, caplog)
 
 

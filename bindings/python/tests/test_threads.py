@@ -104,7 +104,7 @@ def test_a_denied_push_fails_every_waiter(emulator: Emulator) -> None:
             results = [f.result(timeout=60) for f in futures]
     assert all(isinstance(r, sfmfa.Error) for r in results), results
     assert [(type(r), r.errno, r.kind) for r in results if isinstance(r, sfmfa.Error)] == [
-        (sfmfa.DatabaseError, 390120, ErrorKind.DENIED)
+        (sfmfa.DatabaseError, 390120, ErrorKind.DUO_DENIED)
     ] * 4
     assert emulator.push_count(user) == 1
 

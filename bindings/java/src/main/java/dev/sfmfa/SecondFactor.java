@@ -19,8 +19,8 @@ public enum SecondFactor {
     PASSCODE,
     /** A passcode appended to the password, accepted. */
     PASSCODE_IN_PASSWORD,
-    /** A cached MFA token, accepted. */
-    CACHED_TOKEN,
+    /** A cached MFA token, accepted ({@code MFA_TOKEN} as in Snowflake's login history and the C library). */
+    MFA_TOKEN,
     /**
      * A push was asked for and the server let the user in with one answer, which does not say whether it pushed (a
      * user not enrolled in Duo logs in with the password alone). Also the outcome of the {@code snowflake}

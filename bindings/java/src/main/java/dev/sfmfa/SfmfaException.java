@@ -11,65 +11,90 @@ import java.sql.SQLException;
 public final class SfmfaException extends SQLException {
     private static final long serialVersionUID = 1L;
 
-    /** What kind of failure; one constant per library error kind and per Duo code. */
+    /**
+     * What kind of failure: one constant per row of sfmfa's failure table, with the name and value of the C
+     * library's {@code sfmfa_result} ({@code SFMFA_RESULT_<name>}, e.g. {@code DUO_DENIED} = 320). The tests check
+     * the constants against the C header, so every binding says the same.
+     */
     public enum Kind {
+        /** A required argument was NULL (raised by the C library only; Java reports a closed handle with {@link IllegalStateException}). */
+        NULL_ARGUMENT(100),
+        /** A string argument was not valid UTF-8 (raised by the C library only). */
+        INVALID_UTF8(101),
         /** An option name no driver uses. */
-        UNKNOWN_OPTION,
+        UNKNOWN_OPTION(102),
         /** An option value that does not parse or is not allowed. */
-        INVALID_VALUE,
+        INVALID_VALUE(103),
+        /** An output buffer was too small (raised by the C library only). */
+        BUFFER_TOO_SMALL(104),
         /** A required option (account, user, password) is missing. */
-        MISSING_OPTION,
+        MISSING_OPTION(105),
         /** The server could not be reached (DNS, refused, unreachable, connect timeout). */
-        CONNECT,
+        CONNECT(200),
         /** TLS failed (certificate, host name, handshake). */
-        TLS,
+        TLS(201),
         /** The server answered with an HTTP status that is not a login answer. */
-        HTTP_STATUS,
+        HTTP_STATUS(202),
         /** The connection broke after the request was sent (not retried: it may have started a push). */
-        CONNECTION_LOST,
+        CONNECTION_LOST(203),
         /** The answer was not Snowflake's login protocol. */
-        PROTOCOL,
-        /** {@code loginTimeout} passed before the login finished (not the Duo push timeout: see {@link #PUSH_TIMEOUT}). */
-        LOGIN_TIMEOUT,
-        /** The login was cancelled ({@link SfmfaClient#cancel()} or {@link SfmfaClient#close()}). */
-        CANCELLED,
+        PROTOCOL(204),
+        /** {@code loginTimeout} passed before the login finished (not the Duo push timeout: see {@link #DUO_TIMEOUT}). */
+        TIMEOUT(205),
         /** 390100: incorrect user name or password. */
-        BAD_CREDENTIALS,
-        /** 390120: the Duo push was denied. */
-        DENIED,
-        /** 390121: Duo authentication is pending. */
-        PENDING,
-        /** 390122: the user is not enrolled in Duo. */
-        NOT_ENROLLED,
-        /** 390123: the user is locked from Duo. */
-        LOCKED,
-        /** 390124: Duo authentication is required. */
-        DUO_REQUIRED,
-        /** 390125: a passcode was sent by SMS. */
-        SMS_SENT,
-        /** 390126: the Duo push was not approved in time. */
-        PUSH_TIMEOUT,
-        /** 390127: incorrect passcode (or a cached MFA token the server no longer accepts). */
-        INVALID_PASSCODE,
-        /** 390129: Snowflake could not reach Duo. */
-        DUO_UNAVAILABLE,
-        /** 390132: Duo Push is not enabled for the user; use a passcode. */
-        PUSH_DISABLED,
-        /** Another Duo code (390120-390132) without a constant of its own. */
-        DUO,
-        /** The server refused the login with a code sfmfa does not know specifically. */
-        SERVER,
+        BAD_CREDENTIALS(300),
+        /** 390120 EXT_AUTHN_DENIED: the Duo push was denied. */
+        DUO_DENIED(320),
+        /** 390121 EXT_AUTHN_PENDING: Duo authentication is pending. */
+        DUO_PENDING(321),
+        /** 390122 EXT_AUTHN_NOT_ENROLLED: the user is not enrolled in Duo. */
+        DUO_NOT_ENROLLED(322),
+        /** 390123 EXT_AUTHN_LOCKED: the user is locked out of Duo. */
+        DUO_LOCKED(323),
+        /** 390124 EXT_AUTHN_REQUESTED: a second factor is required and none was given. */
+        DUO_REQUESTED(324),
+        /** 390125 EXT_AUTHN_SMS_SENT: log in again with the passcode from the SMS. */
+        DUO_SMS_SENT(325),
+        /** 390126 EXT_AUTHN_TIMEOUT: the Duo push was not approved in time; use a passcode. */
+        DUO_TIMEOUT(326),
+        /** 390127 EXT_AUTHN_INVALID: incorrect passcode (or a cached MFA token the server no longer accepts). */
+        DUO_INVALID(327),
+        /** 390128 EXT_AUTHN_SUCCEEDED (not expected as a failure; mapped for completeness). */
+        DUO_SUCCEEDED(328),
+        /** 390129 EXT_AUTHN_EXCEPTION: Snowflake could not reach Duo; try later. */
+        DUO_EXCEPTION(329),
+        /** 390132 EXT_AUTHN_DUO_PUSH_DISABLED: Duo Push is not enabled for the user; use a passcode. */
+        DUO_PUSH_DISABLED(332),
+        /** The server refused the login with a code without a constant of its own (see {@link #getServerCode()}). */
+        SERVER_ERROR(399),
         /** The token cache could not be used. */
-        CACHE,
-        /** A bug in sfmfa (a caught Rust panic or JNI failure). */
-        INTERNAL;
+        CACHE(400),
+        /** The login was cancelled ({@link SfmfaClient#cancel()} or {@link SfmfaClient#close()}). */
+        CANCELLED(900),
+        /** A bug in sfmfa (or a JNI failure), reported rather than hidden. */
+        INTERNAL(901),
+        /** A Rust panic inside sfmfa was caught at the JNI boundary. */
+        PANIC(902);
 
-        static Kind of(String name) {
-            try {
-                return Kind.valueOf(name);
-            } catch (IllegalArgumentException | NullPointerException e) {
-                return INTERNAL;
+        private final int value;
+
+        Kind(int value) {
+            this.value = value;
+        }
+
+        /** The stable value, equal to the C library's {@code sfmfa_result} of the same name. */
+        public int value() {
+            return value;
+        }
+
+        /** The constant of a result value; {@link #INTERNAL} for a value this version does not know. */
+        static Kind of(int value) {
+            for (Kind k : values()) {
+                if (k.value == value) {
+                    return k;
+                }
             }
+            return INTERNAL;
         }
     }
 
@@ -77,7 +102,7 @@ public final class SfmfaException extends SQLException {
     private final String hint;
 
     /** Called by the native library. */
-    SfmfaException(String kind, String message, String sqlState, int vendorCode, String hint) {
+    SfmfaException(int kind, String message, String sqlState, int vendorCode, String hint) {
         super(message, sqlState, vendorCode);
         this.kind = Kind.of(kind);
         this.hint = hint;

@@ -101,9 +101,9 @@ class HandlesTest extends WithEmulator {
     }
 
     @Test
-    void aRustPanicBecomesAnInternalExceptionAndTheLibraryStaysUsable() throws Exception {
+    void aRustPanicBecomesAPanicExceptionAndTheLibraryStaysUsable() throws Exception {
         SfmfaException e = assertThrows(SfmfaException.class, () -> Native.testingPanic("boom in a test"));
-        assertEquals(SfmfaException.Kind.INTERNAL, e.getKind());
+        assertEquals(SfmfaException.Kind.PANIC, e.getKind());
         assertTrue(e.getMessage().contains("panic") && e.getMessage().contains("boom in a test"), e.getMessage());
         assertEquals("XX000", e.getSQLState());
         try (SfmfaClient client = SfmfaClient.fromProperties(emu.props("push_approve", "passcode", Emulator.BYPASS));

@@ -87,7 +87,7 @@ class MultiStepTest extends WithEmulator {
         String user = legacyUser("ms_wrong", APPROVE);
         try (SfmfaClient client = SfmfaClient.fromProperties(emu.props(user, "passcode", "000000"))) {
             SfmfaException e = assertThrows(SfmfaException.class, client::login);
-            assertEquals(SfmfaException.Kind.INVALID_PASSCODE, e.getKind());
+            assertEquals(SfmfaException.Kind.DUO_INVALID, e.getKind());
             assertEquals(390127, e.getErrorCode());
             assertTrue(e.getMessage().contains("step 2"), e.getMessage());
         }
@@ -108,7 +108,7 @@ class MultiStepTest extends WithEmulator {
             for (int i = 2; i <= 3; i++) {
                 // The cached token goes with the password without its trailing passcode.
                 try (SfmfaSession s = client.login()) {
-                    assertEquals(SecondFactor.CACHED_TOKEN, s.getSecondFactor(), "login " + i);
+                    assertEquals(SecondFactor.MFA_TOKEN, s.getSecondFactor(), "login " + i);
                     assertEquals(CacheStatus.HIT, s.getCacheStatus(), s.getCacheDetail());
                 }
             }

@@ -42,7 +42,7 @@ class TokenCacheTest extends WithEmulator {
         try (SfmfaClient client = SfmfaClient.fromProperties(cached("cached_file", "file"));
                 SfmfaSession second = client.login()) {
             assertEquals(CacheStatus.HIT, second.getCacheStatus(), second.getCacheDetail());
-            assertEquals(SecondFactor.CACHED_TOKEN, second.getSecondFactor());
+            assertEquals(SecondFactor.MFA_TOKEN, second.getSecondFactor());
             assertEquals(1, emu.pushCount("cached_file"), "no second push");
             assertEquals(2, emu.loginCount("cached_file"));
             client.deleteCachedToken();
