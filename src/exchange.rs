@@ -112,7 +112,7 @@ impl Exchange<'_> {
     /// error (the token is not what failed); any other refusal, and an answer asking for Duo, is
     /// [`TokenAnswer::NotAccepted`].
     pub fn with_token(&self, token: &Secret) -> Result<TokenAnswer, Error> {
-        let factor = SecondFactor::CachedToken;
+        let factor = SecondFactor::MfaToken;
         match self.post(factor, Some(token), true, Step::First, 1) {
             Ok(Reply::Session(data)) => Ok(TokenAnswer::Accepted(data)),
             Ok(Reply::Next { action, .. }) => Ok(TokenAnswer::NotAccepted(Error::new(
@@ -131,7 +131,7 @@ impl Exchange<'_> {
 
     fn announce(&self, factor: SecondFactor) {
         let event = match factor {
-            SecondFactor::CachedToken => return,
+            SecondFactor::MfaToken => return,
             f if f.may_start_push() => Progress::PushSent,
             _ => Progress::PasscodeSent,
         };
@@ -387,7 +387,7 @@ mod request_tests {
         let t = Secret::from("tok");
         let req = LoginRequest {
             fields: &login_fields(&c),
-            factor: SecondFactor::CachedToken,
+            factor: SecondFactor::MfaToken,
             token: Some(&t),
             request_mfa_token: true,
             step: Step::First,
@@ -433,7 +433,7 @@ mod step_tests {
     fn a_token_login_sends_the_password_without_the_passcode() {
         let c = config(&[("passcode_in_password", "on")]);
         let t = Secret::from("tok");
-        let d = body(&c, SecondFactor::CachedToken, Some(&t), Step::First);
+        let d = body(&c, SecondFactor::MfaToken, Some(&t), Step::First);
         assert_eq!(d["data"]["PASSWORD"], "abc123");
         assert_eq!(d["data"]["TOKEN"], "tok");
         // The interactive login still sends it whole: the server splits it.
@@ -441,7 +441,7 @@ mod step_tests {
         assert_eq!(d["data"]["PASSWORD"], "abc123987654");
         // Without passcode_in_password the password is the password, digits and all.
         let c = config(&[]);
-        let d = body(&c, SecondFactor::CachedToken, Some(&t), Step::First);
+        let d = body(&c, SecondFactor::MfaToken, Some(&t), Step::First);
         assert_eq!(d["data"]["PASSWORD"], "abc123987654");
     }
 

@@ -18,7 +18,7 @@ pub enum SecondFactor {
     /// accepted.
     PasscodeInPassword,
     /// A cached MFA token in `TOKEN`, no Duo fields, accepted.
-    CachedToken,
+    MfaToken,
     /// A push was asked for and the server let the user in with one answer, which does not say
     /// whether it pushed: a user enrolled in Duo approved a push, a user not enrolled logged in
     /// with the password alone.
@@ -65,7 +65,7 @@ impl SecondFactor {
             SecondFactor::Push => "push",
             SecondFactor::Passcode => "passcode",
             SecondFactor::PasscodeInPassword => "passcode_in_password",
-            SecondFactor::CachedToken => "mfa_token",
+            SecondFactor::MfaToken => "mfa_token",
             SecondFactor::PushOrNone => "push_or_none",
         }
     }

@@ -327,7 +327,7 @@ impl Client {
                     evicted: false,
                     detail,
                 };
-                let session = self.finish(data, SecondFactor::CachedToken, report);
+                let session = self.finish(data, SecondFactor::MfaToken, report);
                 Ok(TokenResult::Session(Box::new(session)))
             }
             // The server did not accept the token (expired, password changed, caching turned

@@ -124,7 +124,7 @@ pub(crate) struct LoginRequest<'a> {
     /// What every request of the login says.
     pub fields: &'a LoginFields<'a>,
     pub factor: SecondFactor,
-    /// The cached token, for [`SecondFactor::CachedToken`].
+    /// The cached token, for [`SecondFactor::MfaToken`].
     pub token: Option<&'a Secret>,
     /// Ask the server for an MFA token (`SESSION_PARAMETERS.CLIENT_REQUEST_MFA_TOKEN`).
     pub request_mfa_token: bool,
@@ -149,7 +149,7 @@ impl LoginRequest<'_> {
             ),
             SecondFactor::PasscodeInPassword => (Some(password), Some("passcode"), None, None),
             // The token replaces the passcode: the password goes without it (it would not match).
-            SecondFactor::CachedToken => (
+            SecondFactor::MfaToken => (
                 Some(c.password_without_passcode),
                 None,
                 None,

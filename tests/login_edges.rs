@@ -102,7 +102,7 @@ fn three_logins_in_a_row_in_every_mode_with_caching_on() {
             let want = if i == 0 {
                 first
             } else {
-                SecondFactor::CachedToken
+                SecondFactor::MfaToken
             };
             assert_eq!(s.second_factor(), want, "{user}, login {}", i + 1);
             s.close().unwrap();

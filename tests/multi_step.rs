@@ -119,7 +119,7 @@ fn the_token_of_the_last_answer_is_cached_and_used_next_time() {
     );
     for _ in 0..2 {
         let s = client.login().unwrap();
-        assert_eq!(s.second_factor(), SecondFactor::CachedToken);
+        assert_eq!(s.second_factor(), SecondFactor::MfaToken);
     }
     assert_eq!(ctl.push_count(ACCOUNT, "ms_cache"), 1, "one push in all");
     assert_eq!(ctl.login_count(ACCOUNT, "ms_cache"), 3 + 2);
@@ -152,9 +152,9 @@ fn concurrent_multi_step_logins_of_one_user_send_one_push() {
     assert_eq!(
         factors,
         [
-            SecondFactor::CachedToken,
-            SecondFactor::CachedToken,
-            SecondFactor::CachedToken,
+            SecondFactor::MfaToken,
+            SecondFactor::MfaToken,
+            SecondFactor::MfaToken,
             SecondFactor::Push
         ]
     );

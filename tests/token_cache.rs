@@ -49,7 +49,7 @@ fn memory_cache_stores_then_replaces_the_prompt() {
     );
     let second = c.login().unwrap();
     assert_eq!(second.cache_report().status, CacheStatus::Hit);
-    assert_eq!(second.second_factor(), SecondFactor::CachedToken);
+    assert_eq!(second.second_factor(), SecondFactor::MfaToken);
     assert_eq!(ctl.push_count(ACCOUNT, "push_approve"), 1);
     let inspected = c.inspect_cache().unwrap().unwrap();
     assert!(inspected.present);

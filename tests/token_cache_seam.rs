@@ -72,7 +72,7 @@ fn issued_token_replaces_the_next_push_and_a_rejected_one_is_evicted() {
     assert_eq!(cache.tokens.lock().unwrap().len(), 1);
 
     let second = c.login().unwrap();
-    assert_eq!(second.second_factor(), SecondFactor::CachedToken);
+    assert_eq!(second.second_factor(), SecondFactor::MfaToken);
     assert_eq!(ctl.push_count(ACCOUNT, "demo"), 1, "no second push");
     let last = ctl.login_history().pop().unwrap();
     assert_eq!(

@@ -50,7 +50,7 @@ fn refused_token_is_evicted(code: &str) {
     );
     // The new login's token replaced it: the next login uses the cache again.
     let s = client.login().unwrap();
-    assert_eq!(s.second_factor(), SecondFactor::CachedToken, "{code}");
+    assert_eq!(s.second_factor(), SecondFactor::MfaToken, "{code}");
 }
 
 #[test]
@@ -104,5 +104,5 @@ fn a_refusal_of_the_credentials_keeps_the_token() {
         "the token is kept"
     );
     let s = client.login().unwrap();
-    assert_eq!(s.second_factor(), SecondFactor::CachedToken);
+    assert_eq!(s.second_factor(), SecondFactor::MfaToken);
 }

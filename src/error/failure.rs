@@ -10,6 +10,9 @@
 //! 3xx authentication, where 3xx = 390100 + xx for Snowflake's login codes; 4xx token cache; 9xx
 //! cancelled, internal, panic. The doc comment of each variant is the documentation of its row in
 //! every language.
+//!
+//! Where the codes, names and messages come from (Snowflake's MFA pages; 390100 from the drivers'
+//! fixtures), and which columns are sfmfa's own choice (SQLSTATEs, hints): docs/product-codes.md.
 
 use super::ErrorKind;
 

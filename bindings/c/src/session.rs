@@ -70,7 +70,7 @@ pub extern "C" fn sfmfa_session_second_factor(
             SecondFactor::Push => sfmfa_second_factor::Push,
             SecondFactor::Passcode => sfmfa_second_factor::Passcode,
             SecondFactor::PasscodeInPassword => sfmfa_second_factor::PasscodeInPassword,
-            SecondFactor::CachedToken => sfmfa_second_factor::MfaToken,
+            SecondFactor::MfaToken => sfmfa_second_factor::MfaToken,
             SecondFactor::PushOrNone => sfmfa_second_factor::PushOrNone,
         };
         // SAFETY: out checked non-NULL.

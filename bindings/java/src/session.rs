@@ -25,7 +25,7 @@ fn second_factor(f: SecondFactor) -> &'static str {
         SecondFactor::Push => "PUSH",
         SecondFactor::Passcode => "PASSCODE",
         SecondFactor::PasscodeInPassword => "PASSCODE_IN_PASSWORD",
-        SecondFactor::CachedToken => "MFA_TOKEN",
+        SecondFactor::MfaToken => "MFA_TOKEN",
         SecondFactor::PushOrNone => "PUSH_OR_NONE",
     }
 }
