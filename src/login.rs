@@ -184,7 +184,10 @@ impl Client {
         let mut evicted = false;
         let mut read_failure = None;
         let mut rejected: Option<Secret> = None;
-        match cache.read(&key) {
+        let deadline = watch.deadline;
+        let first = cache.read_until(&key, deadline.instant());
+        within_deadline(deadline, "reading the token cache", first.as_ref().err())?;
+        match first {
             Ok(Some(token)) => match self.try_token(cache, &key, &token, watch)? {
                 TokenResult::Session(session) => return Ok(*session),
                 TokenResult::Rejected => {
@@ -212,25 +215,33 @@ impl Client {
                     return Err(e);
                 }
                 // The other login succeeded: its token is in the store.
-                Turn::Shared(_) => match cache.read(&key) {
-                    Ok(Some(token)) if Some(&token) != rejected.as_ref() => {
-                        match self.try_token(cache, &key, &token, watch)? {
-                            TokenResult::Session(session) => return Ok(*session),
-                            TokenResult::Rejected => {
-                                evicted = true;
-                                rejected = Some(token);
-                                continue;
+                Turn::Shared(_) => {
+                    let shared = cache.read_until(&key, deadline.instant());
+                    within_deadline(deadline, "reading the token cache", shared.as_ref().err())?;
+                    match shared {
+                        Ok(Some(token)) if Some(&token) != rejected.as_ref() => {
+                            match self.try_token(cache, &key, &token, watch)? {
+                                TokenResult::Session(session) => return Ok(*session),
+                                TokenResult::Rejected => {
+                                    evicted = true;
+                                    rejected = Some(token);
+                                    continue;
+                                }
                             }
                         }
+                        // It got no token (the server issues none, or it could not be stored):
+                        // there is nothing to share, so this login prompts on its own,
+                        // uncoordinated.
+                        _ => break None,
                     }
-                    // It got no token (the server issues none, or it could not be stored): there
-                    // is nothing to share, so this login prompts on its own, uncoordinated.
-                    _ => break None,
-                },
+                }
             };
             // Double check under the lock: a login that ended just before this one took its turn
             // (here or in another process) may have stored a token.
-            match cache.read_fresh(&key) {
+            let fresh = cache.read_fresh_until(&key, deadline.instant());
+            // Out of time: dropping `leader` hands the turn on.
+            within_deadline(deadline, "reading the token cache", fresh.as_ref().err())?;
+            match fresh {
                 Ok(Some(token)) if Some(&token) != rejected.as_ref() => {
                     match self.try_token(cache, &key, &token, watch) {
                         Ok(TokenResult::Session(session)) => {
@@ -268,7 +279,9 @@ impl Client {
                 CacheStatus::NotIssued,
                 "the server issued no MFA token (ALLOW_CLIENT_MFA_CACHING is off for the account or user)".to_owned(),
             ),
-            (Some(token), _) => match cache.write(&key, token) {
+            // Bounded by the deadline like every cache step, but never a reason to fail a login that
+            // has its session: past the deadline the token is simply not stored (WriteFailed).
+            (Some(token), _) => match cache.write_until(&key, token, deadline.instant()) {
                 Ok(()) => (CacheStatus::Stored, format!("MFA token stored in {}", cache.name())),
                 Err(e) => (CacheStatus::WriteFailed, format!("MFA token not stored in {}: {}", cache.name(), e.message())),
             },
@@ -311,7 +324,12 @@ impl Client {
         match self.exchange(watch).with_token(token)? {
             TokenAnswer::Accepted(data) => {
                 watch.cancel.check()?;
-                let detail = match data.mfa_token.as_ref().map(|t| cache.write(key, t)) {
+                let until = watch.deadline.instant();
+                let detail = match data
+                    .mfa_token
+                    .as_ref()
+                    .map(|t| cache.write_until(key, t, until))
+                {
                     Some(Err(e)) => format!(
                         "cached token used; the renewed token was not stored: {}",
                         e.message()
@@ -335,7 +353,8 @@ impl Client {
             // logs in once without it.
             TokenAnswer::NotAccepted(e) => {
                 log::info!("cached MFA token not accepted ({e}); evicting it and logging in again");
-                evict(cache, key, token);
+                evict(cache, key, token, watch.deadline);
+                within_deadline(watch.deadline, "evicting the rejected token", None)?;
                 Ok(TokenResult::Rejected)
             }
         }
@@ -393,13 +412,14 @@ impl Client {
 
 /// Removes `rejected` from the store — only if it is still the token there: another process may
 /// have stored a newer one meanwhile, which must survive.
-fn evict(cache: &dyn TokenCache, key: &CacheKey, rejected: &Secret) {
-    let result = match cache.read_fresh(key) {
+fn evict(cache: &dyn TokenCache, key: &CacheKey, rejected: &Secret, deadline: &Deadline) {
+    let until = deadline.instant();
+    let result = match cache.read_fresh_until(key, until) {
         Ok(Some(current)) if &current != rejected => Ok(()),
-        Ok(Some(_)) => cache.delete(key),
+        Ok(Some(_)) => cache.delete_until(key, until),
         Ok(None) => Ok(()),
         // Unknown state: delete anyway, a stale token would be rejected again.
-        Err(_) => cache.delete(key),
+        Err(_) => cache.delete_until(key, until),
     };
     if let Err(e) = result {
         log::warn!(
@@ -407,6 +427,27 @@ fn evict(cache: &dyn TokenCache, key: &CacheKey, rejected: &Secret) {
             cache.name()
         );
     }
+}
+
+/// Ends a login whose deadline passed during a cache step before its session exists, with the
+/// transport's timeout error (kind `Timeout`) and the step that ran out of time: every cache wait
+/// (the file's lock, a keystore call) gives up at the deadline, so the login returns within
+/// `login_timeout` plus the store's own non-blocking work (milliseconds). With time left, a cache
+/// failure is not a login failure (`failure` is then only reported).
+fn within_deadline(deadline: &Deadline, step: &str, failure: Option<&Error>) -> Result<(), Error> {
+    if !deadline.passed() {
+        return Ok(());
+    }
+    let timeout = crate::transport::timeout_error(deadline);
+    let cause = failure.map_or_else(String::new, |e| format!(": {}", e.message()));
+    Err(Error::new(
+        timeout.kind(),
+        format!("{} (while {step}{cause})", timeout.message()),
+    )
+    .with_hint(
+        "Raise login_timeout, or find what holds the token cache (the message names its lock or \
+         store).",
+    ))
 }
 
 /// A logged-in Snowflake session. Holds the session and master tokens (secrets, wiped on drop).
