@@ -5,7 +5,7 @@
 //! and the login runs once more without it; secrets never reach a message or a log line.
 
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::cache::select::{self, CacheSetup};
 use crate::cache::{CacheInspection, CacheKey, CacheReport, CacheStatus, TokenCache};
@@ -185,10 +185,11 @@ impl Client {
         let mut read_failure = None;
         let mut rejected: Option<Secret> = None;
         let deadline = watch.deadline;
-        let first = cache.read_until(&key, deadline.instant());
+        let steps = CacheSteps::new(deadline);
+        let first = steps.note(cache.read_until(&key, steps.until()));
         within_deadline(deadline, "reading the token cache", first.as_ref().err())?;
         match first {
-            Ok(Some(token)) => match self.try_token(cache, &key, &token, watch)? {
+            Ok(Some(token)) => match self.try_token(cache, &key, &token, watch, &steps)? {
                 TokenResult::Session(session) => return Ok(*session),
                 TokenResult::Rejected => {
                     evicted = true;
@@ -216,11 +217,11 @@ impl Client {
                 }
                 // The other login succeeded: its token is in the store.
                 Turn::Shared(_) => {
-                    let shared = cache.read_until(&key, deadline.instant());
+                    let shared = steps.note(cache.read_until(&key, steps.until()));
                     within_deadline(deadline, "reading the token cache", shared.as_ref().err())?;
                     match shared {
                         Ok(Some(token)) if Some(&token) != rejected.as_ref() => {
-                            match self.try_token(cache, &key, &token, watch)? {
+                            match self.try_token(cache, &key, &token, watch, &steps)? {
                                 TokenResult::Session(session) => return Ok(*session),
                                 TokenResult::Rejected => {
                                     evicted = true;
@@ -238,12 +239,12 @@ impl Client {
             };
             // Double check under the lock: a login that ended just before this one took its turn
             // (here or in another process) may have stored a token.
-            let fresh = cache.read_fresh_until(&key, deadline.instant());
+            let fresh = steps.note(cache.read_fresh_until(&key, steps.until()));
             // Out of time: dropping `leader` hands the turn on.
             within_deadline(deadline, "reading the token cache", fresh.as_ref().err())?;
             match fresh {
                 Ok(Some(token)) if Some(&token) != rejected.as_ref() => {
-                    match self.try_token(cache, &key, &token, watch) {
+                    match self.try_token(cache, &key, &token, watch, &steps) {
                         Ok(TokenResult::Session(session)) => {
                             leader.finish(Outcome::Success);
                             return Ok(*session);
@@ -281,7 +282,7 @@ impl Client {
             ),
             // Bounded by the deadline like every cache step, but never a reason to fail a login that
             // has its session: past the deadline the token is simply not stored (WriteFailed).
-            (Some(token), _) => match cache.write_until(&key, token, deadline.instant()) {
+            (Some(token), _) => match cache.write_until(&key, token, steps.until()) {
                 Ok(()) => (CacheStatus::Stored, format!("MFA token stored in {}", cache.name())),
                 Err(e) => (CacheStatus::WriteFailed, format!("MFA token not stored in {}: {}", cache.name(), e.message())),
             },
@@ -317,6 +318,7 @@ impl Client {
         key: &CacheKey,
         token: &Secret,
         watch: Watch<'_>,
+        steps: &CacheSteps<'_>,
     ) -> Result<TokenResult, Error> {
         watch.reporter.emit(Progress::UsingCachedToken {
             backend: cache.name(),
@@ -324,7 +326,7 @@ impl Client {
         match self.exchange(watch).with_token(token)? {
             TokenAnswer::Accepted(data) => {
                 watch.cancel.check()?;
-                let until = watch.deadline.instant();
+                let until = steps.until();
                 let detail = match data
                     .mfa_token
                     .as_ref()
@@ -353,7 +355,7 @@ impl Client {
             // logs in once without it.
             TokenAnswer::NotAccepted(e) => {
                 log::info!("cached MFA token not accepted ({e}); evicting it and logging in again");
-                evict(cache, key, token, watch.deadline);
+                evict(cache, key, token, steps);
                 within_deadline(watch.deadline, "evicting the rejected token", None)?;
                 Ok(TokenResult::Rejected)
             }
@@ -412,20 +414,59 @@ impl Client {
 
 /// Removes `rejected` from the store — only if it is still the token there: another process may
 /// have stored a newer one meanwhile, which must survive.
-fn evict(cache: &dyn TokenCache, key: &CacheKey, rejected: &Secret, deadline: &Deadline) {
-    let until = deadline.instant();
-    let result = match cache.read_fresh_until(key, until) {
+fn evict(cache: &dyn TokenCache, key: &CacheKey, rejected: &Secret, steps: &CacheSteps<'_>) {
+    let result = match steps.note(cache.read_fresh_until(key, steps.until())) {
         Ok(Some(current)) if &current != rejected => Ok(()),
-        Ok(Some(_)) => cache.delete_until(key, until),
+        Ok(Some(_)) => steps.note(cache.delete_until(key, steps.until())),
         Ok(None) => Ok(()),
         // Unknown state: delete anyway, a stale token would be rejected again.
-        Err(_) => cache.delete_until(key, until),
+        Err(_) => steps.note(cache.delete_until(key, steps.until())),
     };
     if let Err(e) = result {
         log::warn!(
             "could not evict the rejected MFA token from {}: {e}",
             cache.name()
         );
+    }
+}
+
+/// How long a cache step waits once an earlier step of the same login failed.
+const AFTER_A_FAILED_STEP: Duration = Duration::from_millis(100);
+
+/// The cache steps of one login. Each waits (for the file's lock, for a keystore call) until the
+/// login's deadline and within the store's own limit (2 s for the file's lock, 15 s for a keystore
+/// call) — except once a step has failed: the later steps of that login then wait at most
+/// [`AFTER_A_FAILED_STEP`] (still trying once), so a store that did not answer costs a login one
+/// wait, not one per step (read, double check, write).
+struct CacheSteps<'a> {
+    deadline: &'a Deadline,
+    failed: std::cell::Cell<bool>,
+}
+
+impl<'a> CacheSteps<'a> {
+    fn new(deadline: &'a Deadline) -> Self {
+        CacheSteps {
+            deadline,
+            failed: std::cell::Cell::new(false),
+        }
+    }
+
+    /// When the next step gives up.
+    fn until(&self) -> Instant {
+        let end = self.deadline.instant();
+        if self.failed.get() {
+            end.min(Instant::now() + AFTER_A_FAILED_STEP)
+        } else {
+            end
+        }
+    }
+
+    /// Passes a step's result through, remembering a failure.
+    fn note<T>(&self, result: Result<T, Error>) -> Result<T, Error> {
+        if result.is_err() {
+            self.failed.set(true);
+        }
+        result
     }
 }
 

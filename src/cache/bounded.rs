@@ -101,8 +101,8 @@ impl Bounded {
             Err(_) if deadline_first => Err(Error::new(
                 ErrorKind::Cache,
                 format!(
-                    "{name} did not answer before the login's deadline (login_timeout; waited {:.1} \
-                     s); going on without it",
+                    "{name} did not answer within the time the login allows this step \
+                     (login_timeout; waited {:.1} s); going on without it",
                     wait.as_secs_f32()
                 ),
             )),
@@ -277,7 +277,7 @@ mod tests {
             start.elapsed()
         );
         assert_eq!(e.kind(), ErrorKind::Cache);
-        assert!(e.message().contains("deadline"), "{e}");
+        assert!(e.message().contains("the time the login allows"), "{e}");
         gated.open();
     }
 

@@ -219,7 +219,7 @@ impl FileCache {
         let Some(turn) = Turn::take(&path, until) else {
             return Err(cache_error(format!(
                 "the token cache lock {} is held by another thread of this process; gave up after \
-                 {} ms, at the login's deadline (login_timeout)",
+                 {} ms, at the end of the time the login allows this step (login_timeout)",
                 path.display(),
                 started.elapsed().as_millis()
             )));
@@ -250,7 +250,7 @@ impl FileCache {
                 }
                 Err(fs::TryLockError::WouldBlock) => {
                     let why = if give_up < own_limit {
-                        "at the login's deadline (login_timeout)"
+                        "at the end of the time the login allows this step (login_timeout)"
                     } else {
                         "at the lock timeout"
                     };
@@ -433,6 +433,11 @@ impl TokenCache for FileCache {
 
     fn delete(&self, key: &CacheKey) -> Result<(), Error> {
         self.delete_until(key, self.no_deadline())
+    }
+
+    // The file is always read afresh: `read_fresh` is `read`, within the deadline too.
+    fn read_fresh_until(&self, key: &CacheKey, until: Instant) -> Result<Option<Secret>, Error> {
+        self.read_until(key, until)
     }
 
     fn read_until(&self, key: &CacheKey, until: Instant) -> Result<Option<Secret>, Error> {

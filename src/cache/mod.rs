@@ -104,7 +104,8 @@ pub trait TokenCache: Send + Sync {
         let _ = until;
         self.delete(key)
     }
-    /// [`TokenCache::read_fresh`], giving up any wait at `until`.
+    /// [`TokenCache::read_fresh`], giving up any wait at `until`. A store that overrides
+    /// `read_fresh` and waits should override this too (the default calls `read_fresh`).
     fn read_fresh_until(&self, key: &CacheKey, until: Instant) -> Result<Option<Secret>, Error> {
         let _ = until;
         self.read_fresh(key)
