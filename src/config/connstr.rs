@@ -30,12 +30,16 @@
 //!
 //! - Unknown keys are never fatal: each is recorded as a [`ConfigWarning`] with its byte position and
 //!   the nearest known name. A key that follows the value of a secret option (`PWD`, `password`,
-//!   `passcode`, …) may be the rest of a secret that contains `;` or `&`: its name is not shown.
+//!   `passcode`, …) may be the rest of a secret that contains `;` or `&`: its name is not shown; nor
+//!   is one that does not look like an option name (1 to 64 ASCII letters, `_`, `-`, `.`), which could
+//!   be a password typed as a key. At most [`MAX_WARNINGS`](crate::config::MAX_WARNINGS) warnings are
+//!   kept, then one that counts the others.
+//! - A string longer than [`MAX_CONNECTION_STRING_LEN`] (64 KiB) is refused before it is read.
 //! - An option given twice with different values: the JDBC rule for a JDBC URL (the last one is
 //!   used), the ODBC rule for an ODBC string (the first one is used, as `SQLDriverConnect` specifies),
 //!   so a string means what it means to the official driver; a warning names both keys and positions.
-//! - Errors name the key and its byte position (0-based, in the string as given), never the value of a
-//!   secret; syntax errors show no value at all.
+//! - Errors name the key (as warnings do) and its byte position (0-based, in the string as given),
+//!   never a value, of any option.
 
 use zeroize::Zeroizing;
 

@@ -84,8 +84,11 @@ impl Config {
     }
 
     /// Sets option `name` (canonical name, alias or any driver's name for it; case, `_` and `-`
-    /// ignored) from its text form. An empty value unsets an optional option. Errors name the option,
-    /// never a secret's value; an unknown name is an error ([`ErrorKind::UnknownOption`]). Setting an
+    /// ignored) from its text form. An empty value unsets an optional option; one longer than
+    /// [`MAX_VALUE_LEN`](super::MAX_VALUE_LEN) bytes is refused. Errors name the option and what it
+    /// expects, never the value (of any option: a password typed as `login_timeout` is not printed
+    /// back); an unknown name is an error ([`ErrorKind::UnknownOption`]) that shows the name only when
+    /// it looks like one (1 to 64 ASCII letters, `_`, `-`, `.`), its length otherwise. Setting an
     /// option sfmfa does not honour to a value it would have to act on records a [`ConfigWarning`].
     pub fn set(&mut self, name: &str, value: &str) -> Result<&mut Self, Error> {
         self.set_at(name, value, None)?;
