@@ -70,11 +70,14 @@ pub fn config(args: &LoginArgs) -> Result<sfmfa::Config, String> {
     if args.passcode_in_password {
         set("passcode_in_password", "true")?;
     }
-    for kv in &args.options {
-        let (k, v) = kv
-            .split_once('=')
-            .ok_or_else(|| format!("'-o {kv}': expected KEY=VALUE"))?;
-        set(k, v)?;
+    // Neither the text of an `-o` nor its key is printed back: a password typed there must not reach
+    // the terminal (sfmfa's own messages show a key only when it looks like an option name).
+    for (i, kv) in args.options.iter().enumerate() {
+        let n = i + 1;
+        let (k, v) = kv.split_once('=').ok_or_else(|| {
+            format!("-o number {n}: expected KEY=VALUE, and its text (not shown) has no '='")
+        })?;
+        set(k, v).map_err(|e| format!("-o number {n}: {e}"))?;
     }
     if config.get("password").map_err(|e| e.to_string())?.is_none() {
         let password = std::env::var(&args.password_env).map_err(|_| {

@@ -140,3 +140,37 @@ fn passcode_in_password_three_runs_in_a_row_with_the_token_cache() {
     }
     assert_eq!(emu.control().push_count("xy12345", "push_deny"), 0);
 }
+
+/// A password typed where another option's value or an option name goes is not printed back
+/// (issue 14, item 2).
+#[test]
+fn a_secret_in_the_wrong_place_is_not_printed() {
+    let secret = "Kx31-Zq8_pw";
+    for option in [
+        format!("login_timeout={secret}"),
+        format!("passcodeInPassword={secret}"),
+        format!("{secret}=x"),
+        secret.to_owned(),
+    ] {
+        let out = sfmfa_login(
+            &["--account", "xy12345", "--user", "demo", "-o", &option],
+            Some("abc123"),
+        );
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert!(!out.status.success(), "-o {option}: {stdout}\n{stderr}");
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret),
+            "-o {option}: {stdout}\n{stderr}"
+        );
+        assert!(stderr.contains("-o"), "-o {option}: {stderr}");
+    }
+    // In a connection string too, as a key or a value.
+    for s in [
+        format!("Server=h.example.com;UID=u;{secret}=1;loginTimeout={secret}"),
+        format!("jdbc:snowflake://h.example.com/?{secret}=%zz"),
+    ] {
+        let out = sfmfa_login(&[&s], Some("abc123"));
+        let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(!out.status.success() && !all.contains(secret), "{s}: {all}");
+    }
+}

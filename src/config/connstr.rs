@@ -30,18 +30,22 @@
 //!
 //! - Unknown keys are never fatal: each is recorded as a [`ConfigWarning`] with its byte position and
 //!   the nearest known name. A key that follows the value of a secret option (`PWD`, `password`,
-//!   `passcode`, …) may be the rest of a secret that contains `;` or `&`: its name is not shown.
+//!   `passcode`, …) may be the rest of a secret that contains `;` or `&`: its name is not shown; nor
+//!   is one that does not look like an option name (1 to 64 ASCII letters, `_`, `-`, `.`), which could
+//!   be a password typed as a key. At most [`MAX_WARNINGS`](crate::config::MAX_WARNINGS) warnings are
+//!   kept, then one that counts the others.
+//! - A string longer than [`MAX_CONNECTION_STRING_LEN`] (64 KiB) is refused before it is read.
 //! - An option given twice with different values: the JDBC rule for a JDBC URL (the last one is
 //!   used), the ODBC rule for an ODBC string (the first one is used, as `SQLDriverConnect` specifies),
 //!   so a string means what it means to the official driver; a warning names both keys and positions.
-//! - Errors name the key and its byte position (0-based, in the string as given), never the value of a
-//!   secret; syntax errors show no value at all.
+//! - Errors name the key (as warnings do) and its byte position (0-based, in the string as given),
+//!   never a value, of any option.
 
 use zeroize::Zeroizing;
 
 use crate::config::{
     Config, ConfigWarning, Kept, OptionId, OptionSpec, OptionType, WarningKind, find_option,
-    nearest_option, parse_bool, printable,
+    nearest_option, parse_bool, printable, shows_name,
 };
 use crate::error::{Error, ErrorKind};
 
@@ -55,6 +59,10 @@ pub enum Format {
 }
 
 const JDBC_PREFIX: &str = "jdbc:snowflake://";
+
+/// The longest connection string accepted, in bytes (64 KiB): a real JDBC URL or ODBC string is well
+/// under 2 KiB, and the limit bounds the work and the warnings a string can cause.
+pub const MAX_CONNECTION_STRING_LEN: usize = 64 * 1024;
 
 impl Format {
     /// Which format `s` is in: a JDBC URL when it starts with `jdbc:` (any case, blanks before it
@@ -119,6 +127,12 @@ impl Config {
 /// Sets the options of `s` on `config`. On error `config` may hold some of them: callers start from a
 /// fresh configuration and drop it on error.
 pub(crate) fn apply(config: &mut Config, s: &str, format: Format) -> Result<(), Error> {
+    if s.len() > MAX_CONNECTION_STRING_LEN {
+        return Err(syntax(format!(
+            "connection string: {} bytes, longer than the limit of {MAX_CONNECTION_STRING_LEN} bytes (a real one is a few hundred)",
+            s.len()
+        )));
+    }
     let mut pairs = Pairs {
         config,
         format,
@@ -136,13 +150,25 @@ fn syntax(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::InvalidValue, message)
 }
 
+/// A key of the string for a message: `key 'UID'` for a known option's key or an unknown one that
+/// looks like a name ([`shows_name`]) and does not follow a secret's value, otherwise `a key of N
+/// characters` (it could be a secret: a password typed as a key, or the rest of one after an
+/// unquoted `;` or `&`).
+fn key_text(key: &str, after_secret: bool) -> String {
+    if find_option(key).is_some() || (!after_secret && shows_name(key)) {
+        format!("key '{}'", printable(key.trim()))
+    } else {
+        format!("a key of {} characters", key.trim().chars().count())
+    }
+}
+
 /// An error of [`Config::set`] for a key of the string: the key and its position first.
 fn at_key(e: Error, key: &str, position: usize) -> Error {
     let out = Error::new(
         e.kind(),
         format!(
-            "connection string: key '{}' at byte {position}: {}",
-            printable(key),
+            "connection string: {} at byte {position}: {}",
+            key_text(key, false),
             e.message()
         ),
     );
@@ -179,20 +205,33 @@ impl Pairs<'_> {
     /// `key=value`, the key at byte `position`.
     fn pair(&mut self, key: &str, position: usize, value: &str) -> Result<(), Error> {
         let Some(spec) = find_option(key) else {
-            let kind = match self.after_secret.take() {
-                Some(secret_key) => WarningKind::UnknownKeyAfterSecret {
-                    secret_key,
-                    hint: self.format.quoting_hint(),
-                },
-                None if is_plain_name(key) => WarningKind::UnknownKey {
-                    nearest: nearest_option(key).map(|s| s.name),
-                },
-                None => {
-                    self.warn(WarningKind::UnknownKey { nearest: None }, None, position);
-                    return Ok(());
-                }
+            // The nearest name costs a comparison with every name of the table: only for a warning
+            // that is kept (a string may hold thousands of unknown keys).
+            let nearest = || {
+                self.config
+                    .keeps_warnings()
+                    .then(|| nearest_option(key).map(|s| s.name))
+                    .flatten()
             };
-            let shown = matches!(kind, WarningKind::UnknownKey { .. }).then_some(key);
+            let (kind, shown) = match self.after_secret.take() {
+                Some(secret_key) => (
+                    WarningKind::UnknownKeyAfterSecret {
+                        secret_key,
+                        hint: self.format.quoting_hint(),
+                    },
+                    None,
+                ),
+                None if shows_name(key) => {
+                    (WarningKind::UnknownKey { nearest: nearest() }, Some(key))
+                }
+                None => (
+                    WarningKind::UnknownKeyNotShown {
+                        chars: key.chars().count(),
+                        nearest: nearest(),
+                    },
+                    None,
+                ),
+            };
             self.warn(kind, shown, position);
             return Ok(());
         };
@@ -229,16 +268,6 @@ impl Pairs<'_> {
         });
         Ok(())
     }
-}
-
-/// A key shown in a warning must look like a name: an unknown "key" with other characters is more
-/// likely a piece of a mistyped value.
-fn is_plain_name(key: &str) -> bool {
-    !key.is_empty()
-        && key.len() <= 64
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
 /// The value in the form two occurrences are compared in: booleans and words by meaning, text trimmed,
@@ -450,15 +479,15 @@ fn jdbc_query(pairs: &mut Pairs<'_>, s: &str, from: usize, to: usize) -> Result<
             Ok(value) => Zeroizing::new(value),
             Err(DecodeError::BadEscape(i)) => {
                 return Err(syntax(format!(
-                    "connection string: key '{}' at byte {part_pos}: invalid percent-encoding in its value (a '%' at byte {} is not followed by two hex digits)",
-                    printable(&key),
+                    "connection string: {} at byte {part_pos}: invalid percent-encoding in its value (a '%' at byte {} is not followed by two hex digits)",
+                    key_text(&key, pairs.after_secret.is_some()),
                     value_pos + i
                 )));
             }
             Err(DecodeError::NotUtf8) => {
                 return Err(syntax(format!(
-                    "connection string: key '{}' at byte {part_pos}: its value is not UTF-8 once percent-decoded",
-                    printable(&key)
+                    "connection string: {} at byte {part_pos}: its value is not UTF-8 once percent-decoded",
+                    key_text(&key, pairs.after_secret.is_some())
                 )));
             }
         };
@@ -496,7 +525,8 @@ fn odbc(pairs: &mut Pairs<'_>, s: &str) -> Result<(), Error> {
             j += 1;
         }
         let (value, next) = if j < len && bytes[j] == b'{' {
-            braced_value(s, key, key_pos, j)?
+            let shown_key = key_text(key, pairs.after_secret.is_some());
+            braced_value(s, &shown_key, key_pos, j)?
         } else {
             let value_end = s[j..].find(';').map_or(len, |o| j + o);
             (
@@ -515,7 +545,7 @@ fn odbc(pairs: &mut Pairs<'_>, s: &str) -> Result<(), Error> {
 }
 
 /// The value in braces that opens at byte `open`: its text (`}}` unescaped) and where the next pair
-/// starts.
+/// starts. `key` is the key as errors name it ([`key_text`]).
 fn braced_value(
     s: &str,
     key: &str,
@@ -528,8 +558,8 @@ fn braced_value(
     loop {
         let Some(close) = s[j..].find('}').map(|o| j + o) else {
             return Err(syntax(format!(
-                "connection string: key '{}' at byte {key_pos}: the value opened with '{{' at byte {open} is not closed by '}}'",
-                printable(key)
+                "connection string: {} at byte {key_pos}: the value opened with '{{' at byte {open} is not closed by '}}'",
+                key
             )));
         };
         value.push_str(&s[j..close]);
@@ -547,8 +577,8 @@ fn braced_value(
     }
     if j < bytes.len() && bytes[j] != b';' {
         return Err(syntax(format!(
-            "connection string: key '{}' at byte {key_pos}: unexpected text at byte {j} after the '}}' that closes its value at byte {} (a '}}' inside a value is written '}}}}')",
-            printable(key),
+            "connection string: {} at byte {key_pos}: unexpected text at byte {j} after the '}}' that closes its value at byte {} (a '}}' inside a value is written '}}}}')",
+            key,
             after - 1
         )));
     }

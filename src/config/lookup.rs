@@ -58,13 +58,48 @@ pub fn nearest_option(name: &str) -> Option<&'static OptionSpec> {
         .map(|(_, _, spec)| spec)
 }
 
-/// Option names come from callers and may hold anything; keep messages short and on one line.
+/// Option names come from callers and may hold anything; keep messages short and on one line. Only
+/// for names that are shown: known names as given, and unknown ones that [`shows_name`] allows.
 pub(crate) fn printable(name: &str) -> String {
     name.chars()
         .take(64)
         .map(|c| if c.is_control() { '?' } else { c })
         .collect()
 }
+
+/// The longest unknown name a message shows.
+const SHOWN_NAME_MAX: usize = 64;
+
+/// Whether an unknown option name may be shown in a message: a password or passcode typed where a
+/// name goes must not be printed back. Shown are names that look like option names: 1 to 64
+/// characters (blanks around them aside) of ASCII letters, `_`, `-` and `.`, at least one a letter.
+/// No option name holds a digit, and most passwords and every passcode do; so anything with a digit,
+/// a blank inside, a symbol or a non-ASCII character is described by its length only.
+pub(crate) fn shows_name(name: &str) -> bool {
+    let name = name.trim();
+    name.len() <= SHOWN_NAME_MAX
+        && name.chars().any(|c| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || matches!(c, '_' | '-' | '.'))
+}
+
+/// An unknown option name for a message: `'name'` when [`shows_name`] allows it, otherwise its
+/// length and why it is not shown.
+pub(crate) fn describe_name(name: &str) -> String {
+    if shows_name(name) {
+        format!("'{}'", name.trim())
+    } else {
+        format!(
+            "(a name of {} characters, not shown: {NOT_SHOWN_WHY})",
+            name.trim().chars().count()
+        )
+    }
+}
+
+/// Why a name is not shown, for messages.
+pub(crate) const NOT_SHOWN_WHY: &str =
+    "only names of letters, '_', '-' and '.' are, as anything else could be a secret";
 
 #[cfg(test)]
 mod tests {
@@ -117,6 +152,26 @@ mod tests {
             "too long to compare"
         );
         assert!(nearest_option("--").is_none());
+        for (name, shown) in [
+            ("wharehouse", true),
+            (" --mfa-passcode ", true),
+            ("client.session_keep-alive", true),
+            ("hunter2", false),
+            ("518273", false),
+            ("...", false),
+            ("", false),
+            ("pass word", false),
+            ("Tr0ub4dor&3", false),
+            ("pässword", false),
+            (&"a".repeat(64), true),
+            (&"a".repeat(65), false),
+        ] {
+            assert_eq!(shows_name(name), shown, "{name}");
+        }
+        assert_eq!(
+            describe_name("hunter2"),
+            format!("(a name of 7 characters, not shown: {NOT_SHOWN_WHY})")
+        );
         let e = Config::new().set("wharehouse", "w").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::UnknownOption);
         assert!(e.message().contains("'warehouse'"), "{}", e.message());

@@ -52,10 +52,10 @@ mod values;
 mod warnings;
 
 pub use choices::{Authenticator, Protocol, TokenCacheChoice};
-pub(crate) use lookup::printable;
 pub use lookup::{find_option, nearest_option, normalize_name};
+pub(crate) use lookup::{printable, shows_name};
 pub use markdown::markdown_table;
 pub use options::{DriverNames, OPTIONS, OptionId, OptionSpec, OptionType, Support, WarnWhen};
 pub use settings::Config;
-pub use values::{is_loopback, parse_bool};
-pub use warnings::{ConfigWarning, Kept, WarningKind};
+pub use values::{MAX_VALUE_LEN, is_loopback, parse_bool};
+pub use warnings::{ConfigWarning, Kept, MAX_WARNINGS, WarningKind};

@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use super::choices::{Authenticator, Protocol, TokenCacheChoice};
 use super::defaults;
-use super::lookup::{find_option, nearest_option, option_by_id, printable};
+use super::lookup::{describe_name, find_option, nearest_option, option_by_id};
 use super::options::{OptionId, OptionSpec, Support, WarnWhen};
 use super::values::{
-    check_type, exact, is_loopback, non_empty, parse_bool, parse_host, parse_opt, parse_port,
-    parse_seconds, parse_word, split_passcode,
+    check_len, check_type, exact, is_loopback, non_empty, parse_bool, parse_host, parse_opt,
+    parse_port, parse_seconds, parse_word, split_passcode,
 };
-use super::warnings::{ConfigWarning, WarningKind};
+use super::warnings::{ConfigWarning, MAX_WARNINGS, WarningKind};
 use crate::error::{Error, ErrorKind};
 use crate::factor::SecondFactor;
 use crate::secret::Secret;
@@ -84,8 +84,11 @@ impl Config {
     }
 
     /// Sets option `name` (canonical name, alias or any driver's name for it; case, `_` and `-`
-    /// ignored) from its text form. An empty value unsets an optional option. Errors name the option,
-    /// never a secret's value; an unknown name is an error ([`ErrorKind::UnknownOption`]). Setting an
+    /// ignored) from its text form. An empty value unsets an optional option; one longer than
+    /// [`MAX_VALUE_LEN`](super::MAX_VALUE_LEN) bytes is refused. Errors name the option and what it
+    /// expects, never the value (of any option: a password typed as `login_timeout` is not printed
+    /// back); an unknown name is an error ([`ErrorKind::UnknownOption`]) that shows the name only when
+    /// it looks like one (1 to 64 ASCII letters, `_`, `-`, `.`), its length otherwise. Setting an
     /// option sfmfa does not honour to a value it would have to act on records a [`ConfigWarning`].
     pub fn set(&mut self, name: &str, value: &str) -> Result<&mut Self, Error> {
         self.set_at(name, value, None)?;
@@ -100,7 +103,7 @@ impl Config {
         position: Option<usize>,
     ) -> Result<&'static OptionSpec, Error> {
         let spec = find_option(name).ok_or_else(|| {
-            let mut message = format!("unknown option '{}'", printable(name));
+            let mut message = format!("unknown option {}", describe_name(name));
             if let Some(near) = nearest_option(name) {
                 message.push_str(&format!("; nearest known name: '{}'", near.name));
             }
@@ -131,6 +134,7 @@ impl Config {
         value: &str,
         position: Option<usize>,
     ) -> Result<(), Error> {
+        check_len(spec, value)?;
         let text = || non_empty(value);
         match spec.id {
             OptionId::Account => self.account = text(),
@@ -221,7 +225,7 @@ impl Config {
         let spec = find_option(name).ok_or_else(|| {
             Error::new(
                 ErrorKind::UnknownOption,
-                format!("unknown option '{}'", printable(name)),
+                format!("unknown option {}", describe_name(name)),
             )
         })?;
         let text = |v: &Option<String>| v.clone();
@@ -255,15 +259,34 @@ impl Config {
 
     /// What was accepted but deserves a look: unknown keys of a connection string (with the nearest
     /// known name), options sfmfa does not honour given a value it would have to act on, options given
-    /// twice. In the order they were found; none of them names a value.
+    /// twice. In the order they were found; none of them names a value. At most [`MAX_WARNINGS`], then
+    /// one [`WarningKind::Omitted`] that counts the others.
     pub fn warnings(&self) -> &[ConfigWarning] {
         &self.warnings
     }
 
-    /// Records a warning and logs it at `warn` level.
+    /// Records a warning and logs it at `warn` level; past [`MAX_WARNINGS`], only counts it in one
+    /// last [`WarningKind::Omitted`] (logged once).
     pub(crate) fn push_warning(&mut self, warning: ConfigWarning) {
+        if let Some(last) = self.warnings.last_mut()
+            && let WarningKind::Omitted { count } = last.kind()
+        {
+            *last = ConfigWarning::new(WarningKind::Omitted { count: count + 1 }, None, None);
+            return;
+        }
+        let warning = if self.keeps_warnings() {
+            warning
+        } else {
+            ConfigWarning::new(WarningKind::Omitted { count: 1 }, None, None)
+        };
         log::warn!("sfmfa configuration: {warning}");
         self.warnings.push(warning);
+    }
+
+    /// Whether the next warning is kept in full (the work of describing it, such as finding the
+    /// nearest name, is worth doing).
+    pub(crate) fn keeps_warnings(&self) -> bool {
+        self.warnings.len() < MAX_WARNINGS
     }
 
     /// The second factor a login with this configuration asks for (without a cached MFA token):
@@ -300,10 +323,7 @@ impl Config {
         if self.protocol == Protocol::Http && !is_loopback(&self.host()) {
             return Err(Error::new(
                 ErrorKind::InvalidValue,
-                format!(
-                    "invalid value for option 'protocol': http is allowed only for a loopback host, not '{}'",
-                    self.host()
-                ),
+                "invalid value for option 'protocol': http is allowed only for a loopback host (localhost, 127.0.0.0/8, ::1), and the host is not one",
             )
             .with_hint("Use protocol=https."));
         }
@@ -530,7 +550,7 @@ mod tests {
         let mut c = base();
         let e = c.set("port", "70000").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidValue);
-        assert!(e.message().contains("'port'") && e.message().contains("70000"));
+        assert!(e.message().contains("'port'") && !e.message().contains("70000"));
         let e = c.set("login_timeout", "-1").unwrap_err();
         assert!(e.message().contains("login_timeout"));
         c.set("login_timeout", "0").unwrap();

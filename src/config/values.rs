@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use super::lookup::printable;
 use super::options::{OptionSpec, OptionType};
 use crate::error::{Error, ErrorKind};
 
@@ -25,19 +24,35 @@ pub(super) fn exact(value: &str) -> Option<String> {
     (!value.trim().is_empty()).then(|| value.to_owned())
 }
 
-pub(super) fn invalid(spec: &OptionSpec, value: &str, expected: &str) -> Error {
-    let shown = if spec.is_secret() {
-        String::new()
-    } else {
-        format!(" '{}'", printable(value))
-    };
+/// The error for a value of option `spec` that does not parse: the option and what it expects, never
+/// the value, whatever the option. A password or passcode typed in the wrong place (`login_timeout`,
+/// `passcode_in_password=518273`) must not be printed back.
+pub(super) fn invalid(spec: &OptionSpec, expected: &str) -> Error {
     Error::new(
         ErrorKind::InvalidValue,
         format!(
-            "invalid value{shown} for option '{}': expected {expected}",
+            "invalid value for option '{}': expected {expected}",
             spec.name
         ),
     )
+}
+
+/// The longest option value accepted, in bytes: far above any real value (a path, a password, a
+/// host), low enough that no value makes work or messages large.
+pub const MAX_VALUE_LEN: usize = 8192;
+
+/// Refuses a value longer than [`MAX_VALUE_LEN`], naming the option and the limit.
+pub(super) fn check_len(spec: &OptionSpec, value: &str) -> Result<(), Error> {
+    if value.len() > MAX_VALUE_LEN {
+        return Err(Error::new(
+            ErrorKind::InvalidValue,
+            format!(
+                "invalid value for option '{}': longer than the limit of {MAX_VALUE_LEN} bytes",
+                spec.name
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Checks that a value parses as its option's type, for options whose value sfmfa does not keep.
@@ -65,7 +80,7 @@ pub(super) fn parse_opt<T>(
     }
     parse(v)
         .map(Some)
-        .map_err(|expected| invalid(spec, value, expected))
+        .map_err(|expected| invalid(spec, expected))
 }
 
 /// A word of the list of option `spec`, in any case, as `parse` reads it; `None` for a blank value
@@ -84,7 +99,7 @@ pub(super) fn parse_word<T>(
     }
     parse(v)
         .map(Some)
-        .ok_or_else(|| invalid(spec, value, &format!("one of {}", words.join(", "))))
+        .ok_or_else(|| invalid(spec, &format!("one of {}", words.join(", "))))
 }
 
 /// `on/off`, `true/false`, `yes/no`, `1/0`, any case.

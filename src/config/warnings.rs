@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::lookup::printable;
+use super::lookup::{NOT_SHOWN_WHY, printable};
 
 /// Which of two given values of one option a connection string keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,9 +17,19 @@ pub enum Kept {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum WarningKind {
-    /// A key no option knows; ignored.
+    /// A key no option knows; ignored. Its name is shown ([`ConfigWarning::key`]) when it looks like
+    /// an option name (letters, `_`, `-`, `.`); see [`WarningKind::UnknownKeyNotShown`].
     UnknownKey {
         /// The option whose name is nearest.
+        nearest: Option<&'static str>,
+    },
+    /// A key no option knows that is not shown because it could be a secret typed in the wrong place:
+    /// it holds a digit, a blank, a symbol or a non-ASCII character, or is longer than 64 characters
+    /// (option names do not). Ignored.
+    UnknownKeyNotShown {
+        /// Its length in characters.
+        chars: usize,
+        /// The option whose name is nearest (none for a key longer than 64 characters).
         nearest: Option<&'static str>,
     },
     /// A key no option knows, right after the value of a secret option: it may be the rest of that
@@ -52,7 +62,17 @@ pub enum WarningKind {
     NoEquals,
     /// A value without a key (`=value`); ignored.
     EmptyKey,
+    /// The last warning kept: [`Config::warnings`](super::Config::warnings) keeps the first
+    /// [`MAX_WARNINGS`] and then this one, which counts the others.
+    Omitted {
+        /// How many warnings were not kept.
+        count: usize,
+    },
 }
+
+/// How many warnings a configuration keeps; past them, one [`WarningKind::Omitted`] counts the rest, so
+/// that a string of thousands of unknown keys makes a bounded list.
+pub const MAX_WARNINGS: usize = 50;
 
 /// Something about a configuration that is not an error but must not go unnoticed: an unknown key, an
 /// option sfmfa does not honour, a repeated option. `Display` names keys and byte positions, never a
@@ -101,6 +121,13 @@ impl ConfigWarning {
     }
 }
 
+fn nearest_name(f: &mut fmt::Formatter<'_>, nearest: Option<&str>) -> fmt::Result {
+    match nearest {
+        Some(n) => write!(f, "; nearest known name: '{n}'"),
+        None => Ok(()),
+    }
+}
+
 fn at(position: Option<usize>) -> String {
     position.map_or_else(String::new, |p| format!(" at byte {p}"))
 }
@@ -113,15 +140,16 @@ impl fmt::Display for ConfigWarning {
             WarningKind::UnknownKey { nearest } => {
                 match &self.key {
                     Some(key) => write!(f, "unknown key '{key}'{at_key} ignored")?,
-                    None => write!(
-                        f,
-                        "unknown key{at_key} ignored; it is not shown because it is not a plain name"
-                    )?,
+                    None => write!(f, "unknown key{at_key} ignored")?,
                 }
-                if let Some(n) = nearest {
-                    write!(f, "; nearest known name: '{n}'")?;
-                }
-                Ok(())
+                nearest_name(f, *nearest)
+            }
+            WarningKind::UnknownKeyNotShown { chars, nearest } => {
+                write!(
+                    f,
+                    "unknown key of {chars} characters{at_key} ignored; it is not shown: {NOT_SHOWN_WHY}"
+                )?;
+                nearest_name(f, *nearest)
             }
             WarningKind::UnknownKeyAfterSecret { secret_key, hint } => write!(
                 f,
@@ -155,6 +183,10 @@ impl fmt::Display for ConfigWarning {
             }
             WarningKind::NoEquals => write!(f, "text without '='{at_key} ignored"),
             WarningKind::EmptyKey => write!(f, "a value without a key{at_key} ignored"),
+            WarningKind::Omitted { count } => write!(
+                f,
+                "… and {count} more warnings, not kept (only the first {MAX_WARNINGS} are)"
+            ),
         }
     }
 }

@@ -467,8 +467,11 @@ sfmfa_result sfmfa_config_new(struct sfmfa_config **out);
  * 1/0). An empty `value` resets an optional option. An option sfmfa accepts but does not honour
  * (`insecureMode`, proxies) set to a value it would have to act on succeeds and records a warning
  * (`sfmfa_config_warning`). Both strings are NUL-terminated UTF-8, copied; the
- * caller keeps ownership. Fails with `SFMFA_RESULT_UNKNOWN_OPTION` or `SFMFA_RESULT_INVALID_VALUE`
- * (the message names the option, never a secret's value); the configuration is unchanged on failure.
+ * caller keeps ownership. Fails with `SFMFA_RESULT_UNKNOWN_OPTION` or `SFMFA_RESULT_INVALID_VALUE`,
+ * also for a value longer than 8192 bytes. The message names the option and what it expects, never
+ * the value (of any option: a password typed in the wrong place stays out of it); an unknown `key`
+ * is named only when it looks like an option name (letters, `_`, `-`, `.`, at most 64), otherwise
+ * by its length, with the nearest known name either way. The configuration is unchanged on failure.
  * A client reads its configuration once, in `sfmfa_client_new`, which copies it: set every option
  * (a passcode too) before creating the client; a change made afterwards reaches only clients
  * created afterwards.
@@ -496,17 +499,19 @@ sfmfa_result sfmfa_config_set_binding(struct sfmfa_config *cfg, const char *name
  * `DSN=`) are not errors: read them with `sfmfa_config_warning_count` / `sfmfa_config_warning`. Without
  * an `account` key, the account is the first label of the host. An option given twice: the last
  * occurrence is used in a JDBC URL, the first in an ODBC string (each driver's rule), with a warning.
- * `connection_string` is NUL-terminated UTF-8, copied; the caller keeps ownership. The caller owns the
- * new configuration and frees it with `sfmfa_config_free`. Fails with `SFMFA_RESULT_INVALID_VALUE` on
- * a syntax error or a bad value (the message names the key and its byte offset, 0-based, never a
- * secret's value); `*out` is written only on success. Any thread.
+ * `connection_string` is NUL-terminated UTF-8 of at most 65536 bytes, copied; the caller keeps
+ * ownership. The caller owns the new configuration and frees it with `sfmfa_config_free`. Fails with
+ * `SFMFA_RESULT_INVALID_VALUE` on a longer string, a syntax error or a bad value (the message names
+ * the key, when it looks like an option name, and its byte offset, 0-based, never a value); `*out` is
+ * written only on success. Any thread.
  */
 sfmfa_result sfmfa_config_from_connection_string(const char *connection_string, struct sfmfa_config **out);
 
 /**
  * Writes to `*out` how many warnings the configuration holds: unknown keys of its connection string
  * (each with its byte offset and the nearest known name), options sfmfa accepts but does not honour
- * given a value it would have to act on, options given twice. Any thread, while no thread changes
+ * given a value it would have to act on, options given twice. At most 51: the first 50, then one
+ * that counts the others (`… and 3950 more warnings, not kept`). Any thread, while no thread changes
  * the configuration.
  */
 sfmfa_result sfmfa_config_warning_count(const struct sfmfa_config *cfg, size_t *out);
@@ -514,7 +519,8 @@ sfmfa_result sfmfa_config_warning_count(const struct sfmfa_config *cfg, size_t *
 /**
  * Copies warning `index` (0-based, below the count of `sfmfa_config_warning_count`) into `buf` with a
  * terminating NUL, e.g. `unknown key 'wharehouse' at byte 58 ignored; nearest known name:
- * 'warehouse'`. The text names keys and byte offsets, never a value. `out_len` must not be NULL and
+ * 'warehouse'`. The text names keys (an unknown one only when it looks like an option name, as for
+ * `sfmfa_config_set`) and byte offsets, never a value. `out_len` must not be NULL and
  * receives the length without the NUL, also when the result is `SFMFA_RESULT_BUFFER_TOO_SMALL` (then
  * `buf` is untouched; pass `buf_len` 0 to ask the size). An index out of range fails with
  * `SFMFA_RESULT_INVALID_VALUE`. Any thread, while no thread changes the configuration.

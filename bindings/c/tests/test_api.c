@@ -255,6 +255,51 @@ static void config_values(void)
     sfmfa_config_free(cfg);
 }
 
+/* A secret typed in the wrong place: as the value of an option that is not secret, or as an option
+ * name. The message names the option and what it expects, never the text (issue 14, item 2). A value
+ * beyond the size limit is refused with the limit named (item 9). */
+static void config_secrets_in_the_wrong_place(void)
+{
+    printf("# a secret as another option's value or as a name is not echoed\n");
+    sfmfa_config *cfg = NULL;
+    sfmfa_config_new(&cfg);
+    const char *secret = "Kx31-Zq8_pw";
+    const char *const typed[] = {"login_timeout", "loginTimeout", "port", "protocol", "authenticator", "ssl",
+                                 "passcode_in_password", "client_store_temporary_credential", "token_cache", NULL};
+    for (size_t i = 0; typed[i] != NULL; i++) {
+        char what[128];
+        snprintf(what, sizeof what, "%s=<secret>", typed[i]);
+        set_fails(cfg, what, typed[i], secret, SFMFA_RESULT_INVALID_VALUE, "expected", secret);
+    }
+    set_fails(cfg, "passcode_in_password=518273", "passcode_in_password", "518273", SFMFA_RESULT_INVALID_VALUE,
+              "'passcode_in_password': expected", "518273");
+    set_fails(cfg, "host=<secret with '@'>", "host", "Kx31@Zq8_pw", SFMFA_RESULT_INVALID_VALUE, "'host'",
+              "Kx31@Zq8_pw");
+    set_fails(cfg, "a secret as the option name", secret, "x", SFMFA_RESULT_UNKNOWN_OPTION, "11 characters", secret);
+    set_fails(cfg, "a secret with symbols as the option name", "Zq8-pw-Kx31!v", "x", SFMFA_RESULT_UNKNOWN_OPTION,
+              "13 characters", "Zq8-pw-Kx31!v");
+    set_fails(cfg, "a password as the option name, a suggestion still", TEST_PASSWORD, "x",
+              SFMFA_RESULT_UNKNOWN_OPTION, "nearest known name", NULL);
+    set_fails(cfg, "a plain unknown name is named", "wharehouse", "x", SFMFA_RESULT_UNKNOWN_OPTION,
+              "'wharehouse'", NULL);
+
+    printf("# a value beyond the size limit\n");
+    size_t big = 100000;
+    char *value = malloc(big + 1);
+    if (value != NULL) {
+        memset(value, 's', big);
+        value[big] = '\0';
+        set_fails(cfg, "a 100 kB password", "password", value, SFMFA_RESULT_INVALID_VALUE, "8192", NULL);
+        set_fails(cfg, "a 100 kB user", "user", value, SFMFA_RESULT_INVALID_VALUE, "8192", NULL);
+        struct last_error le;
+        sfmfa_config_set(cfg, "user", value);
+        le = read_last_error();
+        CHECK(strlen(le.message) < 300, "the message of a huge value is short (%zu bytes)", strlen(le.message));
+        free(value);
+    }
+    sfmfa_config_free(cfg);
+}
+
 static sfmfa_session *login_for_session(void)
 {
     sfmfa_config *cfg = base_config("demo");
@@ -359,6 +404,7 @@ int main(void)
     last_error_buffers();
     config_nulls();
     config_values();
+    config_secrets_in_the_wrong_place();
     config_binding();
     if (test_port()[0] != '\0') {
         sfmfa_session *s = login_for_session();

@@ -222,12 +222,66 @@ static void logins(void)
     sfmfa_config_free(cfg);
 }
 
+/* Keys and values that could be secrets are not echoed; a huge string is refused; warnings are bounded
+ * (issue 14, items 2 and 9). */
+static void hostile_strings(void)
+{
+    printf("# hostile connection strings\n");
+    const char *secret = "Kx31-Zq8_pw";
+    parse_fails("a secret as login_timeout", "UID=demo;login_timeout={Kx31-Zq8_pw}", SFMFA_RESULT_INVALID_VALUE,
+                "'login_timeout'", secret);
+    parse_fails("a secret as a key whose value is not closed", "UID=demo;Kx31-Zq8_pw={abc", SFMFA_RESULT_INVALID_VALUE,
+                "at byte 9", secret);
+    parse_fails("a secret as a key whose value does not decode", "jdbc:snowflake://h.example.com/?Kx31-Zq8_pw=%zz",
+                SFMFA_RESULT_INVALID_VALUE, "at byte 32", secret);
+
+    sfmfa_config *cfg = NULL;
+    sfmfa_result r = sfmfa_config_from_connection_string("UID=demo;Kx31-Zq8_pw=1;518273=2;wharehouse=w", &cfg);
+    size_t n = 0;
+    sfmfa_config_warning_count(cfg, &n);
+    CHECK(r == SFMFA_RESULT_OK && n == 3, "unknown keys: %s, %zu warnings", sfmfa_result_name(r), n);
+    for (size_t i = 0; i < n; i++) {
+        char text[1024];
+        bool ok = read_warning(cfg, i, text, sizeof text);
+        CHECK(ok && !has_secret(text, secret) && strstr(text, "518273") == NULL, "warning %zu: %s", i,
+              ok ? text : "(not read)");
+    }
+    sfmfa_config_free(cfg);
+
+    /* 1 MiB of unknown keys: refused at once, the limit named. */
+    const char *pair = "someUnknownKey=1;";
+    size_t plen = strlen(pair), count = (1u << 20) / plen;
+    char *huge = malloc(count * plen + 1);
+    if (huge != NULL) {
+        for (size_t i = 0; i < count; i++)
+            memcpy(huge + i * plen, pair, plen);
+        huge[count * plen] = '\0';
+        parse_fails("a 1 MiB connection string", huge, SFMFA_RESULT_INVALID_VALUE, "65536", NULL);
+        /* Just below the limit: accepted, with 50 warnings and one that counts the rest. */
+        size_t below = 65536 / plen;
+        huge[below * plen] = '\0';
+        cfg = NULL;
+        r = sfmfa_config_from_connection_string(huge, &cfg);
+        n = 0;
+        sfmfa_config_warning_count(cfg, &n);
+        CHECK(r == SFMFA_RESULT_OK && n == 51, "%zu unknown keys: %s, %zu warnings (expected 51)", below,
+              sfmfa_result_name(r), n);
+        char text[1024], expected[64];
+        snprintf(expected, sizeof expected, "%zu more warnings", below - 50);
+        bool ok = n == 51 && read_warning(cfg, 50, text, sizeof text);
+        CHECK(ok && strstr(text, expected) != NULL, "the last warning counts the rest: %s", ok ? text : "(not read)");
+        sfmfa_config_free(cfg);
+        free(huge);
+    }
+}
+
 int main(void)
 {
     if (!emulator_given())
         return 2;
     errors();
     warnings();
+    hostile_strings();
     logins();
     return summary();
 }

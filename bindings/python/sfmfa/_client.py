@@ -20,6 +20,7 @@ import ctypes
 import logging
 import os
 import platform
+import re
 import threading
 import warnings
 import weakref
@@ -270,7 +271,7 @@ def _to_buffer(key: str, value: OptionValue) -> ctypes.Array[ctypes.c_char]:
         type_name = type(value).__name__
         del value
         raise _invalid_value(
-            f"option {key!r}: expected str, bytes, bool, int, float or a path, got {type_name}"
+            f"option {_key_text(key)}: expected str, bytes, bool, int, float or a path, got {type_name}"
         )
     data = value.encode("utf-8")
     del value
@@ -282,6 +283,22 @@ def _to_buffer(key: str, value: OptionValue) -> ctypes.Array[ctypes.c_char]:
     return buf
 
 
+#: An unknown option name a message may show: letters, ``_``, ``-`` and ``.`` (no option name holds a
+#: digit or a symbol, most passwords do), as the library's own messages decide.
+_SHOWN_NAME = re.compile(r"[A-Za-z_.-]{1,64}")
+
+
+def _key_text(key: object) -> str:
+    """An option name for a message: quoted when it looks like an option name, otherwise only its
+    length (a password passed as a keyword name must not be printed back)."""
+    if isinstance(key, str):
+        name = key.strip()
+        if _SHOWN_NAME.fullmatch(name) and any(c.isalpha() for c in name):
+            return repr(name)
+        return f"(a name of {len(name)} characters, not shown)"
+    return f"(a name of type {type(key).__name__})"
+
+
 def _invalid_value(message: str) -> InterfaceError:
     return InterfaceError(
         message, errno=Result.INVALID_VALUE, result=Result.INVALID_VALUE, kind=ErrorKind.INVALID_VALUE
@@ -289,7 +306,7 @@ def _invalid_value(message: str) -> InterfaceError:
 
 
 def _nul_error(key: str) -> InterfaceError:
-    return _invalid_value(f"option {key!r}: the value contains a NUL character")
+    return _invalid_value(f"option {_key_text(key)}: the value contains a NUL character")
 
 
 def _wipe(buf: ctypes.Array[ctypes.c_char]) -> None:
