@@ -38,6 +38,11 @@ impl Deadline {
         self.end.is_some_and(|end| Instant::now() >= end)
     }
 
+    /// The instant the login gives up (a year from now when there is no limit).
+    pub fn instant(&self) -> Instant {
+        self.end.unwrap_or_else(|| Instant::now() + UNLIMITED)
+    }
+
     /// Time since the login started.
     pub fn elapsed(&self) -> Duration {
         self.start.elapsed()

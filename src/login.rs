@@ -5,7 +5,7 @@
 //! and the login runs once more without it; secrets never reach a message or a log line.
 
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::cache::select::{self, CacheSetup};
 use crate::cache::{CacheInspection, CacheKey, CacheReport, CacheStatus, TokenCache};
@@ -185,8 +185,12 @@ impl Client {
         let mut evicted = false;
         let mut read_failure = None;
         let mut rejected: Option<Secret> = None;
-        match cache.read(&key) {
-            Ok(Some(token)) => match self.try_token(cache, &key, &token, watch)? {
+        let deadline = watch.deadline;
+        let steps = CacheSteps::new(deadline);
+        let first = steps.note(cache.read_until(&key, steps.until()));
+        within_deadline(deadline, "reading the token cache", first.as_ref().err())?;
+        match first {
+            Ok(Some(token)) => match self.try_token(cache, &key, &token, watch, &steps)? {
                 TokenResult::Session(session) => return Ok(*session),
                 TokenResult::Rejected => {
                     evicted = true;
@@ -213,27 +217,35 @@ impl Client {
                     return Err(e);
                 }
                 // The other login succeeded: its token is in the store.
-                Turn::Shared(_) => match cache.read(&key) {
-                    Ok(Some(token)) if Some(&token) != rejected.as_ref() => {
-                        match self.try_token(cache, &key, &token, watch)? {
-                            TokenResult::Session(session) => return Ok(*session),
-                            TokenResult::Rejected => {
-                                evicted = true;
-                                rejected = Some(token);
-                                continue;
+                Turn::Shared(_) => {
+                    let shared = steps.note(cache.read_until(&key, steps.until()));
+                    within_deadline(deadline, "reading the token cache", shared.as_ref().err())?;
+                    match shared {
+                        Ok(Some(token)) if Some(&token) != rejected.as_ref() => {
+                            match self.try_token(cache, &key, &token, watch, &steps)? {
+                                TokenResult::Session(session) => return Ok(*session),
+                                TokenResult::Rejected => {
+                                    evicted = true;
+                                    rejected = Some(token);
+                                    continue;
+                                }
                             }
                         }
+                        // It got no token (the server issues none, or it could not be stored):
+                        // there is nothing to share, so this login prompts on its own,
+                        // uncoordinated.
+                        _ => break None,
                     }
-                    // It got no token (the server issues none, or it could not be stored): there
-                    // is nothing to share, so this login prompts on its own, uncoordinated.
-                    _ => break None,
-                },
+                }
             };
             // Double check under the lock: a login that ended just before this one took its turn
             // (here or in another process) may have stored a token.
-            match cache.read_fresh(&key) {
+            let fresh = steps.note(cache.read_fresh_until(&key, steps.until()));
+            // Out of time: dropping `leader` hands the turn on.
+            within_deadline(deadline, "reading the token cache", fresh.as_ref().err())?;
+            match fresh {
                 Ok(Some(token)) if Some(&token) != rejected.as_ref() => {
-                    match self.try_token(cache, &key, &token, watch) {
+                    match self.try_token(cache, &key, &token, watch, &steps) {
                         Ok(TokenResult::Session(session)) => {
                             leader.finish(Outcome::Success);
                             return Ok(*session);
@@ -269,7 +281,9 @@ impl Client {
                 CacheStatus::NotIssued,
                 "the server issued no MFA token (ALLOW_CLIENT_MFA_CACHING is off for the account or user)".to_owned(),
             ),
-            (Some(token), _) => match cache.write(&key, token) {
+            // Bounded by the deadline like every cache step, but never a reason to fail a login that
+            // has its session: past the deadline the token is simply not stored (WriteFailed).
+            (Some(token), _) => match cache.write_until(&key, token, steps.until()) {
                 Ok(()) => (CacheStatus::Stored, format!("MFA token stored in {}", cache.name())),
                 Err(e) => (CacheStatus::WriteFailed, format!("MFA token not stored in {}: {}", cache.name(), e.message())),
             },
@@ -305,6 +319,7 @@ impl Client {
         key: &CacheKey,
         token: &Secret,
         watch: Watch<'_>,
+        steps: &CacheSteps<'_>,
     ) -> Result<TokenResult, Error> {
         watch.reporter.emit(Progress::UsingCachedToken {
             backend: cache.name(),
@@ -312,7 +327,12 @@ impl Client {
         match self.exchange(watch).with_token(token)? {
             TokenAnswer::Accepted(data) => {
                 watch.cancel.check()?;
-                let detail = match data.mfa_token.as_ref().map(|t| cache.write(key, t)) {
+                let until = steps.until();
+                let detail = match data
+                    .mfa_token
+                    .as_ref()
+                    .map(|t| cache.write_until(key, t, until))
+                {
                     Some(Err(e)) => format!(
                         "cached token used; the renewed token was not stored: {}",
                         e.message()
@@ -336,7 +356,8 @@ impl Client {
             // logs in once without it.
             TokenAnswer::NotAccepted(e) => {
                 log::info!("cached MFA token not accepted ({e}); evicting it and logging in again");
-                evict(cache, key, token);
+                evict(cache, key, token, steps);
+                within_deadline(watch.deadline, "evicting the rejected token", None)?;
                 Ok(TokenResult::Rejected)
             }
         }
@@ -394,13 +415,13 @@ impl Client {
 
 /// Removes `rejected` from the store — only if it is still the token there: another process may
 /// have stored a newer one meanwhile, which must survive.
-fn evict(cache: &dyn TokenCache, key: &CacheKey, rejected: &Secret) {
-    let result = match cache.read_fresh(key) {
+fn evict(cache: &dyn TokenCache, key: &CacheKey, rejected: &Secret, steps: &CacheSteps<'_>) {
+    let result = match steps.note(cache.read_fresh_until(key, steps.until())) {
         Ok(Some(current)) if &current != rejected => Ok(()),
-        Ok(Some(_)) => cache.delete(key),
+        Ok(Some(_)) => steps.note(cache.delete_until(key, steps.until())),
         Ok(None) => Ok(()),
         // Unknown state: delete anyway, a stale token would be rejected again.
-        Err(_) => cache.delete(key),
+        Err(_) => steps.note(cache.delete_until(key, steps.until())),
     };
     if let Err(e) = result {
         log::warn!(
@@ -408,6 +429,67 @@ fn evict(cache: &dyn TokenCache, key: &CacheKey, rejected: &Secret) {
             cache.name()
         );
     }
+}
+
+/// How long a cache step waits once an earlier step of the same login failed.
+const AFTER_A_FAILED_STEP: Duration = Duration::from_millis(100);
+
+/// The cache steps of one login. Each waits (for the file's lock, for a keystore call) until the
+/// login's deadline and within the store's own limit (2 s for the file's lock, 15 s for a keystore
+/// call) — except once a step has failed: the later steps of that login then wait at most
+/// [`AFTER_A_FAILED_STEP`] (still trying once), so a store that did not answer costs a login one
+/// wait, not one per step (read, double check, write).
+struct CacheSteps<'a> {
+    deadline: &'a Deadline,
+    failed: std::cell::Cell<bool>,
+}
+
+impl<'a> CacheSteps<'a> {
+    fn new(deadline: &'a Deadline) -> Self {
+        CacheSteps {
+            deadline,
+            failed: std::cell::Cell::new(false),
+        }
+    }
+
+    /// When the next step gives up.
+    fn until(&self) -> Instant {
+        let end = self.deadline.instant();
+        if self.failed.get() {
+            end.min(Instant::now() + AFTER_A_FAILED_STEP)
+        } else {
+            end
+        }
+    }
+
+    /// Passes a step's result through, remembering a failure.
+    fn note<T>(&self, result: Result<T, Error>) -> Result<T, Error> {
+        if result.is_err() {
+            self.failed.set(true);
+        }
+        result
+    }
+}
+
+/// Ends a login whose deadline passed during a cache step before its session exists, with the
+/// transport's timeout error (kind `Timeout`) and the step that ran out of time: every cache wait
+/// (the file's lock, a keystore call) gives up at the deadline, so the login returns within
+/// `login_timeout` plus the store's own non-blocking work (milliseconds). With time left, a cache
+/// failure is not a login failure (`failure` is then only reported).
+fn within_deadline(deadline: &Deadline, step: &str, failure: Option<&Error>) -> Result<(), Error> {
+    if !deadline.passed() {
+        return Ok(());
+    }
+    let timeout = crate::transport::timeout_error(deadline);
+    let cause = failure.map_or_else(String::new, |e| format!(": {}", e.message()));
+    Err(Error::new(
+        timeout.kind(),
+        format!("{} (while {step}{cause})", timeout.message()),
+    )
+    .with_hint(
+        "Raise login_timeout, or find what holds the token cache (the message names its lock or \
+         store).",
+    ))
 }
 
 /// A logged-in Snowflake session. Holds the session and master tokens (secrets, wiped on drop).

@@ -8,6 +8,7 @@
 mod clock;
 mod codes;
 mod config;
+mod conns;
 mod control;
 mod control_api;
 mod duo;

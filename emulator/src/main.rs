@@ -27,6 +27,10 @@ struct Args {
     /// Write the bound port to this file (useful with --port 0).
     #[arg(long)]
     port_file: Option<PathBuf>,
+    /// At most this many open connections (default: the file limit minus some headroom);
+    /// at the cap the longest idle connection is closed for a new one.
+    #[arg(long)]
+    max_connections: Option<usize>,
     /// Stop by itself after this many seconds.
     #[arg(long)]
     exit_after: Option<u64>,
@@ -48,6 +52,7 @@ fn main() -> ExitCode {
         port: args.port,
         tls: args.tls,
         ca_file: args.ca_file.clone(),
+        max_connections: args.max_connections,
     };
     let emu = match Emulator::start(cfg, opts) {
         Ok(e) => e,

@@ -1,15 +1,14 @@
 //! The running server: a 127.0.0.1 listener, one thread per connection, keep-alive, clean stop.
 
-use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::config::EmulatorConfig;
+use crate::conns::{self, Conn, ConnIo, Connections};
 use crate::control::Control;
 use crate::http::{self, ReadError, Reply, Response};
 use crate::router;
@@ -20,6 +19,13 @@ use crate::tls;
 const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// A client that does not read its answer is dropped after this long.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+/// The first pause of the accept loop when it cannot take a connection (no descriptor left,
+/// every connection busy); it doubles up to `MAX_BACKOFF` and resets on success.
+const MIN_BACKOFF: Duration = Duration::from_millis(10);
+/// The longest pause of the accept loop.
+const MAX_BACKOFF: Duration = Duration::from_millis(100);
+/// How many idle connections go at once when accept() runs out of descriptors.
+const EVICT_ON_EXHAUSTION: usize = 8;
 
 /// How to start the emulator.
 #[derive(Debug, Clone, Default)]
@@ -30,18 +36,14 @@ pub struct StartOptions {
     pub tls: bool,
     /// Where to write the CA PEM (TLS only); None = a temporary file owned (and deleted) by the Emulator.
     pub ca_file: Option<PathBuf>,
+    /// At most this many open connections; at the cap the longest idle one is closed for a new
+    /// one, and when all are busy new ones wait in the listen backlog. None = the soft file
+    /// limit (`RLIMIT_NOFILE`) minus some headroom, or no cap when the limit is unknown.
+    pub max_connections: Option<usize>,
 }
 
 trait Stream: Read + Write + Send {}
 impl<T: Read + Write + Send> Stream for T {}
-
-/// Live connections, so that a stop can unblock and join them.
-#[derive(Default)]
-struct Connections {
-    sockets: Mutex<HashMap<u64, TcpStream>>,
-    threads: Mutex<Vec<JoinHandle<()>>>,
-    next_id: AtomicU64,
-}
 
 /// What every thread of one emulator shares.
 struct Shared {
@@ -56,8 +58,15 @@ impl Shared {
     /// Asks the accept loop to stop (it then closes connections and joins threads).
     fn request_stop(&self) {
         self.state.set_stopping();
-        // Wake the blocking accept().
-        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+        // Wake the blocking accept(). Out of descriptors, free some first (the accept loop also
+        // looks at the flag between its pauses, so this is only for a blocked accept()).
+        for _ in 0..10 {
+            if TcpStream::connect_timeout(&self.addr, Duration::from_secs(1)).is_ok() {
+                return;
+            }
+            self.conns.evict_oldest_idle(EVICT_ON_EXHAUSTION);
+            std::thread::sleep(MIN_BACKOFF);
+        }
     }
 }
 
@@ -109,7 +118,11 @@ impl Emulator {
             state: Arc::new(State::new(&cfg)),
             addr,
             tls: tls_cfg,
-            conns: Connections::default(),
+            conns: Connections::new(
+                opts.max_connections
+                    .or_else(conns::default_cap)
+                    .unwrap_or(usize::MAX),
+            ),
             stopped: (Mutex::new(false), Condvar::new()),
         });
         let s = shared.clone();
@@ -190,57 +203,103 @@ impl Drop for Emulator {
     }
 }
 
+/// True for accept() errors that mean "out of descriptors or memory": free some and wait.
+fn is_exhaustion(e: &io::Error) -> bool {
+    // EMFILE, ENFILE, ENOBUFS, ENOMEM (Linux numbers; std names none of the first three).
+    matches!(e.raw_os_error(), Some(24 | 23 | 105 | 12)) || e.kind() == io::ErrorKind::OutOfMemory
+}
+
+/// Errors about one pending connection only (it went away): take the next one at once.
+fn is_per_connection(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::Interrupted
+            | io::ErrorKind::WouldBlock
+    )
+}
+
+/// The accept loop's pause: short when something was freed (its thread closes it within
+/// moments), else twice as long as the last one, up to `MAX_BACKOFF`.
+fn pause(freed: usize, backoff: &mut Duration) {
+    if freed > 0 {
+        *backoff = MIN_BACKOFF;
+    }
+    std::thread::sleep(*backoff);
+    if freed == 0 {
+        *backoff = (*backoff * 2).min(MAX_BACKOFF);
+    }
+}
+
 fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
-    for conn in listener.incoming() {
+    let conns = &shared.conns;
+    let mut backoff = MIN_BACKOFF;
+    while !shared.state.is_stopping() {
+        // At the cap: make room by closing the longest idle connection; when every connection
+        // is busy (push waits), leave new clients in the listen backlog until one is done.
+        if conns.at_cap() && conns.evict_oldest_idle(1) == 0 {
+            pause(0, &mut backoff);
+            continue;
+        }
+        let stream = match listener.accept() {
+            Ok((stream, _)) => stream,
+            Err(e) if is_per_connection(&e) => continue,
+            Err(e) if is_exhaustion(&e) => {
+                // EMFILE & co. would fail again at once: do not spin, free descriptors.
+                let freed = conns.evict_oldest_idle(EVICT_ON_EXHAUSTION);
+                pause(freed, &mut backoff);
+                continue;
+            }
+            Err(_) => {
+                pause(0, &mut backoff);
+                continue;
+            }
+        };
+        backoff = MIN_BACKOFF;
         if shared.state.is_stopping() {
             break;
         }
-        let Ok(stream) = conn else { continue };
-        let id = shared.conns.next_id.fetch_add(1, Ordering::SeqCst);
-        if let Ok(clone) = stream.try_clone() {
-            lock(&shared.conns.sockets).insert(id, clone);
-        }
+        let (id, conn) = conns.add(stream);
         let s = shared.clone();
         let spawned = std::thread::Builder::new()
             .name("sfmfa-emulator-conn".into())
             .spawn(move || {
-                serve_connection(&s, stream);
-                lock(&s.conns.sockets).remove(&id);
+                serve_connection(&s, &conn);
+                drop(conn);
+                s.conns.remove(id);
             });
-        let mut threads = lock(&shared.conns.threads);
-        threads.retain(|h| !h.is_finished());
         match spawned {
-            Ok(h) => threads.push(h),
+            Ok(h) => conns.keep_thread(h),
             Err(_) => {
-                // Out of threads: the stream was moved into the failed closure and is closed.
-                lock(&shared.conns.sockets).remove(&id);
+                // Out of threads: the closure (and its Arc) is gone; forget the connection, which
+                // closes it, and free idle ones before trying again.
+                conns.remove(id);
+                let freed = conns.evict_oldest_idle(EVICT_ON_EXHAUSTION);
+                pause(freed, &mut backoff);
             }
         }
     }
     drop(listener);
     // Unblock every connection (reads and push waits), then join them.
-    for (_, s) in lock(&shared.conns.sockets).drain() {
-        let _ = s.shutdown(Shutdown::Both);
-    }
-    let threads: Vec<_> = lock(&shared.conns.threads).drain(..).collect();
-    for h in threads {
-        let _ = h.join();
-    }
+    conns.close_all_and_join();
     let (m, cv) = &shared.stopped;
     *lock(m) = true;
     cv.notify_all();
 }
 
-fn serve_connection(shared: &Arc<Shared>, tcp: TcpStream) {
+fn serve_connection(shared: &Arc<Shared>, conn: &Arc<Conn>) {
+    let tcp = conn.stream();
     let _ = tcp.set_read_timeout(Some(IDLE_TIMEOUT));
     let _ = tcp.set_write_timeout(Some(WRITE_TIMEOUT));
     let _ = tcp.set_nodelay(true);
+    let io = ConnIo(conn.clone());
     let mut stream: Box<dyn Stream> = match &shared.tls {
         Some(cfg) => match rustls::ServerConnection::new(cfg.clone()) {
-            Ok(conn) => Box::new(rustls::StreamOwned::new(conn, tcp)),
+            Ok(c) => Box::new(rustls::StreamOwned::new(c, io)),
             Err(_) => return,
         },
-        None => Box::new(tcp),
+        None => Box::new(io),
     };
     let mut buf = Vec::new();
     loop {
@@ -259,6 +318,10 @@ fn serve_connection(shared: &Arc<Shared>, tcp: TcpStream) {
                 return;
             }
         };
+        // Busy from here until the answer is written: never evicted (a push wait included).
+        if !conn.begin_request() {
+            return;
+        }
         match router::route(&shared.state, &req) {
             Reply::Drop => return,
             Reply::Send(resp) => {
@@ -266,10 +329,15 @@ fn serve_connection(shared: &Arc<Shared>, tcp: TcpStream) {
                 if http::write_response(&mut stream, &resp, keep).is_err() || !keep {
                     return;
                 }
+                if !conn.end_request(shared.conns.now_ms()) {
+                    return;
+                }
             }
             Reply::SendThenStop(resp) => {
                 let _ = http::write_response(&mut stream, &resp, false);
                 drop(stream);
+                // The registry still holds the socket: close our side now, as a drop used to.
+                let _ = tcp.shutdown(Shutdown::Both);
                 shared.request_stop();
                 return;
             }

@@ -36,6 +36,7 @@ fn https_with_the_ca_file_on_localhost_and_ip() {
         port: 0,
         tls: true,
         ca_file: Some(ca.clone()),
+        ..Default::default()
     };
     let emu = Emulator::start(EmulatorConfig::embedded_default(), opts).expect("start");
     assert_eq!(emu.base_url(), format!("https://localhost:{}", emu.port()));

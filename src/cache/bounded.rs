@@ -8,12 +8,14 @@
 //! thread and the login waits at most [`Bounded::limit`]; after that the call is abandoned (its
 //! thread finishes on its own whenever the store returns) and reported as a cache failure. While an
 //! abandoned call is still running, further calls fail at once instead of queueing behind it.
+//!
+//! A login's calls (`*_until`) wait at most until the login's deadline too, whichever comes first.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use super::{CacheKey, TokenCache};
+use super::{CacheKey, StoreVersion, TokenCache};
 use crate::error::{Error, ErrorKind};
 use crate::secret::Secret;
 
@@ -44,9 +46,15 @@ impl Bounded {
         self.limit
     }
 
+    /// The `until` of a call without a deadline (far away): the limit bounds it.
+    fn no_deadline(&self) -> Instant {
+        Instant::now() + Duration::from_secs(365 * 24 * 3600)
+    }
+
     fn run<T: Send + 'static>(
         &self,
         doing: &str,
+        until: Instant,
         call: impl FnOnce(&dyn TokenCache) -> Result<T, Error> + Send + 'static,
     ) -> Result<T, Error> {
         let name = self.store.name();
@@ -82,11 +90,22 @@ impl Bounded {
         // Counted before the wait ends, so the worker's decrement (after its failed send) can never
         // come first.
         self.stuck.fetch_add(1, Ordering::AcqRel);
-        match rx.recv_timeout(self.limit) {
+        let left = until.saturating_duration_since(Instant::now());
+        let deadline_first = left < self.limit;
+        let wait = self.limit.min(left);
+        match rx.recv_timeout(wait) {
             Ok(result) => {
                 self.stuck.fetch_sub(1, Ordering::AcqRel);
                 result
             }
+            Err(_) if deadline_first => Err(Error::new(
+                ErrorKind::Cache,
+                format!(
+                    "{name} did not answer within the time the login allows this step \
+                     (login_timeout; waited {:.1} s); going on without it",
+                    wait.as_secs_f32()
+                ),
+            )),
             Err(_) => {
                 // Dropping the receiver (here) makes the worker's send fail, and it uncounts itself.
                 Err(Error::new(
@@ -104,27 +123,57 @@ impl Bounded {
 
 impl TokenCache for Bounded {
     fn read(&self, key: &CacheKey) -> Result<Option<Secret>, Error> {
-        let key = key.clone();
-        self.run("reading", move |store| store.read(&key))
+        self.read_until(key, self.no_deadline())
     }
 
     fn write(&self, key: &CacheKey, token: &Secret) -> Result<(), Error> {
-        let (key, token) = (key.clone(), token.clone());
-        self.run("storing", move |store| store.write(&key, &token))
+        self.write_until(key, token, self.no_deadline())
     }
 
     fn delete(&self, key: &CacheKey) -> Result<(), Error> {
+        self.delete_until(key, self.no_deadline())
+    }
+
+    fn read_fresh(&self, key: &CacheKey) -> Result<Option<Secret>, Error> {
+        self.read_fresh_until(key, self.no_deadline())
+    }
+
+    fn read_until(&self, key: &CacheKey, until: Instant) -> Result<Option<Secret>, Error> {
         let key = key.clone();
-        self.run("deleting", move |store| store.delete(&key))
+        self.run("reading", until, move |store| store.read_until(&key, until))
+    }
+
+    fn write_until(&self, key: &CacheKey, token: &Secret, until: Instant) -> Result<(), Error> {
+        let (key, token) = (key.clone(), token.clone());
+        self.run("storing", until, move |store| {
+            store.write_until(&key, &token, until)
+        })
+    }
+
+    fn delete_until(&self, key: &CacheKey, until: Instant) -> Result<(), Error> {
+        let key = key.clone();
+        self.run("deleting", until, move |store| {
+            store.delete_until(&key, until)
+        })
+    }
+
+    fn read_fresh_until(&self, key: &CacheKey, until: Instant) -> Result<Option<Secret>, Error> {
+        let key = key.clone();
+        self.run("reading", until, move |store| {
+            store.read_fresh_until(&key, until)
+        })
     }
 
     fn name(&self) -> &'static str {
         self.store.name()
     }
 
-    fn read_fresh(&self, key: &CacheKey) -> Result<Option<Secret>, Error> {
-        let key = key.clone();
-        self.run("reading", move |store| store.read_fresh(&key))
+    fn identity(&self) -> String {
+        self.store.identity()
+    }
+
+    fn version(&self) -> StoreVersion {
+        self.store.version()
     }
 
     fn coordination_dir(&self) -> Option<std::path::PathBuf> {
@@ -211,6 +260,25 @@ mod tests {
         };
         assert_eq!(token.unwrap().expose(), "tok");
         bounded.delete(&key()).unwrap();
+    }
+
+    #[test]
+    fn a_call_waits_no_longer_than_the_callers_deadline() {
+        // The limit (15 s) is far off; the login's deadline (100 ms) ends the wait.
+        let gated = Arc::new(Gated::default());
+        let bounded = Bounded::new(gated.clone(), DEFAULT_LIMIT);
+        let start = Instant::now();
+        let e = bounded
+            .read_until(&key(), Instant::now() + Duration::from_millis(100))
+            .unwrap_err();
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
+        assert_eq!(e.kind(), ErrorKind::Cache);
+        assert!(e.message().contains("the time the login allows"), "{e}");
+        gated.open();
     }
 
     #[test]

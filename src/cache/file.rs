@@ -5,22 +5,34 @@
 //! `flock` on the regular file `credential_cache_v2.json.lck` beside it. Other drivers' entries and
 //! other top-level keys are kept on every write.
 //!
-//! Security: the directory is ours and 0700, the file ours and 0600, never reached through a
-//! symlink. A token file that group or others can read is refused, not fixed: its token may
+//! Security: the directory is ours and 0700, the file ours and 0600; neither the directory nor the
+//! file is ever reached through a symlink (the directory's last component is opened `O_NOFOLLOW`,
+//! like the file; a symlink higher up the path, such as `/tmp` on macOS, is the system's and is
+//! followed). A token file that group or others can read is refused, not fixed: its token may
 //! already have leaked, so the user is told to remove it.
+//!
+//! Bounds: every wait for the lock is bounded by the lock timeout and by the caller's deadline
+//! (`*_until`, the login's `login_timeout`), whichever comes first, and so is the wait for the
+//! other threads of this process. The file is refused, unread, past [`MAX_FILE_SIZE`].
+//!
+//! Temporary files: a write creates `.credential_cache_v2.json.<16 hex digits>.tmp` under the
+//! exclusive lock and renames it over the file. A writer that dies in between (`kill -9`) leaves
+//! it, a 0600 copy of the tokens; the next write, under the same lock, removes every file of that
+//! pattern owned by the user, since no live writer can have one while it holds the lock.
 
+use std::collections::HashSet;
 use std::ffi::OsString;
 use std::fs::{self, DirBuilder, File, OpenOptions, Permissions};
 use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Condvar, LazyLock, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::{CacheKey, TokenCache};
+use super::{CacheKey, StoreVersion, TokenCache};
 use crate::error::{Error, ErrorKind};
 use crate::secret::Secret;
 
@@ -30,10 +42,47 @@ pub const FILE_NAME: &str = "credential_cache_v2.json";
 pub const LOCK_FILE_NAME: &str = "credential_cache_v2.json.lck";
 /// How long an operation waits for the lock by default (sf_core: 20 tries, 100 ms apart).
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(2);
+/// The largest cache file read, in bytes (1 MiB). Real files hold a few tokens of about 200 bytes
+/// each (a thousand tokens with their keys take about 300 kB). A larger file is treated as
+/// corrupt: it is neither read into memory nor rewritten (other programs' entries may be in it),
+/// and every read and write fails, saying so, until it is removed.
+pub const MAX_FILE_SIZE: u64 = 1024 * 1024;
 
-/// Threads of this process take the lock one at a time, so polling `flock` is only ever a contest
-/// between processes and no thread of ours starves behind its siblings.
-static IN_PROCESS: Mutex<()> = Mutex::new(());
+/// Threads of this process take the lock of a directory one at a time, so polling `flock` is only
+/// ever a contest between processes: the lock paths whose turn is taken, and a signal when one is
+/// given back. A lock held by another process in one directory does not hold up the others.
+static IN_PROCESS: LazyLock<(Mutex<HashSet<PathBuf>>, Condvar)> =
+    LazyLock::new(|| (Mutex::new(HashSet::new()), Condvar::new()));
+
+/// This thread's turn at a lock path among the threads of this process; given back when dropped.
+struct Turn(PathBuf);
+
+impl Turn {
+    /// Waits for the turn at `path` until `until`; `None` when it is still taken then.
+    fn take(path: &Path, until: Instant) -> Option<Turn> {
+        let (busy, freed) = &*IN_PROCESS;
+        let mut busy = busy.lock().unwrap_or_else(PoisonError::into_inner);
+        while busy.contains(path) {
+            let left = until.checked_duration_since(Instant::now())?;
+            busy = freed
+                .wait_timeout(busy, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        busy.insert(path.to_path_buf());
+        Some(Turn(path.to_path_buf()))
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        let (busy, freed) = &*IN_PROCESS;
+        busy.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.0);
+        freed.notify_all();
+    }
+}
 
 /// The directory of the cache file from an environment lookup: `$SF_TEMPORARY_CREDENTIAL_CACHE_DIR`,
 /// then `$XDG_CACHE_HOME/snowflake`, then `$HOME/.cache/snowflake`. Empty values are skipped.
@@ -66,10 +115,11 @@ impl FileCache {
             })
     }
 
-    /// The cache in `dir` (created 0700 on the first write if it does not exist).
+    /// The cache in `dir` (created 0700 on the first write if it does not exist). A trailing `/`
+    /// is dropped, so that the directory itself is checked, not what a link there points to.
     pub fn in_dir(dir: impl Into<PathBuf>) -> Self {
         FileCache {
-            dir: dir.into(),
+            dir: dir.into().components().collect(),
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
         }
     }
@@ -96,10 +146,12 @@ impl FileCache {
     }
 
     /// Checks (and creates, when `create`) the directory. `Ok(None)` when it is missing and not
-    /// created; otherwise the open directory, for the fsync after a rename.
+    /// created; otherwise the open directory, for the fsync after a rename. Refuses a symlink, a
+    /// directory of another user, and anything but a directory.
     pub(crate) fn open_dir(&self, create: bool) -> Result<Option<File>, Error> {
         let dir = &self.dir;
-        match fs::metadata(dir) {
+        match fs::symlink_metadata(dir) {
+            Ok(meta) if meta.file_type().is_symlink() => return Err(dir_symlink_error(dir)),
             Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 if !create {
@@ -121,16 +173,21 @@ impl FileCache {
             }
             Err(e) => return Err(io_error("could not inspect the directory", dir, &e)),
         }
-        let handle =
-            File::open(dir).map_err(|e| io_error("could not open the directory", dir, &e))?;
+        // O_NOFOLLOW: a link put in its place after the check above is refused too.
+        let handle = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_DIRECTORY | libc::O_CLOEXEC)
+            .open(dir)
+            .map_err(|e| match e.raw_os_error() {
+                Some(libc::ELOOP) => dir_symlink_error(dir),
+                Some(libc::ENOTDIR) => not_a_directory(dir),
+                _ => io_error("could not open the directory", dir, &e),
+            })?;
         let meta = handle
             .metadata()
             .map_err(|e| io_error("could not inspect the directory", dir, &e))?;
         if !meta.is_dir() {
-            return Err(cache_error(format!(
-                "the token cache directory {} is not a directory",
-                dir.display()
-            )));
+            return Err(not_a_directory(dir));
         }
         if meta.uid() != euid() {
             return Err(cache_error(format!(
@@ -151,12 +208,27 @@ impl FileCache {
         Ok(Some(handle))
     }
 
-    /// Opens (creating) the lock file and takes the lock, shared or exclusive, waiting at most the
-    /// lock timeout. The lock is released when the returned file is dropped.
-    fn lock(&self, exclusive: bool) -> Result<File, Error> {
+    /// Takes this process's turn (after the other threads') and then the file lock, shared or
+    /// exclusive: waits for the threads until `until`, for another process at most the lock
+    /// timeout and never past `until`. Both are released when the returned guard is dropped.
+    fn lock(&self, exclusive: bool, until: Instant) -> Result<Held, Error> {
         let path = self.lock_path();
+        let started = Instant::now();
+        // The other threads of this process: as long as the caller's deadline allows (they each
+        // hold the turn for one bounded step).
+        let Some(turn) = Turn::take(&path, until) else {
+            return Err(cache_error(format!(
+                "the token cache lock {} is held by another thread of this process; gave up after \
+                 {} ms, at the end of the time the login allows this step (login_timeout)",
+                path.display(),
+                started.elapsed().as_millis()
+            )));
+        };
+        // Another process: the lock timeout, and never past the caller's deadline.
+        let waiting = Instant::now();
+        let own_limit = waiting + self.lock_timeout;
+        let give_up = own_limit.min(until);
         let file = open_lock_file(&path)?;
-        let deadline = Instant::now() + self.lock_timeout;
         let mut pause = Duration::from_millis(2);
         loop {
             let attempt = if exclusive {
@@ -165,21 +237,67 @@ impl FileCache {
                 file.try_lock_shared()
             };
             match attempt {
-                Ok(()) => return Ok(file),
-                Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
-                    std::thread::sleep(pause);
+                Ok(()) => {
+                    return Ok(Held {
+                        _file: file,
+                        _turn: turn,
+                    });
+                }
+                Err(fs::TryLockError::WouldBlock) if Instant::now() < give_up => {
+                    let left = give_up.saturating_duration_since(Instant::now());
+                    std::thread::sleep(pause.min(left));
                     pause = (pause * 2).min(Duration::from_millis(50));
                 }
                 Err(fs::TryLockError::WouldBlock) => {
+                    let why = if give_up < own_limit {
+                        "at the end of the time the login allows this step (login_timeout)"
+                    } else {
+                        "at the lock timeout"
+                    };
                     return Err(cache_error(format!(
-                        "the token cache lock {} is held by another process; gave up after {} ms",
+                        "the token cache lock {} is held by another process; gave up after {} ms, \
+                         {why}",
                         path.display(),
-                        self.lock_timeout.as_millis()
+                        waiting.elapsed().as_millis()
                     )));
                 }
                 Err(fs::TryLockError::Error(e)) => {
                     return Err(io_error("could not lock", &path, &e));
                 }
+            }
+        }
+    }
+
+    /// The `until` of a call without a deadline of the caller's (far away): the lock timeout
+    /// bounds it.
+    fn no_deadline(&self) -> Instant {
+        Instant::now() + Duration::from_secs(365 * 24 * 3600)
+    }
+
+    /// Removes the temporary files of writers that died between creating and renaming them. Called
+    /// under the exclusive lock: writers create them only while they hold it, so any there now is
+    /// a dead writer's. Only regular files of this user, named as [`FileCache::create_temp`] names
+    /// them, are removed; a failure is logged, never fatal.
+    fn remove_stale_temps(&self) {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            if !entry.file_name().to_str().is_some_and(is_temp_name) {
+                continue;
+            }
+            let path = entry.path();
+            match fs::symlink_metadata(&path) {
+                Ok(meta) if meta.is_file() && meta.uid() == euid() => {
+                    match fs::remove_file(&path) {
+                        Ok(()) => log::info!(
+                            "removed {}, left by a token cache writer that died",
+                            path.display()
+                        ),
+                        Err(e) => log::warn!("could not remove {}: {e}", path.display()),
+                    }
+                }
+                _ => {}
             }
         }
     }
@@ -201,10 +319,19 @@ impl FileCache {
             .metadata()
             .map_err(|e| io_error("could not inspect the token cache file", &path, &e))?;
         check_file(&path, &meta)?;
+        if meta.len() > MAX_FILE_SIZE {
+            return Err(too_large(&path, &meta.len().to_string()));
+        }
         let capacity = usize::try_from(meta.len()).unwrap_or(0).saturating_add(1);
         let mut bytes = Zeroizing::new(Vec::with_capacity(capacity));
-        file.read_to_end(&mut bytes)
+        // Bounded even if the file grows after the check.
+        (&mut file)
+            .take(MAX_FILE_SIZE + 1)
+            .read_to_end(&mut bytes)
             .map_err(|e| io_error("could not read the token cache file", &path, &e))?;
+        if bytes.len() as u64 > MAX_FILE_SIZE {
+            return Err(too_large(&path, &format!("at least {}", MAX_FILE_SIZE + 1)));
+        }
         Ok(Some(bytes))
     }
 
@@ -266,18 +393,21 @@ impl FileCache {
     }
 
     /// Read-modify-write under the exclusive lock. `change` returns false when nothing changed, and
-    /// then the file is left as it is.
-    fn update(&self, change: impl FnOnce(&mut Map<String, Value>) -> bool) -> Result<(), Error> {
-        let _serial = IN_PROCESS
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+    /// then the file is left as it is. A file that cannot be read (refused, too large) is not
+    /// replaced: the update fails with the reason.
+    fn update(
+        &self,
+        until: Instant,
+        change: impl FnOnce(&mut Map<String, Value>) -> bool,
+    ) -> Result<(), Error> {
         let Some(dir) = self.open_dir(true)? else {
             return Err(cache_error(format!(
                 "the token cache directory {} could not be created",
                 self.dir.display()
             )));
         };
-        let _lock = self.lock(true)?;
+        let _lock = self.lock(true, until)?;
+        self.remove_stale_temps();
         let bytes = self.read_bytes()?;
         let existed = bytes.is_some();
         let mut doc = Document::repair(bytes.as_deref().map(|b| &b[..]));
@@ -294,9 +424,23 @@ impl FileCache {
 
 impl TokenCache for FileCache {
     fn read(&self, key: &CacheKey) -> Result<Option<Secret>, Error> {
-        let _serial = IN_PROCESS
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.read_until(key, self.no_deadline())
+    }
+
+    fn write(&self, key: &CacheKey, token: &Secret) -> Result<(), Error> {
+        self.write_until(key, token, self.no_deadline())
+    }
+
+    fn delete(&self, key: &CacheKey) -> Result<(), Error> {
+        self.delete_until(key, self.no_deadline())
+    }
+
+    // The file is always read afresh: `read_fresh` is `read`, within the deadline too.
+    fn read_fresh_until(&self, key: &CacheKey, until: Instant) -> Result<Option<Secret>, Error> {
+        self.read_until(key, until)
+    }
+
+    fn read_until(&self, key: &CacheKey, until: Instant) -> Result<Option<Secret>, Error> {
         // A read creates nothing: no directory, and no cache file (the lock file only once the
         // cache file exists).
         if self.open_dir(false)?.is_none() {
@@ -306,7 +450,7 @@ impl TokenCache for FileCache {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             _ => {}
         }
-        let _lock = self.lock(false)?;
+        let _lock = self.lock(false, until)?;
         let Some(bytes) = self.read_bytes()? else {
             return Ok(None);
         };
@@ -321,9 +465,9 @@ impl TokenCache for FileCache {
         Ok(doc.take_token(&key))
     }
 
-    fn write(&self, key: &CacheKey, token: &Secret) -> Result<(), Error> {
+    fn write_until(&self, key: &CacheKey, token: &Secret, until: Instant) -> Result<(), Error> {
         let key = key.v2();
-        self.update(|tokens| {
+        self.update(until, |tokens| {
             let value = Value::String(token.expose().to_owned());
             if let Some(mut old) = tokens.insert(key, value) {
                 zeroize_value(&mut old);
@@ -332,14 +476,14 @@ impl TokenCache for FileCache {
         })
     }
 
-    fn delete(&self, key: &CacheKey) -> Result<(), Error> {
+    fn delete_until(&self, key: &CacheKey, until: Instant) -> Result<(), Error> {
         // Nothing to delete without a file; and a delete creates nothing.
         match fs::symlink_metadata(self.path()) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
             _ => {}
         }
         let key = key.v2();
-        self.update(|tokens| match tokens.remove(&key) {
+        self.update(until, |tokens| match tokens.remove(&key) {
             Some(mut old) => {
                 zeroize_value(&mut old);
                 true
@@ -352,9 +496,51 @@ impl TokenCache for FileCache {
         Some(self.dir.clone())
     }
 
+    /// `file:` and the directory: entries of the in-memory layer are never shared between two
+    /// directories.
+    fn identity(&self) -> String {
+        let dir = std::path::absolute(&self.dir).unwrap_or_else(|_| self.dir.clone());
+        format!("file:{}", dir.display())
+    }
+
+    /// The cache file's device, inode, size, modification and change times (one `lstat`, no lock):
+    /// every replace (a new inode), change of contents, mode or owner shows. Empty without a file.
+    fn version(&self) -> StoreVersion {
+        match fs::symlink_metadata(self.path()) {
+            Ok(m) => StoreVersion::Is(vec![
+                m.dev(),
+                m.ino(),
+                m.size(),
+                m.mtime() as u64,
+                m.mtime_nsec() as u64,
+                m.ctime() as u64,
+                m.ctime_nsec() as u64,
+            ]),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => StoreVersion::Is(Vec::new()),
+            Err(_) => StoreVersion::Unknown,
+        }
+    }
+
     fn name(&self) -> &'static str {
         "file"
     }
+}
+
+/// The guard of [`FileCache::lock`]: the file lock, released before this process's turn.
+struct Held {
+    _file: File,
+    _turn: Turn,
+}
+
+/// True for the names [`FileCache::create_temp`] gives: `.credential_cache_v2.json.<16 hex>.tmp`.
+fn is_temp_name(name: &str) -> bool {
+    name.strip_prefix('.')
+        .and_then(|n| n.strip_prefix(FILE_NAME))
+        .and_then(|n| n.strip_prefix('.'))
+        .and_then(|n| n.strip_suffix(".tmp"))
+        .is_some_and(|hex| {
+            hex.len() == 16 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        })
 }
 
 /// The parsed cache file. Every string in it is wiped when it is dropped: other drivers' tokens
@@ -499,6 +685,33 @@ fn check_file(path: &Path, meta: &fs::Metadata) -> Result<(), Error> {
 fn euid() -> u32 {
     // SAFETY: geteuid has no preconditions, touches no memory of ours and cannot fail.
     unsafe { libc::geteuid() }
+}
+
+fn dir_symlink_error(dir: &Path) -> Error {
+    cache_error(format!(
+        "the token cache directory {} is a symbolic link; the token cache never follows one. \
+         Point SF_TEMPORARY_CREDENTIAL_CACHE_DIR at the directory itself",
+        dir.display()
+    ))
+}
+
+fn not_a_directory(dir: &Path) -> Error {
+    cache_error(format!(
+        "the token cache directory {} is not a directory",
+        dir.display()
+    ))
+}
+
+/// The file is past [`MAX_FILE_SIZE`]: treated as corrupt, left as it is.
+fn too_large(path: &Path, size: &str) -> Error {
+    cache_error(format!(
+        "the token cache file {} is {size} bytes, more than the limit of {MAX_FILE_SIZE} bytes; \
+         it is treated as corrupt: not read, and not rewritten (entries of other programs may be \
+         in it). Remove it (rm '{}') to cache tokens again",
+        path.display(),
+        path.display()
+    ))
+    .with_hint(format!("rm '{}'", path.display()))
 }
 
 fn cache_error(message: impl Into<String>) -> Error {

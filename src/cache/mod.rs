@@ -3,7 +3,9 @@
 //! Here: the `TokenCache` interface, Snowflake's cross-driver v2 key (`key`), the OS keystores
 //! (`keystore`), the `credential_cache_v2.json` file (`file`), the in-memory layer (`memory`), and
 //! the choice of one of them from the options (`select`). A cache is consulted only with the
-//! `username_password_mfa` authenticator, and a cache failure never fails a login.
+//! `username_password_mfa` authenticator, and a cache failure never fails a login that still has
+//! time. Every wait of a login's cache call ends at the login's deadline (`*_until`); a login whose
+//! deadline passes while it reads the cache fails with `Timeout` (src/login.rs, `within_deadline`).
 
 pub mod bounded;
 #[cfg(unix)]
@@ -25,6 +27,7 @@ pub use memory::MemoryCache;
 use crate::config::Config;
 use crate::error::Error;
 use crate::secret::Secret;
+use std::time::Instant;
 
 /// What a cached token belongs to: the service (host and port) and the user.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -51,6 +54,11 @@ impl CacheKey {
 }
 
 /// A store of MFA tokens. Implementations must be safe to call from many threads at once.
+///
+/// The `*_until` methods are what a login calls: the call returns by `until` (the login's deadline)
+/// give or take the store's own non-blocking work, giving up any wait (a lock held by another
+/// process, a keystore that does not answer) at that instant. Their default implementations ignore
+/// `until` and call the plain methods, which wait as long as the store's own limits allow.
 pub trait TokenCache: Send + Sync {
     /// The token stored under `key`, if any.
     fn read(&self, key: &CacheKey) -> Result<Option<Secret>, Error>;
@@ -70,6 +78,53 @@ pub trait TokenCache: Send + Sync {
     fn coordination_dir(&self) -> Option<std::path::PathBuf> {
         None
     }
+    /// Which store this is, for the in-memory layer: its entries are kept per identity, so a store
+    /// never sees another's (two cache directories, two keystores). The default is [`Self::name`].
+    fn identity(&self) -> String {
+        self.name().to_owned()
+    }
+    /// The store's state now, as far as it can tell cheaply, so that the in-memory layer can tell
+    /// whether a token it holds is still the store's (see [`StoreVersion`]). The default is
+    /// [`StoreVersion::Untracked`].
+    fn version(&self) -> StoreVersion {
+        StoreVersion::Untracked
+    }
+    /// [`TokenCache::read`], giving up any wait at `until`.
+    fn read_until(&self, key: &CacheKey, until: Instant) -> Result<Option<Secret>, Error> {
+        let _ = until;
+        self.read(key)
+    }
+    /// [`TokenCache::write`], giving up any wait at `until`.
+    fn write_until(&self, key: &CacheKey, token: &Secret, until: Instant) -> Result<(), Error> {
+        let _ = until;
+        self.write(key, token)
+    }
+    /// [`TokenCache::delete`], giving up any wait at `until`.
+    fn delete_until(&self, key: &CacheKey, until: Instant) -> Result<(), Error> {
+        let _ = until;
+        self.delete(key)
+    }
+    /// [`TokenCache::read_fresh`], giving up any wait at `until`. A store that overrides
+    /// `read_fresh` and waits should override this too (the default calls `read_fresh`).
+    fn read_fresh_until(&self, key: &CacheKey, until: Instant) -> Result<Option<Secret>, Error> {
+        let _ = until;
+        self.read_fresh(key)
+    }
+}
+
+/// What the in-memory layer knows of a store's state ([`TokenCache::version`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreVersion {
+    /// The store cannot tell cheaply (the OS keystores): the in-memory layer trusts the tokens it
+    /// holds for it, and a token removed from the store by another program stays in use in this
+    /// process until the server rejects it (it is then evicted) or the process ends.
+    Untracked,
+    /// The store's state now (the file: device, inode, size and times; empty when there is no
+    /// file). A token the in-memory layer holds is used only while the state is the one it was read
+    /// in; on any change the store is read again.
+    Is(Vec<u64>),
+    /// The state could not be told: the store is read.
+    Unknown,
 }
 
 /// What the token cache did during one login (one value; see [`CacheReport`] for the detail).

@@ -171,6 +171,11 @@ impl TokenCache for KeystoreCache {
         self.backend.name()
     }
 
+    /// The backend and the service: the in-memory layer keeps each keystore's entries apart.
+    fn identity(&self) -> String {
+        format!("keystore:{}:{SERVICE}", self.backend.name())
+    }
+
     /// The directory of the token cache file: the keystore is shared by the user's processes.
     fn coordination_dir(&self) -> Option<std::path::PathBuf> {
         #[cfg(unix)]
