@@ -195,7 +195,14 @@ mod tests {
         let json = r#"p@ss word\"é"#;
         let pct = "p%40ss%20word%22%C3%A9";
         let form = "p%40ss+word%22%C3%A9";
-        for text in [pw, json, pct, form, &pw.to_ascii_uppercase(), &pct.to_lowercase()] {
+        for text in [
+            pw,
+            json,
+            pct,
+            form,
+            &pw.to_ascii_uppercase(),
+            &pct.to_lowercase(),
+        ] {
             let said = format!("bad login for [{text}]");
             assert_eq!(
                 scrub(&said, &[pw]).as_deref(),
