@@ -164,12 +164,18 @@ impl Error {
     }
 
     /// An error the server answered with `success: false`. `server_message` must already be scrubbed
-    /// of secrets. A documented code gets its documented message, SQLSTATE and hint; the server's own
+    /// of secrets; its control characters are escaped and its length bounded here. A documented code gets its documented message, SQLSTATE and hint; the server's own
     /// text is kept when it differs, so nothing the server said is lost.
     pub fn from_server(code: u32, server_message: Option<&str>) -> Self {
         let info = server_code_info(code);
         let failure = Failure::from_server_code(code);
-        let server_message = server_message.map(str::trim).filter(|m| !m.is_empty());
+        // Control characters escaped and length bounded here, whoever the caller; secrets are the
+        // caller's to scrub (it knows them).
+        let server_message = server_message
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .map(crate::server_text::sanitize);
+        let server_message = server_message.as_deref();
         let message = match (info, server_message) {
             (Some(info), Some(said)) if said != info.message => {
                 format!("{} (server said: {said})", info.message)

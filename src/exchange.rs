@@ -17,7 +17,8 @@ use crate::factor::SecondFactor;
 use crate::progress::{Progress, step_name};
 use crate::protocol::{self, LoginAnswer, LoginFields, LoginRequest, SessionData, Step};
 use crate::retry::{Idempotence, Watch, post_with_retry};
-use crate::secret::{Secret, scrub};
+use crate::secret::Secret;
+use crate::server_text::{self, Scrubber};
 use crate::transport::Transport;
 
 /// The steps of the documented flow.
@@ -138,6 +139,18 @@ impl Exchange<'_> {
         self.watch.reporter.emit(event);
     }
 
+    /// Every secret of this login, in every form it could come back in (with the passcode in the
+    /// password, also its password part and its passcode part alone).
+    fn scrubber(&self, token: Option<&Secret>, ctx: Option<&Secret>) -> Scrubber {
+        let password = self.config.password().map_or("", Secret::expose);
+        let password_part = self.config.password_without_passcode();
+        let passcode_part = password.get(password_part.len()..).unwrap_or_default();
+        let passcode = self.config.passcode().map_or("", Secret::expose);
+        let token = token.map_or("", Secret::expose);
+        let ctx = ctx.map_or("", Secret::expose);
+        Scrubber::new([password, password_part, passcode_part, passcode, token, ctx])
+    }
+
     fn step_starts(&self, step: u32, action: &str) {
         log::info!(
             "multi-step login: step {step} of {STEPS} ({}) after nextAction {action}",
@@ -229,13 +242,14 @@ impl Exchange<'_> {
                     Step::First => None,
                     Step::Duo { ctx } | Step::Tokens { ctx } => Some(ctx),
                 };
-                let secrets: Vec<&Secret> =
-                    [self.config.password(), self.config.passcode(), token, ctx]
-                        .into_iter()
-                        .flatten()
-                        .collect();
-                let message = message.map(|m| scrub(&m, &secrets));
-                let e = in_step(Error::from_server(code, message.as_deref()));
+                let message = message.map(|m| server_text::clean(&m, &self.scrubber(token, ctx)));
+                let e = in_step(match message {
+                    Some(None) => Error::from_server(code, None).with_context(
+                        "the server's text was withheld: it contained a secret too short to mask",
+                    ),
+                    Some(Some(m)) => Error::from_server(code, Some(&m)),
+                    None => Error::from_server(code, None),
+                });
                 log::info!("login refused: {e}");
                 Err(e)
             }
@@ -316,11 +330,7 @@ fn step_error(step: u32, what: String) -> Error {
 fn shown(action: Option<&str>) -> String {
     match action {
         None => "none".to_owned(),
-        Some(a) => a
-            .chars()
-            .take(64)
-            .map(|c| if c.is_control() { '?' } else { c })
-            .collect(),
+        Some(a) => server_text::identifier(a).into_owned(),
     }
 }
 

@@ -28,6 +28,7 @@ mod prompt_lock;
 pub mod protocol;
 mod retry;
 pub mod secret;
+mod server_text;
 mod transport;
 
 pub use config::connstr;

@@ -20,6 +20,7 @@ use crate::prompt_lock::{self, Outcome, Turn};
 use crate::protocol::{self, SessionData};
 use crate::retry::{Idempotence, Watch, post_with_retry};
 use crate::secret::Secret;
+use crate::server_text::Scrubber;
 use crate::transport::{Endpoint, Transport};
 
 /// Longest time `Session::close` waits for the server.
@@ -613,7 +614,12 @@ impl Session {
             )
             .with_http_status(answer.status));
         }
-        protocol::parse_logout_answer(&answer.body)?;
+        let scrubber = Scrubber::of(&[
+            Some(&self.data.token),
+            Some(&self.data.master_token),
+            self.data.mfa_token.as_ref(),
+        ]);
+        protocol::parse_logout_answer(&answer.body, &scrubber)?;
         *closed = true;
         log::info!("session {} closed", self.data.session_id);
         Ok(())

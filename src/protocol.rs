@@ -10,6 +10,7 @@ use zeroize::Zeroizing;
 use crate::environment::Machine;
 use crate::error::{Error, ErrorKind};
 use crate::secret::Secret;
+use crate::server_text::{self, Scrubber};
 
 pub use crate::factor::SecondFactor;
 
@@ -290,7 +291,7 @@ fn protocol_error(what: impl std::fmt::Display) -> Error {
 /// Parses the body of an HTTP 200 answer to a login request.
 pub(crate) fn parse_login_answer(body: &[u8]) -> Result<LoginAnswer, Error> {
     let raw: RawAnswer = serde_json::from_slice(body)
-        .map_err(|e| protocol_error(format!("malformed JSON ({e})")))?;
+        .map_err(|e| protocol_error(format!("malformed JSON ({})", server_text::json_error(&e))))?;
     match raw.success {
         Some(false) => {
             let code = code_of(raw.code)
@@ -304,8 +305,9 @@ pub(crate) fn parse_login_answer(body: &[u8]) -> Result<LoginAnswer, Error> {
             let data = raw
                 .data
                 .ok_or_else(|| protocol_error("success without data"))?;
-            let s: RawSuccess = serde_json::from_value(data)
-                .map_err(|e| protocol_error(format!("unexpected data ({e})")))?;
+            let s: RawSuccess = serde_json::from_value(data).map_err(|e| {
+                protocol_error(format!("unexpected data ({})", server_text::json_error(&e)))
+            })?;
             let no_token = s.token.as_deref().is_none_or(str::is_empty);
             if no_token && (s.next_action.is_some() || s.in_flight_ctx.is_some()) {
                 return Ok(LoginAnswer::Next {
@@ -343,8 +345,9 @@ pub(crate) fn parse_login_answer(body: &[u8]) -> Result<LoginAnswer, Error> {
     }
 }
 
-/// Parses the answer to a logout: success, or the codes meaning the session is already gone.
-pub(crate) fn parse_logout_answer(body: &[u8]) -> Result<(), Error> {
+/// Parses the answer to a logout: success, or the codes meaning the session is already gone. A
+/// refusal's text is cleaned with `scrubber` (the session's tokens).
+pub(crate) fn parse_logout_answer(body: &[u8], scrubber: &Scrubber) -> Result<(), Error> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(());
     }
@@ -352,13 +355,16 @@ pub(crate) fn parse_logout_answer(body: &[u8]) -> Result<(), Error> {
         None => Ok(()),
         // 390111: session no longer exists; 390112: session expired. Either way it is closed.
         Some((390111 | 390112, _)) => Ok(()),
-        Some((code, message)) => Err(Error::from_server(code, message.as_deref())),
+        Some((code, message)) => {
+            let message = message.and_then(|m| server_text::clean(&m, scrubber));
+            Err(Error::from_server(code, message.as_deref()))
+        }
     }
 }
 
 fn parse_login_answer_refusal(body: &[u8]) -> Result<Option<(u32, Option<String>)>, Error> {
     let raw: RawAnswer = serde_json::from_slice(body)
-        .map_err(|e| protocol_error(format!("malformed JSON ({e})")))?;
+        .map_err(|e| protocol_error(format!("malformed JSON ({})", server_text::json_error(&e))))?;
     if raw.success != Some(false) {
         return Ok(None);
     }
@@ -420,10 +426,23 @@ mod tests {
 
     #[test]
     fn logout_answers() {
-        parse_logout_answer(br#"{"success":true,"code":null,"data":null,"message":null}"#).unwrap();
-        parse_logout_answer(br#"{"success":false,"code":"390111","data":null,"message":"gone"}"#)
-            .unwrap();
-        assert!(parse_logout_answer(br#"{"success":false,"code":"390100","data":null}"#).is_err());
+        parse_logout_answer(
+            br#"{"success":true,"code":null,"data":null,"message":null}"#,
+            &Scrubber::new([]),
+        )
+        .unwrap();
+        parse_logout_answer(
+            br#"{"success":false,"code":"390111","data":null,"message":"gone"}"#,
+            &Scrubber::new([]),
+        )
+        .unwrap();
+        assert!(
+            parse_logout_answer(
+                br#"{"success":false,"code":"390100","data":null}"#,
+                &Scrubber::new([])
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -45,22 +45,6 @@ impl fmt::Display for Secret {
     }
 }
 
-/// Replaces every occurrence of each non-trivial secret in `text` by `****`.
-///
-/// Used on text that comes from outside (a server's message) before it goes into an error or a log,
-/// so that even a server that echoes the request cannot make a secret appear there.
-pub(crate) fn scrub(text: &str, secrets: &[&Secret]) -> String {
-    let mut out = text.to_owned();
-    for secret in secrets {
-        // Very short secrets would blank out ordinary words; a 1–2 character password is scrubbed by
-        // never being echoed ourselves, not here.
-        if secret.expose().len() >= 3 {
-            out = out.replace(secret.expose(), "****");
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,16 +55,5 @@ mod tests {
         assert_eq!(format!("{s:?}"), "Secret(****)");
         assert_eq!(format!("{s}"), "****");
         assert_eq!(s.expose(), "hunter2");
-    }
-
-    #[test]
-    fn scrub_removes_every_occurrence() {
-        let pw = Secret::from("abc123");
-        let pc = Secret::from("987654");
-        let text = "bad password abc123 and passcode 987654 (abc123)";
-        assert_eq!(
-            scrub(text, &[&pw, &pc]),
-            "bad password **** and passcode **** (****)"
-        );
     }
 }
