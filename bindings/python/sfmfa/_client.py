@@ -185,6 +185,13 @@ class _Handle(Generic[P]):
         """How many calls use the pointer now."""
         return self._in_flight
 
+    @classmethod
+    def placeholder(cls, what: str) -> _Handle[Any]:
+        """A handle that never held a pointer: closed, every ``use()`` raises ``InterfaceError``."""
+        handle: _Handle[Any] = cls(None, lambda _ptr: None, what)
+        handle._closed = True
+        return handle
+
     @contextmanager
     def use(self) -> Iterator[P]:
         """The pointer, for the duration of one call; ``InterfaceError`` once closed."""
@@ -609,6 +616,12 @@ class Client:
     and frees it once the last one returned.
     """
 
+    # Until the constructor has made the C client: a client whose constructor raised (a debugger
+    # or a traceback's locals still show it) reads as closed and refuses every call.
+    _handle: _Handle[Any] = _Handle.placeholder("client")
+    _finalizer: Callable[[], object] = staticmethod(lambda: None)
+    _progress: ProgressHandler | None = None
+
     def __init__(
         self, *, progress: ProgressHandler | None = None, **options: OptionValue
     ) -> None:
@@ -711,7 +724,7 @@ class Client:
 
     @property
     def closed(self) -> bool:
-        """True once :meth:`close` ran."""
+        """True once :meth:`close` ran, and for a client whose constructor raised."""
         return self._handle.closed
 
     def close(self) -> None:

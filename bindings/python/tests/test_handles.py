@@ -171,3 +171,23 @@ def test_warnings_as_errors_leave_no_handle_behind(emulator: Emulator) -> None:
         with pytest.raises(sfmfa.ConfigurationWarning, match="insecure"):
             sfmfa.Client(**emulator.options("push_approve", insecure_mode=True))
     assert unfreed_handles() == before
+
+
+def test_a_client_whose_constructor_raised_still_has_a_repr() -> None:
+    """Issue 14 item 12: a debugger or a traceback's locals show the half-built client."""
+    with pytest.raises(sfmfa.ProgrammingError) as info:
+        sfmfa.Client(account="xy12345", user="u", password="pw", login_timeout="soon")
+    tb = info.value.__traceback__
+    half_built = []
+    while tb is not None:
+        candidate = tb.tb_frame.f_locals.get("self")
+        if isinstance(candidate, sfmfa.Client):
+            half_built.append(candidate)
+        tb = tb.tb_next
+    assert half_built, "the constructor's frame is in the traceback"
+    for client in half_built:
+        assert repr(client) == "<sfmfa.Client closed>"
+        assert client.closed
+        client.close()  # idempotent, nothing to free
+        with pytest.raises(sfmfa.InterfaceError):
+            client.login()
