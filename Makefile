@@ -102,11 +102,11 @@ check-targets:
 bench:
 	bash bench/run.sh
 
-## Fuzz the connection-string parsers (cargo-fuzz, nightly with ASan), FUZZ_SECONDS each, one target
+## Fuzz the connection-string parsers and the login-answer reader (cargo-fuzz, nightly with ASan), FUZZ_SECONDS each, one target
 ## after the other. Not part of `make test`. New inputs go to fuzz/work/ (ignored); the seeds in
 ## fuzz/corpus/ stay as committed; a crash is written to fuzz/artifacts/.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= jdbc_url odbc_string connection_string
+FUZZ_TARGETS ?= jdbc_url odbc_string connection_string login_answer
 FUZZ_TOOLCHAIN ?= nightly
 fuzz:
 	@command -v cargo-fuzz >/dev/null || { echo "make fuzz needs cargo-fuzz: cargo install cargo-fuzz --locked"; exit 1; }

@@ -1,4 +1,4 @@
-//! The invariants the fuzz targets check on every input. `tests/connstr_corpus.rs` runs them over the
+//! The invariants the fuzz targets check on every input. `tests/fuzz_corpus.rs` runs them over the
 //! committed seed corpus in `cargo test`, so they build and hold on stable too.
 //!
 //! For any text: parsing never panics, nor does anything read from the result; every byte offset a
@@ -144,4 +144,43 @@ pub fn connection_string(s: &str) {
         Err(e) => format!("{e:?}"),
     };
     assert_eq!(shown(&result), shown(&direct), "{s}");
+}
+
+/// The login's secrets as the login-answer checks give them: a password and a passcode no input
+/// holds by chance.
+pub const ANSWER_SECRETS: [&str; 2] = [MARKER, "864213"];
+
+/// A login answer (any bytes, as a server could send): reading it never panics; what it turns into
+/// (the refusal's or the parse error's message and hint, or the description of an answer the login
+/// goes on with) holds no control character, stays bounded, and holds no form of the login's
+/// secrets in any ASCII case, even when the server echoes them.
+pub fn login_answer(body: &[u8]) {
+    let texts = match sfmfa::fuzzing::login_answer(body, &ANSWER_SECRETS) {
+        Ok(description) => vec![description],
+        Err(e) => vec![
+            e.message().to_owned(),
+            e.hint().unwrap_or_default().to_owned(),
+            format!("{e:?}"),
+        ],
+    };
+    for text in &texts {
+        assert!(
+            !text.chars().any(char::is_control),
+            "control character in {text:?}"
+        );
+        assert!(text.len() < 6000, "{} bytes", text.len());
+        let lower = text.to_ascii_lowercase();
+        for secret in ANSWER_SECRETS {
+            let secret = secret.to_ascii_lowercase();
+            let encoded =
+                percent_encoding::utf8_percent_encode(&secret, percent_encoding::NON_ALPHANUMERIC)
+                    .to_string()
+                    .to_ascii_lowercase();
+            assert!(!lower.contains(&secret), "a secret in {text:?}");
+            assert!(
+                !lower.contains(&encoded),
+                "a percent-encoded secret in {text:?}"
+            );
+        }
+    }
 }

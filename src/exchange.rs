@@ -242,14 +242,8 @@ impl Exchange<'_> {
                     Step::First => None,
                     Step::Duo { ctx } | Step::Tokens { ctx } => Some(ctx),
                 };
-                let message = message.map(|m| server_text::clean(&m, &self.scrubber(token, ctx)));
-                let e = in_step(match message {
-                    Some(None) => Error::from_server(code, None).with_context(
-                        "the server's text was withheld: it contained a secret too short to mask",
-                    ),
-                    Some(Some(m)) => Error::from_server(code, Some(&m)),
-                    None => Error::from_server(code, None),
-                });
+                let scrubber = self.scrubber(token, ctx);
+                let e = in_step(server_text::refusal(code, message.as_deref(), &scrubber));
                 log::info!("login refused: {e}");
                 Err(e)
             }

@@ -39,5 +39,33 @@ pub use login::{Client, Session};
 pub use progress::{Progress, ProgressCallback};
 pub use secret::Secret;
 
+/// Entry points of the fuzz targets in `fuzz/` and of their corpus test; not part of the API (hidden
+/// from the docs, may change in any release).
+#[doc(hidden)]
+pub mod fuzzing {
+    use crate::protocol::{LoginAnswer, parse_login_answer};
+    use crate::server_text::{self, Scrubber};
+
+    /// What a login answer becomes, the way a login reads it: the error a refusal or a malformed
+    /// answer turns into (its server text cleaned of `secrets`), or, for an answer the login goes
+    /// on with, a description (never a token).
+    pub fn login_answer(body: &[u8], secrets: &[&str]) -> Result<String, crate::Error> {
+        let scrubber = Scrubber::new(secrets.iter().copied());
+        match parse_login_answer(body)? {
+            LoginAnswer::Refused { code, message } => {
+                Err(server_text::refusal(code, message.as_deref(), &scrubber))
+            }
+            LoginAnswer::Success(data) => Ok(format!("session {}", data.session_id)),
+            LoginAnswer::Next { action, ctx } => Ok(format!(
+                "next step after {}, context {}",
+                action
+                    .as_deref()
+                    .map_or("none".into(), server_text::identifier),
+                if ctx.is_some() { "given" } else { "absent" }
+            )),
+        }
+    }
+}
+
 /// The library version (`major.minor.patch`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

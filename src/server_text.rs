@@ -9,6 +9,7 @@ use std::borrow::Cow;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
+use crate::error::Error;
 use crate::secret::Secret;
 
 /// The longest server text kept in a message, in characters; the rest is cut and counted.
@@ -159,6 +160,18 @@ pub(crate) fn json_error(e: &serde_json::Error) -> String {
         out.push('…');
     }
     sanitize(&out)
+}
+
+/// The error of a server's refusal (`success: false`, `code`, `message`): the documented code's
+/// message, with the server's own text cleaned by `scrubber` (or withheld, saying so).
+pub(crate) fn refusal(code: u32, message: Option<&str>, scrubber: &Scrubber) -> Error {
+    match message.map(|m| clean(m, scrubber)) {
+        Some(None) => Error::from_server(code, None).with_context(
+            "the server's text was withheld: it contained a secret too short to mask",
+        ),
+        Some(Some(m)) => Error::from_server(code, Some(&m)),
+        None => Error::from_server(code, None),
+    }
 }
 
 fn is_unsafe(c: char) -> bool {

@@ -1,5 +1,7 @@
 //! The fuzz targets' invariants (`fuzz/checks.rs`) over the committed seed corpus, on stable: the
-//! checks build with the library and hold on every seed, whichever parser reads it.
+//! checks build with the library and hold on every seed, whichever parser reads it (the
+//! connection-string seeds through every connection-string parser, the login answers through the
+//! login's reading of an answer).
 
 use std::path::Path;
 
@@ -25,4 +27,16 @@ fn fuzz_invariants_hold_on_the_seed_corpus() {
         }
     }
     assert!(seeds >= 20, "{seeds} seeds");
+}
+
+#[test]
+fn login_answer_invariants_hold_on_the_seed_corpus() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/login_answer");
+    let mut seeds = 0;
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        checks::login_answer(&bytes);
+        seeds += 1;
+    }
+    assert!(seeds >= 5, "{seeds} seeds");
 }
