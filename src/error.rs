@@ -130,6 +130,9 @@ pub struct Error {
     sqlstate: &'static str,
     hint: Option<String>,
     http_status: Option<u16>,
+    /// The connection was lost after a request that may have started a Duo push (or after the
+    /// push was answered) may have reached the server: the push may be on the phone.
+    push_may_be_out: bool,
 }
 
 impl Error {
@@ -144,6 +147,7 @@ impl Error {
             sqlstate: Failure::of_kind(kind).info().sqlstate,
             hint: None,
             http_status: None,
+            push_may_be_out: false,
         }
     }
 
@@ -160,6 +164,7 @@ impl Error {
             sqlstate: row.sqlstate,
             hint: None,
             http_status: None,
+            push_may_be_out: false,
         }
     }
 
@@ -192,6 +197,7 @@ impl Error {
             sqlstate: failure.info().sqlstate,
             hint: failure.info().hint.map(str::to_owned),
             http_status: None,
+            push_may_be_out: false,
         }
     }
 
@@ -211,6 +217,20 @@ impl Error {
     /// them is not what failed, so it is kept.
     pub(crate) fn is_credentials_refusal(&self) -> bool {
         self.kind == ErrorKind::BadCredentials
+    }
+
+    /// Marks an error of a request that may have reached the server after this login's Duo push
+    /// may have gone out (see [`Error::push_may_be_out`]).
+    pub(crate) fn with_push_may_be_out(mut self) -> Self {
+        self.push_may_be_out = true;
+        self
+    }
+
+    /// True when the login failed after its Duo push may have gone out (the request that may start
+    /// it, or a later step, may have reached the server before the connection was lost): the
+    /// prompt lock's waiters then fail too instead of sending a second push.
+    pub(crate) fn push_may_be_out(&self) -> bool {
+        self.push_may_be_out
     }
 
     pub(crate) fn with_http_status(mut self, status: u16) -> Self {

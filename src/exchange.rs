@@ -212,6 +212,10 @@ impl Exchange<'_> {
                 e
             }
         };
+        // The token request of a push login follows the push: a connection lost on it leaves the
+        // push answered on the phone, as one lost on the requests that may start it (marked by
+        // `post_with_retry`) leaves it there, maybe pending.
+        let after_push = matches!(step, Step::Tokens { .. }) && factor.may_start_push();
         let answer = post_with_retry(
             self.transport,
             protocol::LOGIN_PATH,
@@ -221,6 +225,10 @@ impl Exchange<'_> {
             idem,
             self.watch,
         )
+        .map_err(|e| match e.kind() {
+            ErrorKind::ConnectionLost if after_push => e.with_push_may_be_out(),
+            _ => e,
+        })
         .map_err(in_step)?;
         drop(body);
         if answer.status != 200 {

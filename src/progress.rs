@@ -3,8 +3,10 @@
 //!
 //! Events are delivered synchronously, on the thread that called `Client::login`, in the order
 //! they happen. A callback must return quickly (the login waits for it) and must not call back into
-//! the same client's `login` (it may call `cancel`). A callback that panics is not allowed to break
-//! the login: the panic is caught and logged.
+//! the same client's `login` (it may call `cancel`). A login it starts on any client of the same
+//! (host, user) while the calling login has the user's turn for the Duo prompt would wait for that
+//! login forever: it fails at once instead, with [`crate::error::Failure::InvalidValue`]. A callback
+//! that panics is not allowed to break the login: the panic is caught and logged.
 
 use std::fmt;
 use std::sync::Arc;

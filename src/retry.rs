@@ -74,6 +74,11 @@ pub(crate) fn post_with_retry(
             .with_http_status(answer.status),
             Ok(answer) => return Ok(answer),
             Err(AttemptError::NotSent(e)) => e,
+            // It may have reached the server: never sent again, and when it may have started a
+            // push, the error says so (the prompt lock's waiters then send no push either).
+            Err(AttemptError::MaybeSent(e)) if idem == Idempotence::MayStartPush => {
+                return Err(e.with_push_may_be_out());
+            }
             Err(AttemptError::MaybeSent(e) | AttemptError::Fatal(e)) => return Err(e),
         };
         if attempt >= MAX_ATTEMPTS {

@@ -109,7 +109,9 @@ failure_table! {
     InvalidUtf8 = 101, "INVALID_UTF8", InvalidValue, "22023";
     /// An option name that no table entry or alias knows.
     UnknownOption = 102, "UNKNOWN_OPTION", UnknownOption, "22023";
-    /// An option value does not parse or is not allowed (the message names the option).
+    /// An option value does not parse or is not allowed (the message names the option), or a call
+    /// is made where it is not allowed (a login started from a progress callback of a login of the
+    /// same user, which would wait for that login forever).
     InvalidValue = 103, "INVALID_VALUE", InvalidValue, "22023";
     /// The output buffer is too small; the needed length was written to the length out-parameter.
     BufferTooSmall = 104, "BUFFER_TOO_SMALL", InvalidValue, "22023";

@@ -85,13 +85,17 @@ impl LockFile {
         if let Some(record) = now.filter(|r| Some(r) != before.as_ref()) {
             match record.state.split_once(' ') {
                 None if record.state == "success" => return Ok(Acquired::Shared(Outcome::Success)),
+                None if record.state == "push-lost" => {
+                    return Ok(Acquired::Shared(Outcome::PushLost));
+                }
                 Some(("refused", code)) => {
                     if let Ok(code) = code.parse::<u32>() {
                         let e = Error::from_server(code, None);
                         return Ok(Acquired::Shared(Outcome::Refused(e)));
                     }
                 }
-                // "pending" (its process died) or "abandoned": this login takes over.
+                // "pending" (its process died), "abandoned", or a state this version does not
+                // know: this login takes over.
                 _ => {}
             }
         }
@@ -123,6 +127,7 @@ impl LockFile {
                 Some(code) => self.write(&format!("refused {code}")),
                 None => self.write("abandoned"),
             },
+            Outcome::PushLost => self.write("push-lost"),
             Outcome::Abandoned => self.write("abandoned"),
         }
     }

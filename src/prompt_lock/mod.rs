@@ -8,17 +8,26 @@
 //! - **success**: they read the token the leader stored and log in with it (no push);
 //! - **a Duo refusal** (denied, locked, push timed out, Duo unreachable): they fail with the same
 //!   error, without a push of their own;
-//! - **the leader failed for a reason of its own** (its connection dropped, it was cancelled, its
-//!   process died): exactly one waiter takes over and leads the next turn.
+//! - **the leader's connection was lost after its push may have gone out** (a request that may
+//!   start a push, or the token request after it, may have reached the server): they fail with
+//!   [`ErrorKind::ConnectionLost`] and a message saying so, without a push of their own — a second
+//!   push goes out only when a person logs in again;
+//! - **the leader failed for a reason of its own** (its connection dropped on a request that cannot
+//!   start a push, such as a passcode's; it was cancelled; its login_timeout passed; its process
+//!   died): exactly one waiter takes over and leads the next turn.
 //!
 //! A login that arrives after a turn ended does not see that turn's outcome: it starts afresh.
+//!
+//! A login started on the thread that holds a turn of the same key (from the progress callback of
+//! the leading login, which runs on its thread) would wait for itself: it fails at once instead,
+//! with [`Failure::InvalidValue`] (a misuse by the caller).
 //!
 //! In one process, a turn is a slot per key (a mutex and a condition variable). Across processes it
 //! is an exclusive `flock` on `sfmfa-prompt-<hash>.lck` in the token cache's directory, held by the
 //! one login of each process that leads locally. The lock file holds the state of the last turn —
-//! `<turn id> pending|success|refused <code>` — so a process that waited can tell what happened
-//! while it waited; the kernel drops the lock of a process that dies, and its turn still reads
-//! `pending`, which the next process takes over. The file never holds a secret.
+//! `<turn id> pending|success|refused <code>|push-lost|abandoned` — so a process that waited can
+//! tell what happened while it waited; the kernel drops the lock of a process that dies, and its
+//! turn still reads `pending`, which the next process takes over. The file never holds a secret.
 //!
 //! Every wait is bounded by the login's deadline and ends early when the login is cancelled.
 
@@ -28,12 +37,13 @@ mod lock_file;
 use std::collections::{HashMap, VecDeque};
 use std::path::Path;
 use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard};
+use std::thread::ThreadId;
 use std::time::Duration;
 
 use crate::cache::CacheKey;
 use crate::cancel::LoginCancel;
 use crate::deadline::Deadline;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, Failure};
 use crate::progress::{Progress, Reporter};
 
 /// How often a waiter looks again (cancel, deadline, another process's lock).
@@ -46,8 +56,12 @@ const RECENT: usize = 64;
 pub(crate) enum Outcome {
     /// The leader logged in; its token (if the server issued one) is in the cache.
     Success,
-    /// The leader got a Duo refusal every waiter would get too.
+    /// The leader got a Duo refusal every waiter would get too: every waiter fails with it. (A
+    /// waiter is also given this for [`Outcome::PushLost`], with the error that says so.)
     Refused(Error),
+    /// The leader's connection was lost after its Duo push may have gone out: the waiters fail
+    /// rather than send a second push no one asked for.
+    PushLost,
     /// The leader failed for a reason of its own; a waiter takes over.
     Abandoned,
 }
@@ -59,23 +73,68 @@ impl Outcome {
         // timed out, Duo unreachable); a wrong passcode is not one: a waiter may have its own.
         if e.failure().info().shared_by_waiters {
             Outcome::Refused(e.clone())
+        } else if e.kind() == ErrorKind::ConnectionLost && e.push_may_be_out() {
+            // Its push may be on the phone, pending or answered: a waiter that took over would send
+            // another one that no person asked for.
+            Outcome::PushLost
         } else {
             Outcome::Abandoned
         }
     }
+
+    /// What a waiter is given: the error it fails with for [`Outcome::PushLost`].
+    fn for_waiter(self) -> Outcome {
+        match self {
+            Outcome::PushLost => Outcome::Refused(push_lost()),
+            other => other,
+        }
+    }
+}
+
+/// The error of a login that waited for one whose connection was lost after its push may have
+/// gone out.
+fn push_lost() -> Error {
+    Error::new(
+        ErrorKind::ConnectionLost,
+        "another login of the same user lost its connection after its Duo push may have gone out; \
+         this login waited for it and did not send a push of its own, so that no second push \
+         reaches the phone without a person deciding",
+    )
+    .with_hint(
+        "Log in again to get a new Duo push (deny or ignore the earlier one if it is still on \
+         the phone).",
+    )
+}
+
+/// The error of a login started on the thread of a login of the same (host, user) that holds the
+/// prompt lock: from its progress callback (or a token cache it calls). Waiting would never end.
+fn reentrant() -> Error {
+    Error::from_failure(
+        Failure::InvalidValue,
+        "a login cannot be started from a progress callback of a login of the same user: the \
+         callback runs on that login's thread while it has the user's turn for the Duo prompt, so \
+         the new login would wait for it until login_timeout",
+    )
+    .with_hint(
+        "Start the second login after the first one returns, or on a thread the callback does \
+         not wait for.",
+    )
 }
 
 /// What [`acquire`] gives a login.
 pub(crate) enum Turn {
     /// This login prompts; publish the outcome with [`Leader::finish`].
     Lead(Leader),
-    /// Another login prompted while this one waited; this is how it ended (never `Abandoned`).
+    /// Another login prompted while this one waited; this is how it ended (`Success` or
+    /// `Refused`: never `Abandoned`, and `PushLost` comes as its waiters' error).
     Shared(Outcome),
 }
 
 #[derive(Default)]
 struct SlotState {
     busy: bool,
+    /// The thread of the login whose turn it is, while `busy`.
+    holder: Option<ThreadId>,
     finished: u64,
     recent: VecDeque<(u64, Outcome)>,
 }
@@ -143,6 +202,7 @@ fn end_turn(slot: &Slot, outcome: Outcome) {
         state.recent.pop_front();
     }
     state.busy = false;
+    state.holder = None;
     drop(state);
     slot.changed.notify_all();
 }
@@ -161,7 +221,7 @@ pub(crate) fn acquire(
     let slot = slot_of(&id)?;
     let mut told = false;
     if let Some(outcome) = wait_in_process(&slot, cancel, deadline, reporter, &mut told)? {
-        return Ok(Turn::Shared(outcome));
+        return Ok(Turn::Shared(outcome.for_waiter()));
     }
     // This login leads in this process; from here on, dropping `leader` publishes `Abandoned`.
     let leader = Leader {
@@ -196,7 +256,7 @@ fn across_processes(
         Ok(Acquired::Shared(outcome)) => {
             // Let this process's waiters share it too.
             leader.finish(outcome.clone());
-            Ok(Turn::Shared(outcome))
+            Ok(Turn::Shared(outcome.for_waiter()))
         }
         Err(e) if matches!(e.kind(), ErrorKind::Cancelled | ErrorKind::Timeout) => Err(e),
         Err(e) => {
@@ -233,6 +293,7 @@ fn wait_in_process(
     reporter: &Reporter,
     told: &mut bool,
 ) -> Result<Option<Outcome>, Error> {
+    let me = std::thread::current().id();
     let mut state: MutexGuard<'_, SlotState> = slot.state.lock().map_err(|_| poisoned())?;
     // Outcomes of turns that end after this point are this login's to share.
     let mut after = state.finished;
@@ -245,11 +306,21 @@ fn wait_in_process(
         }
         if !state.busy {
             state.busy = true;
+            state.holder = Some(me);
             return Ok(None);
+        }
+        // The turn is this thread's own: a login started from within it (its progress callback)
+        // would wait for itself.
+        if state.holder == Some(me) {
+            return Err(reentrant());
         }
         if !*told {
             *told = true;
+            // Not under the slot's lock: the callback may start a login of the same user.
+            drop(state);
             reporter.emit(Progress::WaitingForOtherLogin);
+            state = slot.state.lock().map_err(|_| poisoned())?;
+            continue;
         }
         check_wait(cancel, deadline)?;
         let pause = POLL.min(deadline.remaining());

@@ -52,7 +52,9 @@ enum sfmfa_result
    */
   SFMFA_RESULT_UNKNOWN_OPTION = 102,
   /**
-   * An option value does not parse or is not allowed (the message names the option).
+   * An option value does not parse or is not allowed (the message names the option), or a call
+   * is made where it is not allowed (a login started from a progress callback of a login of the
+   * same user, which would wait for that login forever).
    */
   SFMFA_RESULT_INVALID_VALUE = 103,
   /**
@@ -387,7 +389,9 @@ typedef struct sfmfa_progress {
 /**
  * A progress callback: `userdata` as given to `sfmfa_client_set_progress_callback`, and the event.
  * Called on the thread that called `sfmfa_client_login`, synchronously: it must return quickly, may
- * call `sfmfa_client_cancel`, and must not call `sfmfa_client_login` on the same client.
+ * call `sfmfa_client_cancel`, and must not call `sfmfa_client_login` on the same client. A login it
+ * starts on another client of the same (host, user) that would wait for the calling login's Duo
+ * prompt returns `SFMFA_RESULT_INVALID_VALUE` at once.
  */
 typedef void (*sfmfa_progress_callback)(void *userdata, const struct sfmfa_progress *event);
 

@@ -51,7 +51,9 @@ pub struct sfmfa_progress {
 
 /// A progress callback: `userdata` as given to `sfmfa_client_set_progress_callback`, and the event.
 /// Called on the thread that called `sfmfa_client_login`, synchronously: it must return quickly, may
-/// call `sfmfa_client_cancel`, and must not call `sfmfa_client_login` on the same client.
+/// call `sfmfa_client_cancel`, and must not call `sfmfa_client_login` on the same client. A login it
+/// starts on another client of the same (host, user) that would wait for the calling login's Duo
+/// prompt returns `SFMFA_RESULT_INVALID_VALUE` at once.
 pub type sfmfa_progress_callback =
     Option<unsafe extern "C" fn(userdata: *mut c_void, event: *const sfmfa_progress)>;
 

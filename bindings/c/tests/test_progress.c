@@ -8,6 +8,10 @@
  *    another thread with sfmfa_client_cancel: it returns SFMFA_RESULT_CANCELLED promptly.
  * 3. A login waiting for another login of the same user is cancelled: CANCELLED too, while the first
  *    one still waits for its push (then cancelled as well).
+ * 4. A callback that logs in on another client of the same user, on PUSH_SENT (while its own login
+ *    has the user's turn for the Duo prompt): that login returns SFMFA_RESULT_INVALID_VALUE at once,
+ *    well before login_timeout (it used to wait for the calling login until then), with a message
+ *    that says why; the calling login then succeeds.
  */
 #include "check.h"
 
@@ -192,9 +196,73 @@ static void test_cancel(void)
     recorder_destroy(&second_rec);
 }
 
+/* What the callback of test_login_from_callback did. */
+struct nested_login {
+    sfmfa_client *other;
+    bool called;
+    sfmfa_result result;
+    double took;
+    struct last_error error;
+};
+
+static void login_from_callback(void *userdata, const sfmfa_progress *event)
+{
+    struct nested_login *n = userdata;
+    if (event->kind != SFMFA_PROGRESS_KIND_PUSH_SENT || n->called)
+        return;
+    n->called = true;
+    sfmfa_session *s = NULL;
+    double t0 = now_seconds();
+    n->result = sfmfa_client_login(n->other, &s);
+    n->took = now_seconds() - t0;
+    n->error = read_last_error();
+    sfmfa_session_free(s);
+}
+
+static sfmfa_client *client_with_timeout(const char *user, const char *login_timeout)
+{
+    sfmfa_config *cfg = base_config(user);
+    set_ok(cfg, "authenticator", "username_password_mfa");
+    set_ok(cfg, "client_store_temporary_credential", "on");
+    set_ok(cfg, "token_cache", "memory");
+    set_ok(cfg, "login_timeout", login_timeout);
+    sfmfa_client *client = NULL;
+    CHECK_RESULT(sfmfa_client_new(cfg, &client), SFMFA_RESULT_OK, "sfmfa_client_new");
+    sfmfa_config_free(cfg);
+    return client;
+}
+
+static void test_login_from_callback(void)
+{
+    /* no_cache: the server issues no MFA token, so every login of the user takes the prompt turn.
+     * "At once" is well inside login_timeout: under 5 s of 10 (valgrind: 30 s of 120). */
+    const char *timeout = test_slow() ? "120" : "10";
+    double bound = test_slow() ? 30.0 : 5.0;
+    struct nested_login n;
+    memset(&n, 0, sizeof n);
+    sfmfa_client *first = client_with_timeout("no_cache", timeout);
+    n.other = client_with_timeout("no_cache", timeout);
+    CHECK_RESULT(sfmfa_client_set_progress_callback(first, login_from_callback, &n), SFMFA_RESULT_OK,
+                 "sfmfa_client_set_progress_callback");
+    sfmfa_session *s = NULL;
+    double t0 = now_seconds();
+    CHECK_RESULT(sfmfa_client_login(first, &s), SFMFA_RESULT_OK, "the login whose callback logs in");
+    double took = now_seconds() - t0;
+    CHECK(n.called, "the callback saw PUSH_SENT and logged in");
+    CHECK_RESULT(n.result, SFMFA_RESULT_INVALID_VALUE, "a login from the callback of a login of the same user");
+    CHECK(n.took < bound, "it returned at once: %.3f s (login_timeout %s s)", n.took, timeout);
+    CHECK(took < bound, "the calling login was not held up: %.3f s", took);
+    CHECK(n.error.result == SFMFA_RESULT_INVALID_VALUE && strstr(n.error.message, "progress callback") != NULL,
+          "the last error says why: %s", n.error.message);
+    sfmfa_session_free(s);
+    sfmfa_client_free(first);
+    sfmfa_client_free(n.other);
+}
+
 int main(void)
 {
     test_events();
     test_cancel();
+    test_login_from_callback();
     return summary();
 }
