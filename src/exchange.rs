@@ -256,7 +256,12 @@ impl Exchange<'_> {
                 Err(e)
             }
             LoginAnswer::Success(data) => Ok(Reply::Session(data)),
-            LoginAnswer::Next { action, ctx } => Ok(Reply::Next { action, ctx }),
+            // The action may end up in a message: scrubbed like any server text (a known action
+            // never changes).
+            LoginAnswer::Next { action, ctx } => Ok(Reply::Next {
+                action: action.map(|a| server_text::next_action(&a, &self.scrubber(token, None))),
+                ctx,
+            }),
         }
     }
 }

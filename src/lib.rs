@@ -58,9 +58,7 @@ pub mod fuzzing {
             LoginAnswer::Success(data) => Ok(format!("session {}", data.session_id)),
             LoginAnswer::Next { action, ctx } => Ok(format!(
                 "next step after {}, context {}",
-                action
-                    .as_deref()
-                    .map_or("none".into(), server_text::identifier),
+                action.map_or("none".into(), |a| server_text::next_action(&a, &scrubber)),
                 if ctx.is_some() { "given" } else { "absent" }
             )),
         }

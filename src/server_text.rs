@@ -174,6 +174,15 @@ pub(crate) fn refusal(code: u32, message: Option<&str>, scrubber: &Scrubber) -> 
     }
 }
 
+/// A server's `nextAction`, which may end up in a message: cleaned by `scrubber` and cut like an
+/// identifier; a known action comes back as it was.
+pub(crate) fn next_action(text: &str, scrubber: &Scrubber) -> String {
+    match clean(text, scrubber) {
+        Some(clean) => identifier(&clean).into_owned(),
+        None => "(withheld: it held a secret)".to_owned(),
+    }
+}
+
 fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(c,

@@ -130,3 +130,18 @@ fn a_malformed_answer_quotes_none_of_its_values() {
     assert!(e.message().contains("invalid type"), "{e}");
     assert_absent(&e, &["tok-SECRET"]);
 }
+
+#[test]
+fn a_next_action_echoing_a_secret_is_scrubbed() {
+    // Found by the login_answer fuzz target: an unknown nextAction is named in the error.
+    let emu = emulator(false);
+    emu.control().answer_json(
+        json!({"success": true, "data": {"nextAction": format!("EXT_{PASSWORD}_ALL"),
+                                         "inFlightCtx": "ctx-1"}}),
+        1,
+    );
+    let e = login(config(&emu, "push_approve", &[])).expect_err("unknown nextAction");
+    assert_eq!(e.kind(), sfmfa::ErrorKind::Protocol, "{e}");
+    assert!(e.message().contains("EXT_****_ALL"), "{e}");
+    assert_absent(&e, &[PASSWORD]);
+}
