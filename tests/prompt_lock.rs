@@ -43,6 +43,21 @@ fn counting_client(
         })
 }
 
+/// After the first login of `user` ended (its one push refused or lost), a new login starts afresh:
+/// it pushes (the second push of the user), and is let in once the push is approved.
+fn a_later_login_pushes_again(emu: &Emulator, user: &str) {
+    let ctl = emu.control();
+    let waiting = Arc::new(AtomicUsize::new(0));
+    let later = counting_client(emu, user, &[], &waiting);
+    let t = std::thread::spawn(move || later.login());
+    wait_until("the later login pushes", || {
+        ctl.pending_pushes(ACCOUNT, user) == 1
+    });
+    assert!(ctl.answer_push(ACCOUNT, user, true));
+    assert!(t.join().unwrap().is_ok());
+    assert_eq!(ctl.push_count(ACCOUNT, user), 2);
+}
+
 /// `n` threads log in at once, each with its own client; returns their results once the first
 /// push was answered with `approve` (after all the others were seen waiting).
 fn threads_log_in(
@@ -104,15 +119,7 @@ fn a_denied_push_fails_every_waiter_without_another_push() {
     }
     assert_eq!(ctl.push_count(ACCOUNT, "denied8"), 1, "exactly one push");
     // A login that arrives after the refusal starts afresh: it prompts again.
-    let waiting = Arc::new(AtomicUsize::new(0));
-    let late = counting_client(&emu, "denied8", &[], &waiting);
-    let t = std::thread::spawn(move || late.login());
-    wait_until("the late login pushes", || {
-        ctl.pending_pushes(ACCOUNT, "denied8") == 1
-    });
-    assert!(ctl.answer_push(ACCOUNT, "denied8", true));
-    assert!(t.join().unwrap().is_ok());
-    assert_eq!(ctl.push_count(ACCOUNT, "denied8"), 2);
+    a_later_login_pushes_again(&emu, "denied8");
 }
 
 #[test]
@@ -278,15 +285,7 @@ fn a_connection_lost_after_the_push_fails_every_waiter_without_another_push() {
         assert!(e.hint().unwrap_or_default().contains("again"), "{e:?}");
     }
     // The next login starts afresh: it prompts (a person decided to log in again).
-    let waiting = Arc::new(AtomicUsize::new(0));
-    let again = counting_client(&emu, "dropped8", &[], &waiting);
-    let t = std::thread::spawn(move || again.login());
-    wait_until("the next login pushes", || {
-        ctl.pending_pushes(ACCOUNT, "dropped8") == 1
-    });
-    assert!(ctl.answer_push(ACCOUNT, "dropped8", true));
-    assert!(t.join().unwrap().is_ok());
-    assert_eq!(ctl.push_count(ACCOUNT, "dropped8"), 2);
+    a_later_login_pushes_again(&emu, "dropped8");
 }
 
 /// Issue 14, item 10: a progress callback that logs in on another client of the same user, while
