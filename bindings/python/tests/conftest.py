@@ -30,6 +30,17 @@ BYPASS = "987654"
 EMULATOR = Path(os.environ.get("SFMFA_EMULATOR", REPO / "target" / "debug" / "sfmfa-emulator"))
 
 
+def failing(call: Callable[[], object]) -> Any:
+    """The :class:`sfmfa.Error` that ``call`` raises (the test fails when it raises none)."""
+    import sfmfa
+
+    try:
+        call()
+    except sfmfa.Error as e:
+        return e
+    pytest.fail("no exception")
+
+
 def wait_until(what: str, done: Callable[[], bool], timeout: float = 30.0) -> None:
     """Polls ``done`` every 10 ms for up to ``timeout`` s; fails the test with ``what`` otherwise."""
     end = time.monotonic() + timeout

@@ -9,7 +9,7 @@ import warnings
 from collections.abc import Callable
 
 import pytest
-from conftest import Emulator
+from conftest import Emulator, failing
 
 import sfmfa
 from sfmfa import ErrorKind
@@ -30,14 +30,6 @@ def plain_secret() -> str:
 def passcode() -> str:
     """A passcode given to a boolean option (made here, so that no source line shows it)."""
     return str(518 * 1000 + 273)
-
-
-def failing(call: Callable[[], object]) -> sfmfa.Error:
-    try:
-        call()
-    except sfmfa.Error as e:
-        return e
-    pytest.fail("no exception")
 
 
 def exception_text(e: BaseException) -> str:

@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Any
 
 import pytest
-from conftest import ACCOUNT, BYPASS, PASSWORD, Emulator
+from conftest import ACCOUNT, BYPASS, PASSWORD, Emulator, failing
 
 import sfmfa
 from sfmfa import ErrorKind
@@ -63,14 +63,6 @@ def assert_clean(e: BaseException, caplog: pytest.LogCaptureFixture) -> None:
     for text in texts:
         for s in SECRETS:
             assert s not in text, f"a secret leaked into: {text[:300]}"
-
-
-def failing(call: Callable[[], object]) -> sfmfa.Error:
-    try:
-        call()
-    except sfmfa.Error as e:
-        return e
-    pytest.fail("no exception")
 
 
 @pytest.fixture(autouse=True)
