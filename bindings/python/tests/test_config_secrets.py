@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import traceback
 import warnings
-from collections.abc import Callable
 
 import pytest
 from conftest import Emulator, failing

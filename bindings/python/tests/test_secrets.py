@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
