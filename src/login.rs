@@ -523,6 +523,7 @@ impl Session {
             b"{}",
             Idempotence::Repeatable,
             watch,
+            None,
         )?;
         if answer.status != 200 {
             return Err(Error::new(
