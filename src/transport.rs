@@ -331,7 +331,7 @@ impl Transport {
             req = req.query(*name, value);
         }
         for (name, value) in headers {
-            req = req.header(*name, *value);
+            req = req.header(*name, wiped_header_value(value)?);
         }
         let req = req
             .config()
@@ -390,6 +390,24 @@ fn read_body(
     }
     buf.truncate(filled);
     Ok(buf)
+}
+
+/// A header value (the logout's `Authorization` holds the session token) whose bytes are wiped
+/// when ureq drops its last reference: `HeaderValue::from_str` would copy it into a plain buffer.
+fn wiped_header_value(value: &str) -> Result<ureq::http::HeaderValue, AttemptError> {
+    struct Wiped(Zeroizing<Vec<u8>>);
+    impl AsRef<[u8]> for Wiped {
+        fn as_ref(&self) -> &[u8] {
+            &self.0
+        }
+    }
+    let bytes = bytes::Bytes::from_owner(Wiped(Zeroizing::new(value.as_bytes().to_vec())));
+    ureq::http::HeaderValue::from_maybe_shared(bytes).map_err(|_| {
+        AttemptError::Fatal(Error::new(
+            ErrorKind::InvalidValue,
+            "a request header holds a character HTTP does not allow",
+        ))
+    })
 }
 
 /// The ureq error inside an I/O error of ureq's body reader (it wraps its own errors so).
