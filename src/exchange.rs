@@ -11,6 +11,8 @@
 //! lock; a step that may start a push is sent once. Anything else the server answers (no context, an
 //! unknown `nextAction`, more steps than these) ends the login with an error naming the step.
 
+use std::sync::Arc;
+
 use crate::config::{Authenticator, Config};
 use crate::error::{Error, ErrorKind};
 use crate::factor::SecondFactor;
@@ -19,7 +21,7 @@ use crate::protocol::{self, LoginAnswer, LoginFields, LoginRequest, SessionData,
 use crate::retry::{Idempotence, Watch, post_with_retry};
 use crate::secret::Secret;
 use crate::server_text::{self, Scrubber};
-use crate::transport::Transport;
+use crate::transport::{SentHook, Transport};
 
 /// The steps of the documented flow.
 const STEPS: u32 = 3;
@@ -130,13 +132,16 @@ impl Exchange<'_> {
         }
     }
 
-    fn announce(&self, factor: SecondFactor) {
+    /// What reports the request of `factor` once it has been written to the socket: push sent,
+    /// passcode sent (nothing for a cached token).
+    fn announce(&self, factor: SecondFactor) -> Option<SentHook> {
         let event = match factor {
-            SecondFactor::MfaToken => return,
+            SecondFactor::MfaToken => return None,
             f if f.may_start_push() => Progress::PushSent,
             _ => Progress::PasscodeSent,
         };
-        self.watch.reporter.emit(event);
+        let reporter = self.watch.reporter.clone();
+        Some(Arc::new(move || reporter.emit(event.clone())))
     }
 
     /// Every secret of this login, in every form it could come back in (with the passcode in the
@@ -192,11 +197,12 @@ impl Exchange<'_> {
             factor.name(),
             query[0].1
         );
-        // Announced once the body is built (the first login of a process also reads the machine's
-        // description then), as close to the send as it can be.
-        if !matches!(step, Step::Tokens { .. }) {
-            self.announce(factor);
-        }
+        // Announced once the request has been written in full: never for a connection that did
+        // not open, and before the answer (the push's outcome) is read.
+        let announce = match step {
+            Step::Tokens { .. } => None,
+            _ => self.announce(factor),
+        };
         // The token request of step 3 cannot start a push; the first two steps may.
         let idem = match step {
             Step::First | Step::Duo { .. } if factor.may_start_push() => Idempotence::MayStartPush,
@@ -224,6 +230,7 @@ impl Exchange<'_> {
             &body,
             idem,
             self.watch,
+            announce,
         )
         .map_err(|e| match e.kind() {
             ErrorKind::ConnectionLost if after_push => e.with_push_may_be_out(),

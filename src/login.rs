@@ -587,8 +587,12 @@ impl Session {
             return Ok(());
         }
         let deadline = Deadline::after(self.close_budget);
-        let auth =
-            zeroize::Zeroizing::new(format!("Snowflake Token=\"{}\"", self.data.token.expose()));
+        // Sized up front: `format!` would grow the string and leave copies of the token behind.
+        let token = self.data.token.expose();
+        let mut auth = zeroize::Zeroizing::new(String::with_capacity(token.len() + 20));
+        auth.push_str("Snowflake Token=\"");
+        auth.push_str(token);
+        auth.push('"');
         let query = [
             ("delete", "true".to_owned()),
             ("request_id", uuid::Uuid::new_v4().to_string()),
@@ -606,6 +610,7 @@ impl Session {
             b"{}",
             Idempotence::Repeatable,
             watch,
+            None,
         )?;
         if answer.status != 200 {
             return Err(Error::new(

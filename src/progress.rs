@@ -22,9 +22,11 @@ pub enum Progress {
     },
     /// Another login of the same (host, user) is prompting: this one waits for its outcome.
     WaitingForOtherLogin,
-    /// A login request that makes Duo push to the user's phone was sent: waiting for approval.
+    /// A login request that makes Duo push to the user's phone was written to the connection in
+    /// full: waiting for approval. Never reported for a connection that did not open.
     PushSent,
-    /// A login request with a Duo passcode (separate or appended to the password) was sent.
+    /// A login request with a Duo passcode (separate or appended to the password) was written to
+    /// the connection in full. Never reported for a connection that did not open.
     PasscodeSent,
     /// The server answered with `nextAction`: the login goes on with step `step` of a multi-step
     /// login (2: the Duo step, which waits for the push or checks the passcode; 3: the request for

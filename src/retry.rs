@@ -5,13 +5,14 @@
 //! that may have started a Duo push is never sent twice, and a login the server answered (any Duo
 //! code, a bad password) is never retried here.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::cancel::LoginCancel;
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind};
 use crate::progress::{Progress, Reporter};
-use crate::transport::{AttemptError, HttpAnswer, Transport};
+use crate::transport::{AttemptError, HttpAnswer, SentHook, Transport};
 
 /// Attempts at most, the first included.
 pub(crate) const MAX_ATTEMPTS: u32 = 7;
@@ -51,7 +52,10 @@ pub(crate) struct Watch<'a> {
 }
 
 /// Sends `body` to `path`, retrying as the module describes, all within the deadline; a retry is
-/// announced as [`Progress::Retrying`], and a cancel ends the pause before it.
+/// announced as [`Progress::Retrying`], and a cancel ends the pause before it. `on_sent` runs once,
+/// when the first attempt that is written in full has been written (not for a connection that
+/// never opened).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn post_with_retry(
     transport: &Transport,
     path: &str,
@@ -60,13 +64,24 @@ pub(crate) fn post_with_retry(
     body: &[u8],
     idem: Idempotence,
     watch: Watch<'_>,
+    on_sent: Option<SentHook>,
 ) -> Result<HttpAnswer, Error> {
+    let on_sent = on_sent.map(|hook| {
+        let fired = std::sync::atomic::AtomicBool::new(false);
+        Arc::new(move || {
+            if !fired.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                hook();
+            }
+        }) as SentHook
+    });
     let deadline = watch.deadline;
     let mut delay = BASE_DELAY;
     let mut attempt = 1;
     loop {
         watch.cancel.check()?;
-        let failure = match transport.post(path, query, headers, body, deadline, watch.cancel) {
+        let sent = on_sent.clone();
+        let failure = match transport.post(path, query, headers, body, deadline, watch.cancel, sent)
+        {
             Ok(answer) if status_is_retryable(answer.status, idem) => Error::new(
                 ErrorKind::HttpStatus,
                 format!("{} answered HTTP {}", transport.base_url(), answer.status),

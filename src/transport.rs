@@ -11,8 +11,10 @@ use std::sync::Arc;
 use ureq::Agent;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{ConnectionDetails, Connector, DefaultConnector};
-use zeroize::Zeroizing;
+use ureq::unversioned::transport::{
+    Buffers, ConnectionDetails, Connector, DefaultConnector, NextTimeout,
+};
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::cancel::LoginCancel;
 use crate::deadline::Deadline;
@@ -46,14 +48,31 @@ pub(crate) enum AttemptError {
 /// no other.
 pub(crate) struct Transport {
     agent_config: ureq::config::Config,
-    connector: SharedConnector,
+    connector: Arc<DefaultConnector>,
     base_url: String,
     user_agent: String,
 }
 
-/// ureq's default connector chain (TCP, then rustls), shared by the agents of one `Transport`.
-#[derive(Debug, Clone, Default)]
-struct SharedConnector(Arc<DefaultConnector>);
+/// Called on the login thread once a request has been written to the socket in full (when the
+/// transport starts waiting for the answer): what a "push sent" event waits for.
+pub(crate) type SentHook = Arc<dyn Fn() + Send + Sync>;
+
+/// ureq's default connector chain (TCP, then rustls), shared by the agents of one `Transport`,
+/// with every connection it makes wrapped in a [`WipingTransport`].
+#[derive(Clone, Default)]
+struct SharedConnector {
+    chain: Arc<DefaultConnector>,
+    /// The hook of the request this connector's agent sends, if any.
+    on_sent: Option<SentHook>,
+}
+
+impl std::fmt::Debug for SharedConnector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedConnector")
+            .field("on_sent", &self.on_sent.is_some())
+            .finish_non_exhaustive()
+    }
+}
 
 impl Connector for SharedConnector {
     type Out = Box<dyn ureq::unversioned::transport::Transport>;
@@ -63,8 +82,86 @@ impl Connector for SharedConnector {
         details: &ConnectionDetails,
         chained: Option<()>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
-        self.0.connect(details, chained)
+        let inner = self.chain.connect(details, chained)?;
+        Ok(inner.map(|inner| {
+            Box::new(WipingTransport {
+                inner,
+                transmitted: false,
+                on_sent: self.on_sent.clone(),
+            }) as Self::Out
+        }))
     }
+}
+
+/// A connection of ureq's chain that wipes its buffers when it is dropped, and reports when the
+/// request has been written.
+///
+/// ureq reads the answer into the buffers of the outermost transport (rustls's plaintext side for
+/// https, the socket's for http) and writes the request from them: the session and MFA tokens of
+/// an answer and the password of a request pass through them. They are plain `Vec`s, freed
+/// without being wiped; so they are zeroed here, through the `Buffers` API, before the transport
+/// goes. (What rustls keeps inside itself is out of reach: README, "Secrets in memory".)
+struct WipingTransport {
+    inner: Box<dyn ureq::unversioned::transport::Transport>,
+    /// True once any bytes of the request were handed to the socket.
+    transmitted: bool,
+    on_sent: Option<SentHook>,
+}
+
+impl std::fmt::Debug for WipingTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WipingTransport")
+            .field("inner", &self.inner)
+            .field("transmitted", &self.transmitted)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ureq::unversioned::transport::Transport for WipingTransport {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self.inner.buffers()
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        self.inner.transmit_output(amount, timeout)?;
+        self.transmitted = true;
+        Ok(())
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        // ureq writes the whole request (headers, then body; sfmfa never sends `Expect:
+        // 100-continue`) before it waits for the answer, so the first wait after a write means the
+        // request left in full.
+        if self.transmitted
+            && let Some(hook) = self.on_sent.take()
+        {
+            hook();
+        }
+        self.inner.await_input(timeout)
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.inner.is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        self.inner.is_tls()
+    }
+}
+
+impl Drop for WipingTransport {
+    fn drop(&mut self) {
+        wipe_buffers(self.inner.buffers());
+    }
+}
+
+/// Zeroes both buffers of a ureq transport in full: consuming every pending input byte makes the
+/// next `input_append_buf` the whole input buffer (unconsumed, consumed and free parts alike).
+fn wipe_buffers(buffers: &mut dyn Buffers) {
+    let pending = buffers.input().len();
+    buffers.input_consume(pending);
+    buffers.input_append_buf().zeroize();
+    buffers.output().zeroize();
 }
 
 /// ureq's resolver, with every lookup failure reported as "host not found": a name that does not
@@ -160,7 +257,7 @@ impl Transport {
         };
         Ok(Transport {
             agent_config,
-            connector: SharedConnector::default(),
+            connector: Arc::new(DefaultConnector::default()),
             base_url: format!("{scheme}://{host}:{}", endpoint.port),
             user_agent: user_agent(endpoint.binding),
         })
@@ -177,6 +274,9 @@ impl Transport {
     }
 
     /// One POST, bounded by what is left of `deadline`; a cancel of the login closes its socket.
+    /// `on_sent` runs on this thread once the request has been written in full (never when the
+    /// connection could not be opened or broke while the request was being written).
+    #[allow(clippy::too_many_arguments)]
     pub fn post(
         &self,
         path: &str,
@@ -185,14 +285,19 @@ impl Transport {
         body: &[u8],
         deadline: &Deadline,
         cancel: &LoginCancel,
+        on_sent: Option<SentHook>,
     ) -> Result<HttpAnswer, AttemptError> {
         let remaining = deadline.remaining();
         if remaining.is_zero() {
             return Err(AttemptError::NotSent(timeout_error(deadline)));
         }
+        let connector = SharedConnector {
+            chain: Arc::clone(&self.connector),
+            on_sent,
+        };
         let agent = Agent::with_parts(
             self.agent_config.clone(),
-            self.connector.clone(),
+            connector,
             NameResolver::default(),
         );
         cancel.attach(&agent).map_err(AttemptError::Fatal)?;
@@ -226,7 +331,7 @@ impl Transport {
             req = req.query(*name, value);
         }
         for (name, value) in headers {
-            req = req.header(*name, *value);
+            req = req.header(*name, wiped_header_value(value)?);
         }
         let req = req
             .config()
@@ -238,20 +343,83 @@ impl Transport {
             .send(body)
             .map_err(|e| classify(e, deadline, &self.base_url))?;
         let status = response.status().as_u16();
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_BODY)
-            .read_to_vec()
-            .map_err(|e| match classify(e, deadline, &self.base_url) {
+        let length = response
+            .headers()
+            .get("content-length")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let mut reader = response.body_mut().with_config().limit(MAX_BODY).reader();
+        let body = read_body(&mut reader, length).map_err(|e| {
+            match classify(ureq_error(e), deadline, &self.base_url) {
                 AttemptError::NotSent(e) | AttemptError::Fatal(e) | AttemptError::MaybeSent(e) => {
                     AttemptError::MaybeSent(e)
                 }
-            })?;
-        Ok(HttpAnswer {
-            status,
-            body: Zeroizing::new(body),
-        })
+            }
+        })?;
+        Ok(HttpAnswer { status, body })
+    }
+}
+
+/// Reads a whole answer body into a wiped-on-drop buffer sized from `Content-Length` up front.
+/// A body longer than announced (or without a length, or compressed) grows the buffer by moving it
+/// into a larger one, the old one wiped: `Read::read_to_end` would reallocate a plain `Vec` and
+/// leave the tokens of the answer behind in freed memory.
+fn read_body(
+    reader: &mut impl std::io::Read,
+    length: Option<u64>,
+) -> std::io::Result<Zeroizing<Vec<u8>>> {
+    const UNKNOWN: usize = 16 * 1024;
+    let initial = length
+        .and_then(|n| usize::try_from(n.min(MAX_BODY)).ok())
+        .unwrap_or(UNKNOWN)
+        .max(1024);
+    let mut buf = Zeroizing::new(vec![0u8; initial]);
+    let mut filled = 0;
+    loop {
+        if filled == buf.len() {
+            let mut bigger = Zeroizing::new(vec![0u8; buf.len().saturating_mul(2)]);
+            bigger[..filled].copy_from_slice(&buf[..filled]);
+            buf = bigger;
+        }
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == IoKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buf.truncate(filled);
+    Ok(buf)
+}
+
+/// A header value (the logout's `Authorization` holds the session token) whose bytes are wiped
+/// when ureq drops its last reference: `HeaderValue::from_str` would copy it into a plain buffer.
+fn wiped_header_value(value: &str) -> Result<ureq::http::HeaderValue, AttemptError> {
+    struct Wiped(Zeroizing<Vec<u8>>);
+    impl AsRef<[u8]> for Wiped {
+        fn as_ref(&self) -> &[u8] {
+            &self.0
+        }
+    }
+    let bytes = bytes::Bytes::from_owner(Wiped(Zeroizing::new(value.as_bytes().to_vec())));
+    ureq::http::HeaderValue::from_maybe_shared(bytes).map_err(|_| {
+        AttemptError::Fatal(Error::new(
+            ErrorKind::InvalidValue,
+            "a request header holds a character HTTP does not allow",
+        ))
+    })
+}
+
+/// The ureq error inside an I/O error of ureq's body reader (it wraps its own errors so).
+fn ureq_error(e: std::io::Error) -> ureq::Error {
+    if e.get_ref().is_some_and(|inner| inner.is::<ureq::Error>()) {
+        match e.into_inner().map(|inner| inner.downcast::<ureq::Error>()) {
+            Some(Ok(inner)) => *inner,
+            Some(Err(other)) => ureq::Error::Io(std::io::Error::other(other)),
+            None => ureq::Error::Io(std::io::Error::other("body read failed")),
+        }
+    } else {
+        ureq::Error::Io(e)
     }
 }
 

@@ -115,3 +115,56 @@ fn connection_string_warnings_come_first() {
     }
     assert!(!events.iter().any(|e| e.to_string().contains(PASSWORD)));
 }
+
+/// A port nothing listens on (bound, then closed again).
+fn closed_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+#[test]
+fn a_refused_connection_reports_no_push_and_no_passcode_sent() {
+    for pairs in [
+        &[MFA][..],
+        &[MFA, ("passcode", BYPASS)][..],
+        &[
+            ("passcode_in_password", "on"),
+            ("password", &format!("{PASSWORD}{BYPASS}")),
+        ][..],
+    ] {
+        let mut c = sfmfa::Config::new();
+        for (k, v) in [
+            ("account", ACCOUNT),
+            ("user", "push_approve"),
+            ("password", PASSWORD),
+            ("host", "127.0.0.1"),
+            ("protocol", "http"),
+            ("login_timeout", "1"),
+            ("client_store_temporary_credential", "off"),
+        ]
+        .iter()
+        .chain(pairs)
+        {
+            c.set(k, v).unwrap();
+        }
+        c.set("port", &closed_port().to_string()).unwrap();
+        let (client, events) = recording(c);
+        let e = client.login().unwrap_err();
+        assert_eq!(e.kind(), sfmfa::ErrorKind::Connect, "{e}");
+        let seen = names(&events);
+        assert!(
+            !seen.contains(&"push_sent") && !seen.contains(&"passcode_sent"),
+            "{pairs:?}: {seen:?}"
+        );
+    }
+}
+
+#[test]
+fn push_sent_comes_before_the_outcome_of_the_push() {
+    // The push is denied: the event still comes (the request was written), then the failure.
+    let emu = emulator(false);
+    let (client, events) = recording(config(&emu, "push_deny", &[MFA]));
+    let e = client.login().unwrap_err();
+    assert!(e.server_code().is_some(), "{e}");
+    assert_eq!(names(&events), ["push_sent"]);
+}

@@ -253,11 +253,13 @@ enum sfmfa_progress_kind
    */
   SFMFA_PROGRESS_KIND_WAITING_FOR_OTHER_LOGIN = 2,
   /**
-   * A request that makes Duo push to the user's phone was sent: "approve the login on your phone".
+   * A request that makes Duo push to the user's phone was written to the connection in full:
+   * "approve the login on your phone". Never reported when the connection did not open.
    */
   SFMFA_PROGRESS_KIND_PUSH_SENT = 3,
   /**
-   * A request with a Duo passcode was sent.
+   * A request with a Duo passcode was written to the connection in full (never when the
+   * connection did not open).
    */
   SFMFA_PROGRESS_KIND_PASSCODE_SENT = 4,
   /**

@@ -17,6 +17,7 @@
 // their doc comments (the header), and each dereference is NULL-checked and carries a SAFETY note.
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
+mod alloc;
 mod cache;
 mod client;
 mod config;

@@ -14,9 +14,11 @@ pub enum sfmfa_progress_kind {
     UsingCachedToken = 1,
     /// Another login of the same (host, user) is prompting; this one waits for its outcome.
     WaitingForOtherLogin = 2,
-    /// A request that makes Duo push to the user's phone was sent: "approve the login on your phone".
+    /// A request that makes Duo push to the user's phone was written to the connection in full:
+    /// "approve the login on your phone". Never reported when the connection did not open.
     PushSent = 3,
-    /// A request with a Duo passcode was sent.
+    /// A request with a Duo passcode was written to the connection in full (never when the
+    /// connection did not open).
     PasscodeSent = 4,
     /// A request failed before the server acted on it; it is sent again after `delay_ms`
     /// (`attempt` is the attempt that comes next).

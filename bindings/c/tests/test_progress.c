@@ -12,11 +12,17 @@
  *    has the user's turn for the Duo prompt): that login returns SFMFA_RESULT_INVALID_VALUE at once,
  *    well before login_timeout (it used to wait for the calling login until then), with a message
  *    that says why; the calling login then succeeds.
+ * 5. A login to a closed port (connection refused) reports no PUSH_SENT and no PASSCODE_SENT: those
+ *    events mean the request was written (issue 14, item 6).
  */
 #include "check.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_EVENTS 32
 
@@ -257,6 +263,60 @@ static void test_login_from_callback(void)
     sfmfa_session_free(s);
     sfmfa_client_free(first);
     sfmfa_client_free(n.other);
+
+/* A loopback port nothing listens on (bound, then closed again). */
+static int closed_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return 1;
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    socklen_t len = sizeof a;
+    int port = 1;
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+        port = ntohs(a.sin_port);
+    close(fd);
+    return port;
+}
+
+static void test_refused(void)
+{
+    const char *passcodes[] = {NULL, TEST_PASSCODE};
+    for (int i = 0; i < 2; i++) {
+        struct recorder rec;
+        recorder_init(&rec);
+        rec.login_thread = pthread_self();
+        sfmfa_config *cfg = base_config("push_approve");
+        char port[16];
+        snprintf(port, sizeof port, "%d", closed_port());
+        set_ok(cfg, "authenticator", "username_password_mfa");
+        set_ok(cfg, "protocol", "http");
+        set_ok(cfg, "host", "127.0.0.1");
+        set_ok(cfg, "port", port);
+        set_ok(cfg, "ca_file", "");
+        set_ok(cfg, "login_timeout", "1");
+        if (passcodes[i] != NULL)
+            set_ok(cfg, "passcode", passcodes[i]);
+        sfmfa_client *client = NULL;
+        CHECK_RESULT(sfmfa_client_new(cfg, &client), SFMFA_RESULT_OK, "client to a closed port");
+        sfmfa_config_free(cfg);
+        CHECK_RESULT(sfmfa_client_set_progress_callback(client, record, &rec), SFMFA_RESULT_OK, "callback");
+        sfmfa_session *s = NULL;
+        CHECK_RESULT(sfmfa_client_login(client, &s), SFMFA_RESULT_CONNECT,
+                     i == 0 ? "push login to a closed port" : "passcode login to a closed port");
+        bool sent = false;
+        for (int k = 0; k < rec.count; k++)
+            sent = sent || rec.kinds[k] == SFMFA_PROGRESS_KIND_PUSH_SENT || rec.kinds[k] == SFMFA_PROGRESS_KIND_PASSCODE_SENT;
+        CHECK(!sent, "%s to a closed port: no PUSH_SENT or PASSCODE_SENT (%d events)", i == 0 ? "push" : "passcode",
+              rec.count);
+        sfmfa_session_free(s);
+        sfmfa_client_free(client);
+        recorder_destroy(&rec);
+    }
 }
 
 int main(void)
@@ -264,5 +324,6 @@ int main(void)
     test_events();
     test_cancel();
     test_login_from_callback();
+    test_refused();
     return summary();
 }
