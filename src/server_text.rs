@@ -137,29 +137,19 @@ pub(crate) fn clean(text: &str, scrubber: &Scrubber) -> Option<String> {
 /// serde quotes (an answer's value may be a token): `invalid type: string "…", expected u64 at line
 /// 1 column 40`.
 pub(crate) fn json_error(e: &serde_json::Error) -> String {
+    // Everything between the first and the last quote is the answer's (a value may itself hold
+    // quotes, escaped or not); what serde writes around it (the kind of error, what it expected,
+    // where) stays.
     let text = e.to_string();
-    let mut out = String::with_capacity(text.len());
-    let mut quote = None;
-    for c in text.chars() {
-        match quote {
-            Some(q) if c == q => {
-                out.push('…');
-                out.push(c);
-                quote = None;
-            }
-            Some(_) => {}
-            None => {
-                out.push(c);
-                if c == '"' || c == '`' {
-                    quote = Some(c);
-                }
-            }
+    let is_quote = |c: char| c == '"' || c == '`';
+    let shown = match (text.find(is_quote), text.rfind(is_quote)) {
+        (Some(first), Some(last)) if first < last => {
+            format!("{}\"…\"{}", &text[..first], &text[last + 1..])
         }
-    }
-    if quote.is_some() {
-        out.push('…');
-    }
-    sanitize(&out)
+        (Some(first), _) => format!("{}…", &text[..first]),
+        _ => text,
+    };
+    sanitize(&shown)
 }
 
 /// The error of a server's refusal (`success: false`, `code`, `message`): the documented code's
@@ -270,6 +260,15 @@ mod tests {
             sanitize("Incorrect passcode was specified."),
             "Incorrect passcode was specified."
         );
+    }
+
+    #[test]
+    fn json_errors_keep_no_value_even_with_quotes_inside() {
+        // Found by the login_answer fuzz target: a value with a quote inside.
+        let e = serde_json::from_str::<u64>(r#""a\"b 864213(\"c""#).unwrap_err();
+        let shown = json_error(&e);
+        assert!(!shown.contains("864213"), "{shown}");
+        assert!(shown.contains("expected u64"), "{shown}");
     }
 
     #[test]
