@@ -263,6 +263,7 @@ static void test_login_from_callback(void)
     sfmfa_session_free(s);
     sfmfa_client_free(first);
     sfmfa_client_free(n.other);
+}
 
 /* A loopback port nothing listens on (bound, then closed again). */
 static int closed_port(void)
