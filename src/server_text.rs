@@ -75,6 +75,12 @@ impl Scrubber {
         Self::new(secrets.iter().flatten().map(|s| s.expose()))
     }
 
+    /// Whether `text` holds a form of a secret long enough to mask (without regard to ASCII case).
+    pub(crate) fn holds_secret(&self, text: &str) -> bool {
+        let lower = text.to_ascii_lowercase();
+        self.forms.iter().any(|f| lower.contains(f.as_str()))
+    }
+
     /// `text` with every form of every secret replaced by `****`, or `None` when a secret too short
     /// to mask appears in it (the caller then shows no server text at all).
     pub(crate) fn scrub(&self, text: &str) -> Option<String> {
@@ -155,6 +161,14 @@ pub(crate) fn json_error(e: &serde_json::Error) -> String {
 /// The error of a server's refusal (`success: false`, `code`, `message`): the documented code's
 /// message, with the server's own text cleaned by `scrubber` (or withheld, saying so).
 pub(crate) fn refusal(code: u32, message: Option<&str>, scrubber: &Scrubber) -> Error {
+    // A server that echoes the request may put a passcode where the code goes.
+    if scrubber.holds_secret(&code.to_string()) {
+        return Error::from_failure(
+            crate::error::Failure::ServerError,
+            "the server refused the login with a code that repeats a secret of the login (code and \
+             text withheld)",
+        );
+    }
     match message.map(|m| clean(m, scrubber)) {
         Some(None) => Error::from_server(code, None).with_context(
             "the server's text was withheld: it contained a secret too short to mask",

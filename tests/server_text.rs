@@ -145,3 +145,19 @@ fn a_next_action_echoing_a_secret_is_scrubbed() {
     assert!(e.message().contains("EXT_****_ALL"), "{e}");
     assert_absent(&e, &[PASSWORD]);
 }
+
+#[test]
+fn a_code_that_repeats_the_passcode_is_withheld() {
+    // Found by the login_answer fuzz target: the code is shown in every error.
+    let e = refused_saying(
+        "246810",
+        "no",
+        &[
+            ("passcode", "246810"),
+            ("authenticator", "username_password_mfa"),
+        ],
+    );
+    assert_eq!(e.server_code(), None, "{e:?}");
+    assert!(e.message().contains("withheld"), "{e}");
+    assert_absent(&e, &["246810"]);
+}
