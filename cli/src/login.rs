@@ -1,8 +1,11 @@
 //! `sfmfa login`: one login with options from a connection string, flags and `-o key=value`.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Args;
+
+use crate::exit::CliError;
 
 /// Flags of `sfmfa login`. Every option goes through sfmfa's option table, so a connection string and
 /// `-o` take the names of any driver (`-o passcodeInPassword=on`, `-o UID=demo`). The password is best
@@ -43,20 +46,23 @@ pub struct LoginArgs {
     /// `-o host=127.0.0.1 -o protocol=http`.
     #[arg(short = 'o', long = "option", value_name = "KEY=VALUE")]
     options: Vec<String>,
+    /// Print help (`-h` is SnowSQL's `--host`).
+    #[arg(long, action = clap::ArgAction::Help)]
+    help: Option<bool>,
 }
 
 /// The configuration of `sfmfa login`: the connection string, then the flags, then `-o` options, then
 /// the password from the environment when none of them gave one.
-pub fn config(args: &LoginArgs) -> Result<sfmfa::Config, String> {
+pub fn config(args: &LoginArgs) -> Result<sfmfa::Config, CliError> {
     let text = args
         .connection_string
         .as_deref()
         .or(args.connection_string_flag.as_deref());
     let mut config = match text {
-        Some(s) => sfmfa::Config::from_connection_string(s).map_err(|e| e.to_string())?,
+        Some(s) => sfmfa::Config::from_connection_string(s).map_err(usage)?,
         None => sfmfa::Config::new(),
     };
-    let mut set = |k: &str, v: &str| config.set(k, v).map(|_| ()).map_err(|e| e.to_string());
+    let mut set = |k: &str, v: &str| config.set(k, v).map(|_| ()).map_err(usage);
     for (key, value) in [
         ("account", &args.account),
         ("user", &args.user),
@@ -75,44 +81,53 @@ pub fn config(args: &LoginArgs) -> Result<sfmfa::Config, String> {
     for (i, kv) in args.options.iter().enumerate() {
         let n = i + 1;
         let (k, v) = kv.split_once('=').ok_or_else(|| {
-            format!("-o number {n}: expected KEY=VALUE, and its text (not shown) has no '='")
+            CliError::usage(format!(
+                "-o number {n}: expected KEY=VALUE, and its text (not shown) has no '='"
+            ))
         })?;
-        set(k, v).map_err(|e| format!("-o number {n}: {e}"))?;
+        set(k, v).map_err(|e| CliError::usage(format!("-o number {n}: {e}")))?;
     }
-    if config.get("password").map_err(|e| e.to_string())?.is_none() {
+    if config.get("password").map_err(usage)?.is_none() {
         let password = std::env::var(&args.password_env).map_err(|_| {
-            format!(
+            CliError::usage(format!(
                 "no password: set it in the environment variable {}",
                 args.password_env
-            )
+            ))
         })?;
-        config
-            .set("password", &password)
-            .map_err(|e| e.to_string())?;
+        config.set("password", &password).map_err(usage)?;
     }
     Ok(config)
 }
 
-/// Runs `sfmfa login`.
-pub fn run(args: &LoginArgs) -> Result<(), String> {
+/// A configuration error: bad usage (exit code 2), whatever its kind.
+fn usage(e: sfmfa::Error) -> CliError {
+    CliError::usage(e.to_string())
+}
+
+/// Runs `sfmfa login`. Ctrl-C cancels the login (the library's cancel): exit code 130.
+pub fn run(args: &LoginArgs) -> Result<(), CliError> {
     let config = config(args)?;
     for warning in config.warnings() {
         eprintln!("warning: {warning}");
     }
-    let client = sfmfa::Client::new(config).map_err(|e| e.to_string())?;
+    let client = Arc::new(sfmfa::Client::new(config).map_err(usage)?);
+    let on_interrupt = Arc::clone(&client);
+    ctrlc::set_handler(move || {
+        on_interrupt.cancel();
+    })
+    .map_err(|e| CliError::from(format!("cannot handle Ctrl-C: {e}")))?;
     let started = Instant::now();
     eprintln!("logging in (approve the Duo push on your phone if one arrives)...");
-    let session = client.login().map_err(|e| match e.hint() {
-        Some(hint) => format!("{e}\n  hint: {hint}"),
-        None => e.to_string(),
-    })?;
+    let session = client.login()?;
     println!(
         "logged in: session {} in {:.2} s (second factor: {})",
         session.session_id(),
         started.elapsed().as_secs_f64(),
         session.second_factor().name()
     );
-    session.close().map_err(|e| format!("logout failed: {e}"))?;
+    session
+        .close()
+        .map_err(|e| CliError::from(format!("logout failed: {e}")))?;
     println!("logged out");
     Ok(())
 }
