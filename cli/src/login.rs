@@ -6,6 +6,7 @@ use std::time::Instant;
 use clap::Args;
 
 use crate::exit::CliError;
+use crate::prompt;
 
 /// Flags of `sfmfa login`. Every option goes through sfmfa's option table, so a connection string and
 /// `-o` take the names of any driver (`-o passcodeInPassword=on`, `-o UID=demo`). The password is best
@@ -24,23 +25,49 @@ pub struct LoginArgs {
         conflicts_with = "connection_string"
     )]
     connection_string_flag: Option<String>,
-    /// Account identifier.
-    #[arg(long)]
+    /// Account identifier (SnowSQL's `-a/--accountname`, the `snow` CLI's `--account`).
+    #[arg(
+        short = 'a',
+        long = "accountname",
+        visible_alias = "account",
+        value_name = "ACCOUNT"
+    )]
     account: Option<String>,
-    /// Login name.
-    #[arg(long)]
+    /// Login name (SnowSQL's `-u/--username`, the `snow` CLI's `--user`).
+    #[arg(
+        short = 'u',
+        long = "username",
+        visible_alias = "user",
+        value_name = "USER"
+    )]
     user: Option<String>,
+    /// Host name, when it is not `<account>.snowflakecomputing.com` (SnowSQL's `-h/--host`).
+    #[arg(short = 'h', long)]
+    host: Option<String>,
+    /// Port (SnowSQL's `-p/--port`).
+    #[arg(short = 'p', long)]
+    port: Option<String>,
     /// Environment variable that holds the password, read when no password is given otherwise.
     #[arg(long, default_value = "SNOWFLAKE_PASSWORD")]
     password_env: String,
     /// `snowflake` or `username_password_mfa`.
     #[arg(long)]
     authenticator: Option<String>,
-    /// Duo passcode instead of a push.
-    #[arg(long)]
-    passcode: Option<String>,
-    /// The password ends with the Duo passcode.
-    #[arg(long)]
+    /// Duo passcode instead of a push (SnowSQL's and the `snow` CLI's `-m/--mfa-passcode`). With no
+    /// value it is asked for on the terminal, without echo.
+    #[arg(
+        short = 'm',
+        long = "mfa-passcode",
+        visible_alias = "passcode",
+        value_name = "PASSCODE",
+        num_args = 0..=1
+    )]
+    passcode: Option<Option<String>>,
+    /// The password ends with the Duo passcode (SnowSQL's `--mfa-passcode-in-password`).
+    #[arg(
+        long = "mfa-passcode-in-password",
+        visible_alias = "passcode-in-password"
+    )]
     passcode_in_password: bool,
     /// Any option under any driver's name, as `key=value` (repeatable, applied last), e.g.
     /// `-o host=127.0.0.1 -o protocol=http`.
@@ -63,11 +90,21 @@ pub fn config(args: &LoginArgs) -> Result<sfmfa::Config, CliError> {
         None => sfmfa::Config::new(),
     };
     let mut set = |k: &str, v: &str| config.set(k, v).map(|_| ()).map_err(usage);
+    let prompted_passcode = match &args.passcode {
+        Some(None) => Some(prompt::secret("Duo passcode", "-m/--mfa-passcode")?),
+        _ => None,
+    };
+    let passcode = match &args.passcode {
+        Some(Some(v)) => Some(v),
+        _ => prompted_passcode.as_ref(),
+    };
     for (key, value) in [
-        ("account", &args.account),
-        ("user", &args.user),
-        ("authenticator", &args.authenticator),
-        ("passcode", &args.passcode),
+        ("account", args.account.as_ref()),
+        ("user", args.user.as_ref()),
+        ("host", args.host.as_ref()),
+        ("port", args.port.as_ref()),
+        ("authenticator", args.authenticator.as_ref()),
+        ("passcode", passcode),
     ] {
         if let Some(v) = value {
             set(key, v)?;
@@ -88,12 +125,16 @@ pub fn config(args: &LoginArgs) -> Result<sfmfa::Config, CliError> {
         set(k, v).map_err(|e| CliError::usage(format!("-o number {n}: {e}")))?;
     }
     if config.get("password").map_err(usage)?.is_none() {
-        let password = std::env::var(&args.password_env).map_err(|_| {
-            CliError::usage(format!(
-                "no password: set it in the environment variable {}",
-                args.password_env
-            ))
-        })?;
+        let password = match std::env::var(&args.password_env) {
+            Ok(password) => password,
+            Err(_) if prompt::can_prompt() => prompt::secret("Password", "")?,
+            Err(_) => {
+                return Err(CliError::usage(format!(
+                    "no password: set it in the environment variable {} (stdin is not a terminal to ask on)",
+                    args.password_env
+                )));
+            }
+        };
         config.set("password", &password).map_err(usage)?;
     }
     Ok(config)

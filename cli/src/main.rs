@@ -3,6 +3,7 @@
 mod demo;
 mod exit;
 mod login;
+mod prompt;
 
 use std::process::ExitCode;
 
@@ -20,7 +21,7 @@ struct Cli {
 enum Command {
     /// Log in once and log out again; prints what happened.
     #[command(disable_help_flag = true, after_help = exit::TABLE)]
-    Login(login::LoginArgs),
+    Login(Box<login::LoginArgs>),
     /// Run a push login, a passcode login and a failed passcode login against the embedded emulator.
     Demo,
 }
