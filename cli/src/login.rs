@@ -6,6 +6,7 @@ use std::time::Instant;
 use clap::Args;
 
 use crate::exit::CliError;
+use crate::profile;
 use crate::prompt;
 
 /// Flags of `sfmfa login`. Every option goes through sfmfa's option table, so a connection string and
@@ -25,6 +26,11 @@ pub struct LoginArgs {
         conflicts_with = "connection_string"
     )]
     connection_string_flag: Option<String>,
+    /// A connection of `connections.toml` (`$SNOWFLAKE_HOME`, else `~/.snowflake`); without it the
+    /// default connection (`SNOWFLAKE_DEFAULT_CONNECTION_NAME`, `default_connection_name` of
+    /// `config.toml`) when one is named. Flags > `SNOWFLAKE_*` environment variables > profile.
+    #[arg(short = 'c', long = "connection", value_name = "NAME")]
+    connection: Option<String>,
     /// Account identifier (SnowSQL's `-a/--accountname`, the `snow` CLI's `--account`).
     #[arg(
         short = 'a',
@@ -123,6 +129,33 @@ pub fn config(args: &LoginArgs) -> Result<sfmfa::Config, CliError> {
             ))
         })?;
         set(k, v).map_err(|e| CliError::usage(format!("-o number {n}: {e}")))?;
+    }
+    // Below the flags: the SNOWFLAKE_* environment, then the profile, each for what is still unset.
+    for (layer, pairs) in [
+        ("environment", profile::environment()),
+        (
+            "connection",
+            profile::connection(args.connection.as_deref())?,
+        ),
+    ] {
+        for (key, value) in pairs {
+            // What the key reads when nothing set it: its default, which for the host derives from
+            // the account.
+            let mut fresh = sfmfa::Config::new();
+            if let Ok(Some(account)) = config.get("account") {
+                fresh.set("account", &account).map_err(usage)?;
+            }
+            let unset = match (config.get(&key), fresh.get(&key)) {
+                (Ok(now), Ok(default)) => now == default,
+                // A key sfmfa does not know (database, role, warehouse…) is not a login's business.
+                _ => continue,
+            };
+            if unset {
+                config
+                    .set(&key, &value)
+                    .map_err(|e| CliError::usage(format!("{layer}: {e}")))?;
+            }
+        }
     }
     if config.get("password").map_err(usage)?.is_none() {
         let password = match std::env::var(&args.password_env) {

@@ -3,6 +3,7 @@
 mod demo;
 mod exit;
 mod login;
+mod profile;
 mod prompt;
 
 use std::process::ExitCode;
