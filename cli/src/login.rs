@@ -1,8 +1,13 @@
 //! `sfmfa login`: one login with options from a connection string, flags and `-o key=value`.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Args;
+
+use crate::exit::CliError;
+use crate::profile;
+use crate::prompt;
 
 /// Flags of `sfmfa login`. Every option goes through sfmfa's option table, so a connection string and
 /// `-o` take the names of any driver (`-o passcodeInPassword=on`, `-o UID=demo`). The password is best
@@ -21,47 +26,91 @@ pub struct LoginArgs {
         conflicts_with = "connection_string"
     )]
     connection_string_flag: Option<String>,
-    /// Account identifier.
-    #[arg(long)]
+    /// A connection of `connections.toml` (`$SNOWFLAKE_HOME`, else `~/.snowflake`); without it the
+    /// default connection (`SNOWFLAKE_DEFAULT_CONNECTION_NAME`, `default_connection_name` of
+    /// `config.toml`) when one is named. Flags > `SNOWFLAKE_*` environment variables > profile.
+    #[arg(short = 'c', long = "connection", value_name = "NAME")]
+    connection: Option<String>,
+    /// Account identifier (SnowSQL's `-a/--accountname`, the `snow` CLI's `--account`).
+    #[arg(
+        short = 'a',
+        long = "accountname",
+        visible_alias = "account",
+        value_name = "ACCOUNT"
+    )]
     account: Option<String>,
-    /// Login name.
-    #[arg(long)]
+    /// Login name (SnowSQL's `-u/--username`, the `snow` CLI's `--user`).
+    #[arg(
+        short = 'u',
+        long = "username",
+        visible_alias = "user",
+        value_name = "USER"
+    )]
     user: Option<String>,
+    /// Host name, when it is not `<account>.snowflakecomputing.com` (SnowSQL's `-h/--host`).
+    #[arg(short = 'h', long)]
+    host: Option<String>,
+    /// Port (SnowSQL's `-p/--port`).
+    #[arg(short = 'p', long)]
+    port: Option<String>,
     /// Environment variable that holds the password, read when no password is given otherwise.
     #[arg(long, default_value = "SNOWFLAKE_PASSWORD")]
     password_env: String,
     /// `snowflake` or `username_password_mfa`.
     #[arg(long)]
     authenticator: Option<String>,
-    /// Duo passcode instead of a push.
-    #[arg(long)]
-    passcode: Option<String>,
-    /// The password ends with the Duo passcode.
-    #[arg(long)]
+    /// Duo passcode instead of a push (SnowSQL's and the `snow` CLI's `-m/--mfa-passcode`). With no
+    /// value it is asked for on the terminal, without echo.
+    #[arg(
+        short = 'm',
+        long = "mfa-passcode",
+        visible_alias = "passcode",
+        value_name = "PASSCODE",
+        num_args = 0..=1
+    )]
+    passcode: Option<Option<String>>,
+    /// The password ends with the Duo passcode (SnowSQL's `--mfa-passcode-in-password`).
+    #[arg(
+        long = "mfa-passcode-in-password",
+        visible_alias = "passcode-in-password"
+    )]
     passcode_in_password: bool,
     /// Any option under any driver's name, as `key=value` (repeatable, applied last), e.g.
     /// `-o host=127.0.0.1 -o protocol=http`.
     #[arg(short = 'o', long = "option", value_name = "KEY=VALUE")]
     options: Vec<String>,
+    /// Print help (`-h` is SnowSQL's `--host`).
+    #[arg(long, action = clap::ArgAction::Help)]
+    help: Option<bool>,
 }
 
 /// The configuration of `sfmfa login`: the connection string, then the flags, then `-o` options, then
 /// the password from the environment when none of them gave one.
-pub fn config(args: &LoginArgs) -> Result<sfmfa::Config, String> {
+pub fn config(args: &LoginArgs) -> Result<sfmfa::Config, CliError> {
     let text = args
         .connection_string
         .as_deref()
         .or(args.connection_string_flag.as_deref());
     let mut config = match text {
-        Some(s) => sfmfa::Config::from_connection_string(s).map_err(|e| e.to_string())?,
+        Some(s) => sfmfa::Config::from_connection_string(s).map_err(usage)?,
         None => sfmfa::Config::new(),
     };
-    let mut set = |k: &str, v: &str| config.set(k, v).map(|_| ()).map_err(|e| e.to_string());
+    let mut set = |k: &str, v: &str| config.set(k, v).map(|_| ()).map_err(usage);
+    let prompted_passcode = match &args.passcode {
+        Some(None) => Some(prompt::secret("Duo passcode", "-m/--mfa-passcode")?),
+        _ => None,
+    };
+    let passcode = match &args.passcode {
+        Some(Some(v)) => Some(v),
+        _ => prompted_passcode.as_ref(),
+    };
     for (key, value) in [
-        ("account", &args.account),
-        ("user", &args.user),
-        ("authenticator", &args.authenticator),
-        ("passcode", &args.passcode),
+        ("account", args.account.as_ref()),
+        ("user", args.user.as_ref()),
+        ("host", args.host.as_ref()),
+        ("port", args.port.as_ref()),
+        ("authenticator", args.authenticator.as_ref()),
+        ("passcode", passcode),
     ] {
         if let Some(v) = value {
             set(key, v)?;
@@ -75,44 +124,84 @@ pub fn config(args: &LoginArgs) -> Result<sfmfa::Config, String> {
     for (i, kv) in args.options.iter().enumerate() {
         let n = i + 1;
         let (k, v) = kv.split_once('=').ok_or_else(|| {
-            format!("-o number {n}: expected KEY=VALUE, and its text (not shown) has no '='")
+            CliError::usage(format!(
+                "-o number {n}: expected KEY=VALUE, and its text (not shown) has no '='"
+            ))
         })?;
-        set(k, v).map_err(|e| format!("-o number {n}: {e}"))?;
+        set(k, v).map_err(|e| CliError::usage(format!("-o number {n}: {e}")))?;
     }
-    if config.get("password").map_err(|e| e.to_string())?.is_none() {
-        let password = std::env::var(&args.password_env).map_err(|_| {
-            format!(
-                "no password: set it in the environment variable {}",
-                args.password_env
-            )
-        })?;
-        config
-            .set("password", &password)
-            .map_err(|e| e.to_string())?;
+    // Below the flags: the SNOWFLAKE_* environment, then the profile, each for what is still unset.
+    for (layer, pairs) in [
+        ("environment", profile::environment()),
+        (
+            "connection",
+            profile::connection(args.connection.as_deref())?,
+        ),
+    ] {
+        for (key, value) in pairs {
+            // What the key reads when nothing set it: its default, which for the host derives from
+            // the account.
+            let mut fresh = sfmfa::Config::new();
+            if let Ok(Some(account)) = config.get("account") {
+                fresh.set("account", &account).map_err(usage)?;
+            }
+            let unset = match (config.get(&key), fresh.get(&key)) {
+                (Ok(now), Ok(default)) => now == default,
+                // A key sfmfa does not know (database, role, warehouse…) is not a login's business.
+                _ => continue,
+            };
+            if unset {
+                config
+                    .set(&key, &value)
+                    .map_err(|e| CliError::usage(format!("{layer}: {e}")))?;
+            }
+        }
+    }
+    if config.get("password").map_err(usage)?.is_none() {
+        let password = match std::env::var(&args.password_env) {
+            Ok(password) => password,
+            Err(_) if prompt::can_prompt() => prompt::secret("Password", "")?,
+            Err(_) => {
+                return Err(CliError::usage(format!(
+                    "no password: set it in the environment variable {} (stdin is not a terminal to ask on)",
+                    args.password_env
+                )));
+            }
+        };
+        config.set("password", &password).map_err(usage)?;
     }
     Ok(config)
 }
 
-/// Runs `sfmfa login`.
-pub fn run(args: &LoginArgs) -> Result<(), String> {
+/// A configuration error: bad usage (exit code 2), whatever its kind.
+fn usage(e: sfmfa::Error) -> CliError {
+    CliError::usage(e.to_string())
+}
+
+/// Runs `sfmfa login`. Ctrl-C cancels the login (the library's cancel): exit code 130.
+pub fn run(args: &LoginArgs) -> Result<(), CliError> {
     let config = config(args)?;
     for warning in config.warnings() {
         eprintln!("warning: {warning}");
     }
-    let client = sfmfa::Client::new(config).map_err(|e| e.to_string())?;
+    let client = Arc::new(sfmfa::Client::new(config).map_err(usage)?);
+    let on_interrupt = Arc::clone(&client);
+    ctrlc::set_handler(move || {
+        on_interrupt.cancel();
+    })
+    .map_err(|e| CliError::from(format!("cannot handle Ctrl-C: {e}")))?;
     let started = Instant::now();
     eprintln!("logging in (approve the Duo push on your phone if one arrives)...");
-    let session = client.login().map_err(|e| match e.hint() {
-        Some(hint) => format!("{e}\n  hint: {hint}"),
-        None => e.to_string(),
-    })?;
+    let session = client.login()?;
     println!(
         "logged in: session {} in {:.2} s (second factor: {})",
         session.session_id(),
         started.elapsed().as_secs_f64(),
         session.second_factor().name()
     );
-    session.close().map_err(|e| format!("logout failed: {e}"))?;
+    session
+        .close()
+        .map_err(|e| CliError::from(format!("logout failed: {e}")))?;
     println!("logged out");
     Ok(())
 }

@@ -1,7 +1,10 @@
 //! `sfmfa`: log in to Snowflake with Duo MFA from the command line, or run the offline demo.
 
 mod demo;
+mod exit;
 mod login;
+mod profile;
+mod prompt;
 
 use std::process::ExitCode;
 
@@ -9,7 +12,7 @@ use clap::{Parser, Subcommand};
 
 /// Snowflake multi-factor (Duo) login.
 #[derive(Parser)]
-#[command(name = "sfmfa", version, about)]
+#[command(name = "sfmfa", version, about, after_help = exit::TABLE)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -18,7 +21,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Log in once and log out again; prints what happened.
-    Login(login::LoginArgs),
+    #[command(disable_help_flag = true, after_help = exit::TABLE)]
+    Login(Box<login::LoginArgs>),
     /// Run a push login, a passcode login and a failed passcode login against the embedded emulator.
     Demo,
 }
@@ -27,13 +31,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Login(args) => login::run(&args),
-        Command::Demo => demo::run(),
+        Command::Demo => demo::run().map_err(exit::CliError::from),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("sfmfa: {message}");
-            ExitCode::FAILURE
+        Err(e) => {
+            eprintln!("sfmfa: {e}");
+            ExitCode::from(e.code)
         }
     }
 }
