@@ -1,5 +1,6 @@
 //! `sfmfa`: log in to Snowflake with Duo MFA from the command line, or run the offline demo.
 
+mod cache;
 mod demo;
 mod login;
 
@@ -21,6 +22,8 @@ enum Command {
     Login(login::LoginArgs),
     /// Run a push login, a passcode login and a failed passcode login against the embedded emulator.
     Demo,
+    /// List, inspect and delete the cached MFA tokens (never shown).
+    Cache(cache::CacheArgs),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Login(args) => login::run(&args),
         Command::Demo => demo::run(),
+        Command::Cache(args) => return cache::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
