@@ -2,6 +2,7 @@
 
 mod cache;
 mod demo;
+mod doctor;
 mod login;
 
 use std::process::ExitCode;
@@ -24,6 +25,8 @@ enum Command {
     Demo,
     /// List, inspect and delete the cached MFA tokens (never shown).
     Cache(cache::CacheArgs),
+    /// Check the token stores, the cache directory and the host's reachability (no login).
+    Doctor(doctor::DoctorArgs),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +35,7 @@ fn main() -> ExitCode {
         Command::Login(args) => login::run(&args),
         Command::Demo => demo::run(),
         Command::Cache(args) => return cache::run(&args),
+        Command::Doctor(args) => return doctor::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
