@@ -170,7 +170,14 @@ fn modes_after_write() {
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
-    assert_eq!(names.len(), 2, "{names:?}");
+    // The cache file, its lock, and sfmfa's token index (cache/index.rs).
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(
+        names
+            .iter()
+            .any(|n| n == sfmfa::cache::index::INDEX_FILE_NAME)
+    );
+    assert_eq!(mode(&dir.join(sfmfa::cache::index::INDEX_FILE_NAME)), 0o600);
 
     // A 0755 directory of ours is tightened to 0700.
     fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();

@@ -1,6 +1,8 @@
 //! `sfmfa`: log in to Snowflake with Duo MFA from the command line, or run the offline demo.
 
+mod cache;
 mod demo;
+mod doctor;
 mod exit;
 mod login;
 mod profile;
@@ -25,6 +27,10 @@ enum Command {
     Login(Box<login::LoginArgs>),
     /// Run a push login, a passcode login and a failed passcode login against the embedded emulator.
     Demo,
+    /// List, inspect and delete the cached MFA tokens (never shown).
+    Cache(cache::CacheArgs),
+    /// Check the token stores, the cache directory and the host's reachability (no login).
+    Doctor(doctor::DoctorArgs),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +38,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Login(args) => login::run(&args),
         Command::Demo => demo::run().map_err(exit::CliError::from),
+        Command::Cache(args) => return cache::run(&args),
+        Command::Doctor(args) => return doctor::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -268,6 +268,64 @@ impl FileCache {
         }
     }
 
+    /// [`FileCache::lock`] with no deadline of the caller's: the lock timeout bounds the wait.
+    pub(crate) fn lock_now(&self, exclusive: bool) -> Result<Held, Error> {
+        self.lock(exclusive, self.no_deadline())
+    }
+
+    /// The v2 keys of the MFA tokens in the file (`SnowflakeTokenCache.v2.MfaToken.…` with a
+    /// non-empty string value), whichever program wrote them; never the tokens. Empty without a
+    /// file. Refused like a read (a file group or others may read, a symlink, …).
+    pub fn list_keys(&self) -> Result<Vec<String>, Error> {
+        if self.open_dir(false)?.is_none() {
+            return Ok(Vec::new());
+        }
+        match fs::symlink_metadata(self.path()) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            _ => {}
+        }
+        let _lock = self.lock(false, self.no_deadline())?;
+        let Some(bytes) = self.read_bytes()? else {
+            return Ok(Vec::new());
+        };
+        let mut doc = Document::repair(Some(&bytes));
+        let mut keys: Vec<String> = doc
+            .tokens_mut()
+            .map(|tokens| {
+                tokens
+                    .iter()
+                    .filter(|(k, v)| {
+                        k.starts_with(super::key::MFA_TOKEN_PREFIX)
+                            && v.as_str().is_some_and(|s| !s.is_empty())
+                    })
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        keys.sort();
+        Ok(keys)
+    }
+
+    /// Removes the token stored under the v2 key `v2_key` (as [`FileCache::list_keys`] gives it),
+    /// whoever wrote it. True when there was one.
+    pub fn delete_v2_key(&self, v2_key: &str) -> Result<bool, Error> {
+        match fs::symlink_metadata(self.path()) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+            _ => {}
+        }
+        let mut removed = false;
+        self.update(self.no_deadline(), |tokens| match tokens.remove(v2_key) {
+            Some(mut old) => {
+                zeroize_value(&mut old);
+                removed = true;
+                true
+            }
+            None => false,
+        })?;
+        super::index::forget_quietly(Some(&self.dir), "file", v2_key);
+        Ok(removed)
+    }
+
     /// The `until` of a call without a deadline of the caller's (far away): the lock timeout
     /// bounds it.
     fn no_deadline(&self) -> Instant {
@@ -466,14 +524,16 @@ impl TokenCache for FileCache {
     }
 
     fn write_until(&self, key: &CacheKey, token: &Secret, until: Instant) -> Result<(), Error> {
-        let key = key.v2();
+        let v2 = key.v2();
         self.update(until, |tokens| {
             let value = Value::String(token.expose().to_owned());
-            if let Some(mut old) = tokens.insert(key, value) {
+            if let Some(mut old) = tokens.insert(v2, value) {
                 zeroize_value(&mut old);
             }
             true
-        })
+        })?;
+        super::index::record_quietly(Some(&self.dir), "file", key);
+        Ok(())
     }
 
     fn delete_until(&self, key: &CacheKey, until: Instant) -> Result<(), Error> {
@@ -489,7 +549,9 @@ impl TokenCache for FileCache {
                 true
             }
             None => false,
-        })
+        })?;
+        super::index::forget_quietly(Some(&self.dir), "file", &key);
+        Ok(())
     }
 
     fn coordination_dir(&self) -> Option<PathBuf> {
@@ -527,7 +589,7 @@ impl TokenCache for FileCache {
 }
 
 /// The guard of [`FileCache::lock`]: the file lock, released before this process's turn.
-struct Held {
+pub(crate) struct Held {
     _file: File,
     _turn: Turn,
 }

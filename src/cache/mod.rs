@@ -10,6 +10,8 @@
 pub mod bounded;
 #[cfg(unix)]
 pub mod file;
+#[cfg(unix)]
+pub mod index;
 pub mod key;
 #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
 pub mod keystore;
@@ -19,6 +21,8 @@ pub(crate) mod select;
 pub use bounded::Bounded;
 #[cfg(unix)]
 pub use file::FileCache;
+#[cfg(unix)]
+pub use index::{IndexRecord, TokenIndex};
 pub use key::mfa_token_key;
 #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
 pub use keystore::KeystoreCache;

@@ -30,6 +30,13 @@ impl KeystoreCache {
         open_secret_service(false)
     }
 
+    /// [`KeystoreCache::secret_service`], but only when a Secret Service is running now: one that
+    /// D-Bus could start on demand is not started (as [`KeystoreCache::os_default`] chooses). For
+    /// tools that look without changing anything (`sfmfa cache`, `sfmfa doctor`).
+    pub fn secret_service_running() -> Result<Self, Error> {
+        open_secret_service(true)
+    }
+
     /// The kernel keyutils keyring: keys in the calling thread's session keyring, linked into the
     /// per-user persistent keyring so other processes of the user find them.
     ///
@@ -84,6 +91,48 @@ pub(super) fn join_session_keyring() -> Result<(), Error> {
                  keyring ({e:?})"
             ))
         })
+}
+
+/// The v2 keys in keyutils: the users of the `user` keys described as linux-keyutils-keyring-store
+/// describes them (`keyring:<user>@<service>`) with service [`SERVICE`], linked into the user's
+/// persistent keyring or the thread's session keyring.
+pub(super) fn list_keyutils() -> Result<Vec<String>, Error> {
+    use linux_keyutils::{KeyRing, KeyRingIdentifier, KeyType};
+    join_session_keyring()?;
+    let suffix = format!("@{SERVICE}");
+    let mut keys = Vec::new();
+    let mut rings = Vec::new();
+    if let Ok(persistent) = KeyRing::get_persistent(KeyRingIdentifier::Session) {
+        rings.push(persistent);
+    }
+    let session = KeyRing::from_special_id(KeyRingIdentifier::Session, false).map_err(|e| {
+        cache_error(format!(
+            "the kernel keyutils keyring is unavailable: no session keyring ({e:?})"
+        ))
+    })?;
+    rings.push(session);
+    for ring in rings {
+        let links = ring.get_links(4096).map_err(|e| {
+            cache_error(format!(
+                "could not list the kernel keyutils keyring ({e:?})"
+            ))
+        })?;
+        for node in links.iter() {
+            let Some(key) = node.as_key() else { continue };
+            let Ok(meta) = key.metadata() else { continue };
+            if meta.get_type() != KeyType::User {
+                continue;
+            }
+            if let Some(user) = meta
+                .get_description()
+                .strip_prefix("keyring:")
+                .and_then(|d| d.strip_suffix(suffix.as_str()))
+            {
+                keys.push(user.to_owned());
+            }
+        }
+    }
+    Ok(keys)
 }
 
 /// Checks that keyutils works here: a session keyring, the persistent keyring (without it a token

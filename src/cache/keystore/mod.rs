@@ -125,6 +125,71 @@ impl KeystoreCache {
         self.backend.name()
     }
 
+    /// Removes the token stored under the v2 key `v2_key` (as [`KeystoreCache::list_keys`] gives
+    /// it), whoever wrote it. True when there was one.
+    pub fn delete_v2_key(&self, v2_key: &str) -> Result<bool, Error> {
+        let removed = match self.entry_v2(v2_key)?.delete_credential() {
+            Ok(()) => true,
+            Err(keyring_core::Error::NoEntry) => false,
+            Err(e) => {
+                return Err(store_error(
+                    self.backend,
+                    "could not remove the token from",
+                    e,
+                ));
+            }
+        };
+        #[cfg(unix)]
+        super::index::forget_quietly(index_dir().as_deref(), self.backend.name(), v2_key);
+        Ok(removed)
+    }
+
+    /// The v2 keys of the MFA tokens under service [`SERVICE`] in this store, whichever program
+    /// wrote them; never the tokens. keyutils: the keys linked into the user's persistent keyring
+    /// and the thread's session keyring; the Secret Service: a search by the `service` attribute.
+    pub fn list_keys(&self) -> Result<Vec<String>, Error> {
+        let mut keys = match self.backend {
+            #[cfg(target_os = "linux")]
+            Backend::Keyutils => linux::list_keyutils()?,
+            #[allow(unreachable_patterns)]
+            _ => self.search_keys()?,
+        };
+        keys.retain(|k| k.starts_with(super::key::MFA_TOKEN_PREFIX));
+        keys.sort();
+        keys.dedup();
+        Ok(keys)
+    }
+
+    /// The users of the entries of service [`SERVICE`], through the store's search.
+    fn search_keys(&self) -> Result<Vec<String>, Error> {
+        let spec = std::collections::HashMap::from([("service", SERVICE)]);
+        let entries = self
+            .store
+            .search(&spec)
+            .map_err(|e| store_error(self.backend, "could not list the tokens in", e))?;
+        Ok(entries
+            .iter()
+            .filter_map(|e| {
+                e.get_specifiers().map(|(_, user)| user).or_else(|| {
+                    e.get_attributes()
+                        .ok()
+                        .and_then(|mut a| a.remove("username"))
+                })
+            })
+            .collect())
+    }
+
+    /// The entry of the v2 key `v2_key`, built from this cache's own store on the calling thread.
+    fn entry_v2(&self, v2_key: &str) -> Result<Entry, Error> {
+        #[cfg(target_os = "linux")]
+        if self.backend == Backend::Keyutils {
+            linux::join_session_keyring()?;
+        }
+        self.store
+            .build(SERVICE, v2_key, None)
+            .map_err(|e| store_error(self.backend, "could not address the token in", e))
+    }
+
     /// The entry of `key`, built from this cache's own store on the calling thread.
     fn entry(&self, key: &CacheKey) -> Result<Entry, Error> {
         #[cfg(target_os = "linux")]
@@ -153,18 +218,14 @@ impl TokenCache for KeystoreCache {
     fn write(&self, key: &CacheKey, token: &Secret) -> Result<(), Error> {
         self.entry(key)?
             .set_password(token.expose())
-            .map_err(|e| store_error(self.backend, "could not store the token in", e))
+            .map_err(|e| store_error(self.backend, "could not store the token in", e))?;
+        #[cfg(unix)]
+        super::index::record_quietly(index_dir().as_deref(), self.backend.name(), key);
+        Ok(())
     }
 
     fn delete(&self, key: &CacheKey) -> Result<(), Error> {
-        match self.entry(key)?.delete_credential() {
-            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
-            Err(e) => Err(store_error(
-                self.backend,
-                "could not remove the token from",
-                e,
-            )),
-        }
+        self.delete_v2_key(&key.v2()).map(drop)
     }
 
     fn name(&self) -> &'static str {
@@ -183,6 +244,12 @@ impl TokenCache for KeystoreCache {
         #[cfg(not(unix))]
         return None;
     }
+}
+
+/// The directory of sfmfa's token index (beside the cache file).
+#[cfg(unix)]
+fn index_dir() -> Option<std::path::PathBuf> {
+    super::file::cache_dir_from(|name| std::env::var_os(name))
 }
 
 fn cache_error(message: impl Into<String>) -> Error {
