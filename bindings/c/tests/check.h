@@ -24,6 +24,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "sfmfa.h"
 
 #define TEST_ACCOUNT "xy12345"
@@ -264,3 +269,22 @@ static inline void check_cleared_by_success(const char *what)
 }
 
 #endif /* SFMFA_TEST_CHECK_H */
+
+/* A port on 127.0.0.1 that nothing listens on (bound, then closed): a connection to it is refused. */
+static inline int closed_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return 1;
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    socklen_t len = sizeof a;
+    int port = 1;
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+        port = ntohs(a.sin_port);
+    close(fd);
+    return port;
+}

@@ -79,25 +79,6 @@ static void client_new_fails(const char *what, sfmfa_config *cfg, struct expect 
     check_cleared_by_success(what);
 }
 
-/* A port on 127.0.0.1 that nothing listens on (bound, then closed). */
-static int closed_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return 1;
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = 0;
-    socklen_t len = sizeof a;
-    int port = 1;
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    close(fd);
-    return port;
-}
-
 static void duo_refusals(void)
 {
     const struct opt mfa[] = {{"authenticator", "username_password_mfa"}};
