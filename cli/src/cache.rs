@@ -154,15 +154,7 @@ impl Target {
                 config.set(key, v).map_err(|e| e.to_string())?;
             }
         }
-        for (i, kv) in self.options.iter().enumerate() {
-            let n = i + 1;
-            let (k, v) = kv.split_once('=').ok_or_else(|| {
-                format!("-o number {n}: expected KEY=VALUE, and its text (not shown) has no '='")
-            })?;
-            config
-                .set(k, v)
-                .map_err(|e| format!("-o number {n}: {e}"))?;
-        }
+        crate::options::apply(&mut config, &self.options)?;
         if config.user().is_none_or(str::is_empty) {
             return Err("no user: give --user, or a connection string with one".into());
         }

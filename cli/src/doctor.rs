@@ -139,15 +139,7 @@ fn config(args: &DoctorArgs) -> Result<sfmfa::Config, String> {
     if let Some(a) = &args.account {
         config.set("account", a).map_err(|e| e.to_string())?;
     }
-    for (i, kv) in args.options.iter().enumerate() {
-        let n = i + 1;
-        let (k, v) = kv.split_once('=').ok_or_else(|| {
-            format!("-o number {n}: expected KEY=VALUE, and its text (not shown) has no '='")
-        })?;
-        config
-            .set(k, v)
-            .map_err(|e| format!("-o number {n}: {e}"))?;
-    }
+    crate::options::apply(&mut config, &args.options)?;
     Ok(config)
 }
 

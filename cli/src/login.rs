@@ -119,17 +119,7 @@ pub fn config(args: &LoginArgs) -> Result<sfmfa::Config, CliError> {
     if args.passcode_in_password {
         set("passcode_in_password", "true")?;
     }
-    // Neither the text of an `-o` nor its key is printed back: a password typed there must not reach
-    // the terminal (sfmfa's own messages show a key only when it looks like an option name).
-    for (i, kv) in args.options.iter().enumerate() {
-        let n = i + 1;
-        let (k, v) = kv.split_once('=').ok_or_else(|| {
-            CliError::usage(format!(
-                "-o number {n}: expected KEY=VALUE, and its text (not shown) has no '='"
-            ))
-        })?;
-        set(k, v).map_err(|e| CliError::usage(format!("-o number {n}: {e}")))?;
-    }
+    crate::options::apply(&mut config, &args.options).map_err(CliError::usage)?;
     // Below the flags: the SNOWFLAKE_* environment, then the profile, each for what is still unset.
     for (layer, pairs) in [
         ("environment", profile::environment()),

@@ -5,6 +5,7 @@ mod demo;
 mod doctor;
 mod exit;
 mod login;
+mod options;
 mod profile;
 mod prompt;
 
