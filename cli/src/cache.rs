@@ -17,14 +17,14 @@ use sfmfa::cache::{CacheKey, FileCache, TokenCache, TokenIndex};
 pub const EXIT_OK: u8 = 0;
 /// Exit status: `inspect` found no token; `delete` found nothing to remove.
 pub const EXIT_NOT_FOUND: u8 = 1;
-/// Exit status: bad usage (also clap's own).
-pub const EXIT_USAGE: u8 = 2;
+/// Exit status: bad usage (also clap's own); the same code as every command's.
+pub const EXIT_USAGE: u8 = crate::exit::USAGE;
 /// Exit status: a store failed (refused file, keystore error) or a store asked for with `--store`
-/// is unavailable.
-pub const EXIT_STORE_ERROR: u8 = 3;
+/// is unavailable; the code every command gives a token-cache failure.
+pub const EXIT_STORE_ERROR: u8 = crate::exit::CACHE;
 
 const EXIT_CODES: &str = "Exit status: 0 found / listed / deleted; 1 not found (inspect: no \
-token cached; delete: nothing to remove); 2 bad usage; 3 a store failed or a store named with \
+token cached; delete: nothing to remove); 2 bad usage; 9 a store failed or a store named with \
 --store is unavailable (the reason is on stderr, and in the JSON as stores[].error).";
 
 /// Manage the cached MFA tokens (never shows a token).
