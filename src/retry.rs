@@ -77,6 +77,8 @@ pub(crate) fn post_with_retry(
     let deadline = watch.deadline;
     let mut delay = BASE_DELAY;
     let mut attempt = 1;
+    // The failure of the attempt before, kept for when the deadline passes before the next starts.
+    let mut previous: Option<Error> = None;
     loop {
         watch.cancel.check()?;
         let sent = on_sent.clone();
@@ -88,6 +90,16 @@ pub(crate) fn post_with_retry(
             )
             .with_http_status(answer.status),
             Ok(answer) => return Ok(answer),
+            // The deadline passed before this attempt could connect: what went wrong is what the
+            // attempt before met (a refused connection stays CONNECT on a loaded machine).
+            Err(AttemptError::NotSent(e))
+                if e.kind() == ErrorKind::Timeout && deadline.remaining().is_zero() =>
+            {
+                return Err(match previous {
+                    Some(before) => gave_up(before, attempt - 1, deadline),
+                    None => e,
+                });
+            }
             Err(AttemptError::NotSent(e)) => e,
             // It may have reached the server: never sent again, and when it may have started a
             // push, the error says so (the prompt lock's waiters then send no push either).
@@ -113,6 +125,7 @@ pub(crate) fn post_with_retry(
             delay,
             reason: failure.message().to_owned(),
         });
+        previous = Some(failure);
         watch.cancel.pause(delay)?;
     }
 }
