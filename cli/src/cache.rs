@@ -11,6 +11,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
+
+use crate::options::ConnectionString;
 use sfmfa::cache::{CacheKey, FileCache, TokenCache, TokenIndex};
 
 /// Exit status: success (`list`; `inspect` found a token; `delete` removed at least one).
@@ -95,16 +97,8 @@ struct ListArgs {
 /// Host and user, given as to `sfmfa login`.
 #[derive(Args)]
 struct Target {
-    /// A JDBC URL or ODBC connection string, as for `sfmfa login`.
-    #[arg(value_name = "CONNECTION_STRING")]
-    connection_string: Option<String>,
-    /// The same, as a flag.
-    #[arg(
-        long = "connection-string",
-        value_name = "STRING",
-        conflicts_with = "connection_string"
-    )]
-    connection_string_flag: Option<String>,
+    #[command(flatten)]
+    connection_string: ConnectionString,
     /// Account identifier.
     #[arg(long)]
     account: Option<String>,
@@ -124,8 +118,7 @@ struct Target {
 
 impl Target {
     fn given(&self) -> bool {
-        self.connection_string.is_some()
-            || self.connection_string_flag.is_some()
+        self.connection_string.given()
             || self.account.is_some()
             || self.user.is_some()
             || self.host.is_some()
@@ -135,14 +128,7 @@ impl Target {
 
     /// The cache key of the (host, user) the arguments name.
     fn key(&self) -> Result<CacheKey, String> {
-        let text = self
-            .connection_string
-            .as_deref()
-            .or(self.connection_string_flag.as_deref());
-        let mut config = match text {
-            Some(s) => sfmfa::Config::from_connection_string(s).map_err(|e| e.to_string())?,
-            None => sfmfa::Config::new(),
-        };
+        let mut config = self.connection_string.config().map_err(|e| e.to_string())?;
         let port = self.port.map(|p| p.to_string());
         for (key, value) in [
             ("account", &self.account),

@@ -132,10 +132,8 @@ pub fn run(args: &DoctorArgs) -> ExitCode {
 }
 
 fn config(args: &DoctorArgs) -> Result<sfmfa::Config, String> {
-    let mut config = match &args.connection_string {
-        Some(s) => sfmfa::Config::from_connection_string(s).map_err(|e| e.to_string())?,
-        None => sfmfa::Config::new(),
-    };
+    let mut config = crate::options::config_from(args.connection_string.as_deref())
+        .map_err(|e| e.to_string())?;
     if let Some(a) = &args.account {
         config.set("account", a).map_err(|e| e.to_string())?;
     }

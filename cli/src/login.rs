@@ -6,6 +6,7 @@ use std::time::Instant;
 use clap::Args;
 
 use crate::exit::CliError;
+use crate::options::ConnectionString;
 use crate::profile;
 use crate::prompt;
 
@@ -15,17 +16,8 @@ use crate::prompt;
 /// comes from an environment variable.
 #[derive(Args)]
 pub struct LoginArgs {
-    /// A JDBC URL (`jdbc:snowflake://xy12345.snowflakecomputing.com/?user=demo`) or an ODBC connection
-    /// string (`Server=…;UID=demo`); the flags below override its keys.
-    #[arg(value_name = "CONNECTION_STRING")]
-    connection_string: Option<String>,
-    /// The same, as a flag.
-    #[arg(
-        long = "connection-string",
-        value_name = "STRING",
-        conflicts_with = "connection_string"
-    )]
-    connection_string_flag: Option<String>,
+    #[command(flatten)]
+    connection_string: ConnectionString,
     /// A connection of `connections.toml` (`$SNOWFLAKE_HOME`, else `~/.snowflake`); without it the
     /// default connection (`SNOWFLAKE_DEFAULT_CONNECTION_NAME`, `default_connection_name` of
     /// `config.toml`) when one is named. Flags > `SNOWFLAKE_*` environment variables > profile.
@@ -87,14 +79,7 @@ pub struct LoginArgs {
 /// The configuration of `sfmfa login`: the connection string, then the flags, then `-o` options, then
 /// the password from the environment when none of them gave one.
 pub fn config(args: &LoginArgs) -> Result<sfmfa::Config, CliError> {
-    let text = args
-        .connection_string
-        .as_deref()
-        .or(args.connection_string_flag.as_deref());
-    let mut config = match text {
-        Some(s) => sfmfa::Config::from_connection_string(s).map_err(usage)?,
-        None => sfmfa::Config::new(),
-    };
+    let mut config = args.connection_string.config().map_err(usage)?;
     let mut set = |k: &str, v: &str| config.set(k, v).map(|_| ()).map_err(usage);
     let prompted_passcode = match &args.passcode {
         Some(None) => Some(prompt::secret("Duo passcode", "-m/--mfa-passcode")?),

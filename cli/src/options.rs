@@ -1,4 +1,49 @@
-//! `-o KEY=VALUE`: any option under any driver's name, applied the same way by every command.
+//! What every command takes to name a connection: a connection string (the first argument or
+//! `--connection-string`) and `-o KEY=VALUE` options under any driver's name, read the same way.
+
+use clap::Args;
+
+/// A JDBC URL or an ODBC connection string, as the first argument or as a flag.
+#[derive(Args)]
+pub struct ConnectionString {
+    /// A JDBC URL (`jdbc:snowflake://xy12345.snowflakecomputing.com/?user=demo`) or an ODBC connection
+    /// string (`Server=…;UID=demo`); the flags override its keys.
+    #[arg(value_name = "CONNECTION_STRING")]
+    connection_string: Option<String>,
+    /// The same, as a flag.
+    #[arg(
+        long = "connection-string",
+        value_name = "STRING",
+        conflicts_with = "connection_string"
+    )]
+    connection_string_flag: Option<String>,
+}
+
+impl ConnectionString {
+    /// Whether one was given.
+    pub fn given(&self) -> bool {
+        self.text().is_some()
+    }
+
+    /// The configuration it gives (an empty one when none was given).
+    pub fn config(&self) -> Result<sfmfa::Config, sfmfa::Error> {
+        config_from(self.text())
+    }
+
+    fn text(&self) -> Option<&str> {
+        self.connection_string
+            .as_deref()
+            .or(self.connection_string_flag.as_deref())
+    }
+}
+
+/// The configuration a connection string gives, or an empty one.
+pub fn config_from(connection_string: Option<&str>) -> Result<sfmfa::Config, sfmfa::Error> {
+    match connection_string {
+        Some(s) => sfmfa::Config::from_connection_string(s),
+        None => Ok(sfmfa::Config::new()),
+    }
+}
 
 /// Applies each `-o KEY=VALUE` of `options` to `config`, in order. Neither the text of an `-o` nor
 /// its key is printed back (a password typed there must not reach the terminal): an error names the
