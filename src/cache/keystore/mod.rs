@@ -139,8 +139,12 @@ impl KeystoreCache {
                 ));
             }
         };
-        #[cfg(unix)]
-        super::index::forget_quietly(index_dir().as_deref(), self.backend.name(), v2_key);
+        #[cfg(unix)] // the index is a file beside the cache file (unix only)
+        super::index::forget_quietly(
+            self.coordination_dir().as_deref(),
+            self.backend.name(),
+            v2_key,
+        );
         Ok(removed)
     }
 
@@ -219,8 +223,9 @@ impl TokenCache for KeystoreCache {
         self.entry(key)?
             .set_password(token.expose())
             .map_err(|e| store_error(self.backend, "could not store the token in", e))?;
+        // The index lives beside the cache file, the directory the user's processes share.
         #[cfg(unix)]
-        super::index::record_quietly(index_dir().as_deref(), self.backend.name(), key);
+        super::index::record_quietly(self.coordination_dir().as_deref(), self.backend.name(), key);
         Ok(())
     }
 
@@ -244,12 +249,6 @@ impl TokenCache for KeystoreCache {
         #[cfg(not(unix))]
         return None;
     }
-}
-
-/// The directory of sfmfa's token index (beside the cache file).
-#[cfg(unix)]
-fn index_dir() -> Option<std::path::PathBuf> {
-    super::file::cache_dir_from(|name| std::env::var_os(name))
 }
 
 fn cache_error(message: impl Into<String>) -> Error {
