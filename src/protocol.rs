@@ -356,7 +356,8 @@ pub(crate) fn parse_logout_answer(body: &[u8], scrubber: &Scrubber) -> Result<()
         // 390111: session no longer exists; 390112: session expired. Either way it is closed.
         Some((390111 | 390112, _)) => Ok(()),
         Some((code, message)) => {
-            let message = message.and_then(|m| server_text::clean(&m, scrubber));
+            // Scrubbed here, sanitised by `Error::from_server`.
+            let message = message.and_then(|m| scrubber.scrub(&m));
             Err(Error::from_server(code, message.as_deref()))
         }
     }

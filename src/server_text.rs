@@ -134,11 +134,6 @@ pub(crate) fn sanitize(text: &str) -> String {
     out
 }
 
-/// Scrubbed, then sanitised; `None` when it had to be withheld (see [`Scrubber::scrub`]).
-pub(crate) fn clean(text: &str, scrubber: &Scrubber) -> Option<String> {
-    scrubber.scrub(text).map(|t| sanitize(&t))
-}
-
 /// A JSON parse error of a server's answer, for a message: what and where, without the values
 /// serde quotes (an answer's value may be a token): `invalid type: string "…", expected u64 at line
 /// 1 column 40`.
@@ -169,7 +164,8 @@ pub(crate) fn refusal(code: u32, message: Option<&str>, scrubber: &Scrubber) -> 
              text withheld)",
         );
     }
-    match message.map(|m| clean(m, scrubber)) {
+    // Scrubbed here; `Error::from_server` sanitises (once: a second cut would miscount).
+    match message.map(|m| scrubber.scrub(m)) {
         Some(None) => Error::from_server(code, None).with_context(
             "the server's text was withheld: it contained a secret too short to mask",
         ),
@@ -178,11 +174,11 @@ pub(crate) fn refusal(code: u32, message: Option<&str>, scrubber: &Scrubber) -> 
     }
 }
 
-/// A server's `nextAction`, which may end up in a message: cleaned by `scrubber` and cut like an
-/// identifier; a known action comes back as it was.
+/// A server's `nextAction`, which may end up in a message: scrubbed by `scrubber`, then cut and
+/// sanitised like an identifier; a known action comes back as it was.
 pub(crate) fn next_action(text: &str, scrubber: &Scrubber) -> String {
-    match clean(text, scrubber) {
-        Some(clean) => identifier(&clean).into_owned(),
+    match scrubber.scrub(text) {
+        Some(scrubbed) => identifier(&scrubbed).into_owned(),
         None => "(withheld: it held a secret)".to_owned(),
     }
 }

@@ -115,6 +115,12 @@ fn long_server_text_is_bounded() {
     let e = refused_saying("390199", &"x".repeat(100_000), &[]);
     assert!(e.message().len() < 700, "{} bytes", e.message().len());
     assert!(e.message().contains("more characters"), "{}", e.message());
+    // Cut once: the count is of the server's text, not of an already cut message.
+    assert!(
+        e.message().contains("(99488 more characters)"),
+        "{}",
+        e.message()
+    );
 }
 
 #[test]
