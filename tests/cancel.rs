@@ -15,8 +15,22 @@ const ON: (&str, &str) = ("client_store_temporary_credential", "on");
 const PROMPTLY: Duration = Duration::from_secs(2);
 
 /// TCP connections of this process to `port` that are still open on the client's side
-/// (ESTABLISHED in /proc/net/tcp, remote port = the emulator's).
+/// (ESTABLISHED in /proc/net/tcp, remote port = the emulator's, socket inode among this process's
+/// descriptors: other processes of the machine may hold connections to a port of the same number).
 fn open_connections_to(port: u16) -> usize {
+    let ours: std::collections::HashSet<String> = std::fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
+        .filter_map(|target| {
+            let target = target.to_string_lossy().into_owned();
+            Some(
+                target
+                    .strip_prefix("socket:[")?
+                    .strip_suffix(']')?
+                    .to_owned(),
+            )
+        })
+        .collect();
     let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
     table
         .lines()
@@ -24,7 +38,9 @@ fn open_connections_to(port: u16) -> usize {
         .filter(|line| {
             let cols: Vec<&str> = line.split_whitespace().collect();
             let remote_port = cols[2].rsplit(':').next().unwrap();
-            u16::from_str_radix(remote_port, 16).unwrap() == port && cols[3] == "01"
+            u16::from_str_radix(remote_port, 16).unwrap() == port
+                && cols[3] == "01"
+                && ours.contains(cols[9])
         })
         .count()
 }
