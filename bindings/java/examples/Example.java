@@ -1,6 +1,8 @@
 import dev.sfmfa.SfmfaClient;
-import dev.sfmfa.SfmfaException;
+import dev.sfmfa.SfmfaError;
 import dev.sfmfa.SfmfaSession;
+import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
 import java.util.Properties;
 
 /** The README's example: a Duo push login with JDBC's option names. Argument: a JDBC URL (default: Snowflake's). */
@@ -19,9 +21,13 @@ public class Example {
             try (SfmfaSession session = client.login()) { // blocks until the push is approved
                 System.out.println("logged in, session " + session.getSessionId() + " (" + session.getSecondFactor() + ")");
             }
-        } catch (SfmfaException e) {
-            // e.g. DUO_TIMEOUT, 390126: the push was not approved in time -> e.getHint(): use a passcode
-            System.out.println("login failed: " + e.getKind() + " " + e.getErrorCode() + ": " + e.getMessage());
+        } catch (SQLTimeoutException e) { // loginTimeout passed (SQLSTATE HYT00)
+            System.out.println("login timed out: " + e.getMessage());
+            System.exit(1);
+        } catch (SQLException e) { // every sfmfa exception implements SfmfaError
+            SfmfaError err = (SfmfaError) e;
+            // e.g. DUO_TIMEOUT, 390126: the push was not approved in time -> err.getHint(): use a passcode
+            System.out.println("login failed: " + err.getKind() + " " + e.getErrorCode() + ": " + e.getMessage());
             System.exit(1);
         }
     }

@@ -49,7 +49,7 @@ pub extern "system" fn Java_dev_sfmfa_Native_clientSetProgress<'local>(
 }
 
 /// `static native long clientLogin(long client)`: logs in (blocks while Duo waits for the user)
-/// and returns a session handle; throws `SfmfaException` on failure.
+/// and returns a session handle; throws the failure's `SQLException` (`dev.sfmfa.Exceptions`).
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_dev_sfmfa_Native_clientLogin<'local>(
     mut env: EnvUnowned<'local>,

@@ -1,6 +1,8 @@
-//! How a failed native call reaches Java: an `sfmfa::Error` becomes a `dev.sfmfa.SfmfaException`
-//! (kind, message, SQLSTATE, vendor code = Snowflake code, hint); a handle that is not live an
-//! `IllegalStateException`; a JNI failure an `SfmfaException` of kind `INTERNAL`, a panic one of kind `PANIC`.
+//! How a failed native call reaches Java: an `sfmfa::Error` becomes the `java.sql.SQLException`
+//! that `dev.sfmfa.Exceptions.of` makes of it (kind, message, SQLSTATE, vendor code = Snowflake
+//! code, hint): the JDK subclass its SQLSTATE calls for, implementing `dev.sfmfa.SfmfaError`. A
+//! handle that is not live is an `IllegalStateException` (a bug of the Java side, which checks
+//! `close()` itself); a JNI failure an exception of kind `INTERNAL`, a panic one of kind `PANIC`.
 
 use std::fmt;
 
@@ -49,14 +51,15 @@ impl From<jni::errors::Error> for CallError {
     }
 }
 
-/// The value of the `SfmfaException.Kind` constant for `e`: its row of the failure table, whose
+/// The value of the `SfmfaError.Kind` constant for `e`: its row of the failure table, whose
 /// value and name the Java enum carries (checked against the C header by the Java tests).
 pub(crate) fn java_kind(e: &Error) -> i32 {
     // Result values are at most three digits; a value that did not fit would be a bug, reported.
     i32::try_from(e.failure().value()).unwrap_or(Failure::Internal as i32)
 }
 
-/// Throws `e` as a `dev.sfmfa.SfmfaException`. Returns `Ok` once the exception is pending.
+/// Throws `e` as the exception `dev.sfmfa.Exceptions.of` makes. Returns `Ok` once the exception
+/// is pending.
 fn throw_sfmfa(env: &mut Env<'_>, e: &Error) -> jni::errors::Result<()> {
     let message = JString::from_str(env, e.message())?;
     let sqlstate = JString::from_str(env, e.sqlstate())?;
@@ -69,17 +72,22 @@ fn throw_sfmfa(env: &mut Env<'_>, e: &Error) -> jni::errors::Result<()> {
         .server_code()
         .and_then(|c| i32::try_from(c).ok())
         .unwrap_or(0);
-    let exception = env.new_object(
-        jni_str!("dev/sfmfa/SfmfaException"),
-        jni_sig!("(ILjava/lang/String;Ljava/lang/String;ILjava/lang/String;)V"),
-        &[
-            JValue::Int(java_kind(e)),
-            JValue::Object(&message),
-            JValue::Object(&sqlstate),
-            JValue::Int(code),
-            JValue::Object(&hint),
-        ],
-    )?;
+    let exception = env
+        .call_static_method(
+            jni_str!("dev/sfmfa/Exceptions"),
+            jni_str!("of"),
+            jni_sig!(
+                "(ILjava/lang/String;Ljava/lang/String;ILjava/lang/String;)Ljava/sql/SQLException;"
+            ),
+            &[
+                JValue::Int(java_kind(e)),
+                JValue::Object(&message),
+                JValue::Object(&sqlstate),
+                JValue::Int(code),
+                JValue::Object(&hint),
+            ],
+        )?
+        .l()?;
     let throwable = env.cast_local::<JThrowable>(exception)?;
     pending(env.throw(throwable))
 }

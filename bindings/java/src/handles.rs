@@ -127,7 +127,7 @@ pub extern "system" fn Java_dev_sfmfa_Native_liveHandles<'local>(
 }
 
 /// `static native void testingPanic(String message)`: panics inside the boundary, so that a test can
-/// show a Rust panic reaches Java as `SfmfaException` of kind `INTERNAL` and never unwinds into the
+/// show a Rust panic reaches Java as an `SfmfaError` of kind `PANIC` and never unwinds into the
 /// JVM. Has no other effect.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_dev_sfmfa_Native_testingPanic<'local>(

@@ -1,5 +1,7 @@
 package dev.sfmfa;
 
+import java.sql.SQLException;
+
 /**
  * The native methods of {@code libsfmfa_jni} (the Rust crate in {@code bindings/java/src}). Package-private:
  * the public API wraps every handle in a {@link NativeHandle}, which guarantees that a handle is never used
@@ -19,20 +21,20 @@ final class Native {
 
     static native long configNew();
 
-    static native long configFromUrl(String url) throws SfmfaException;
+    static native long configFromUrl(String url) throws SQLException;
 
     /** Returns the warning when {@code lenient} and the name is unknown, else null. */
-    static native String configSet(long config, String key, String value, boolean lenient) throws SfmfaException;
+    static native String configSet(long config, String key, String value, boolean lenient) throws SQLException;
 
     static native String[] configWarnings(long config);
 
     static native void configFree(long config);
 
-    static native long clientNew(long config) throws SfmfaException;
+    static native long clientNew(long config) throws SQLException;
 
     static native void clientSetProgress(long client, ProgressDispatcher dispatcher);
 
-    static native long clientLogin(long client) throws SfmfaException;
+    static native long clientLogin(long client) throws SQLException;
 
     static native long clientCancel(long client);
 
@@ -40,15 +42,15 @@ final class Native {
 
     static native void clientFree(long client);
 
-    static native void cacheDelete(long client) throws SfmfaException;
+    static native void cacheDelete(long client) throws SQLException;
 
-    static native CacheInspection cacheInspect(long client) throws SfmfaException;
+    static native CacheInspection cacheInspect(long client) throws SQLException;
 
     static native String sessionText(long session, int which);
 
     static native long sessionId(long session);
 
-    static native void sessionClose(long session) throws SfmfaException;
+    static native void sessionClose(long session) throws SQLException;
 
     static native void sessionFree(long session);
 

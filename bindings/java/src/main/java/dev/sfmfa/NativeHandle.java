@@ -2,6 +2,7 @@ package dev.sfmfa;
 
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
+import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongConsumer;
@@ -20,7 +21,7 @@ final class NativeHandle {
     /** A native call that uses the handle. */
     @FunctionalInterface
     interface Call<T> {
-        T apply(long handle) throws SfmfaException;
+        T apply(long handle) throws SQLException;
     }
 
     /** Frees the native object; referenced by the Cleaner, so it must not reference the handle's owner. */
@@ -57,13 +58,16 @@ final class NativeHandle {
         this.cleanable = CLEANER.register(this, new Release(handle, free));
     }
 
-    /** Runs {@code call} with the live handle. Throws IllegalStateException once close() has begun. */
-    <T> T call(Call<T> call) throws SfmfaException {
+    /**
+     * Runs {@code call} with the live handle. Once close() has begun, throws the SQLException of a closed
+     * connection (SQLSTATE 08003, {@link Exceptions#closed}), as JDBC objects do after close().
+     */
+    <T> T call(Call<T> call) throws SQLException {
         ReentrantReadWriteLock.ReadLock read = lock.readLock();
         read.lock();
         try {
             if (closing || closed) {
-                throw new IllegalStateException("the " + what + " is closed");
+                throw Exceptions.closed(what);
             }
             return call.apply(handle);
         } finally {
@@ -72,21 +76,12 @@ final class NativeHandle {
         }
     }
 
-    /** Like {@link #call} for calls that cannot throw SfmfaException. */
-    <T> T callUnchecked(Call<T> call) {
-        try {
-            return call(call);
-        } catch (SfmfaException e) {
-            throw new IllegalStateException("unexpected: " + e, e);
-        }
-    }
-
     boolean isClosed() {
         return closing;
     }
 
     /**
-     * Frees the native object once no call uses it; later calls throw IllegalStateException. While calls are in
+     * Frees the native object once no call uses it; later calls throw SQLSTATE 08003. While calls are in
      * flight, runs {@code whileBusy} with the handle every 20 ms (e.g. to cancel them). Returns false when it
      * was already closed. Must not be called from inside a call on the same handle (e.g. from a progress
      * listener during login): that would wait for itself, so it throws IllegalStateException instead.

@@ -1,5 +1,6 @@
 package dev.sfmfa;
 
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -23,7 +24,12 @@ import java.util.logging.Logger;
  *
  * <p>Thread-safe: any number of threads may {@link #login()} at once; any thread may {@link #cancel()}. Close it
  * when done ({@link #close()} cancels running logins, waits for them to return, then frees the native client);
- * a client that is never closed is freed when it becomes unreachable.
+ * a client that is never closed is freed when it becomes unreachable. After {@code close()}, its methods throw an
+ * {@link SfmfaNonTransientConnectionException} with SQLSTATE 08003 (but {@link #cancel()} returns 0).
+ *
+ * <p>Failures are {@link SQLException}s of the JDK subclass their SQLSTATE calls for (timeouts are
+ * {@link java.sql.SQLTimeoutException}, a refused password a {@link java.sql.SQLInvalidAuthorizationSpecException},
+ * ...), each implementing {@link SfmfaError} with its {@link SfmfaError.Kind}: the table is in {@link SfmfaError}.
  *
  * <p>Secrets: the password and passcode you put in {@code Properties} or a URL are Java {@code String}s, which
  * cannot be wiped; sfmfa copies them into wiped-on-drop memory at once and never puts them in a message.
@@ -34,7 +40,7 @@ public final class SfmfaClient implements AutoCloseable {
     private final NativeHandle handle;
     private final List<String> warnings;
 
-    private SfmfaClient(String url, Properties properties) throws SfmfaException {
+    private SfmfaClient(String url, Properties properties) throws SQLException {
         long config = url == null ? Native.configNew() : Native.configFromUrl(url);
         List<String> found = new ArrayList<>();
         long client;
@@ -71,18 +77,37 @@ public final class SfmfaClient implements AutoCloseable {
         return o == null ? "null" : o.getClass().getName();
     }
 
-    /** A client configured from properties with JDBC's option names (any driver's name for an option works). */
-    public static SfmfaClient fromProperties(Properties properties) throws SfmfaException {
+    /**
+     * A client configured from properties with JDBC's option names (any driver's name for an option works).
+     *
+     * @param properties the options; values as described in the class documentation
+     * @return a new client (no network traffic yet)
+     * @throws SQLException an {@link SfmfaDataException} for a value that does not parse or a missing option
+     */
+    public static SfmfaClient fromProperties(Properties properties) throws SQLException {
         return new SfmfaClient(null, properties);
     }
 
-    /** A client configured from a JDBC URL ({@code jdbc:snowflake://host[:port]/?key=value&...}). */
-    public static SfmfaClient fromUrl(String url) throws SfmfaException {
+    /**
+     * A client configured from a JDBC URL ({@code jdbc:snowflake://host[:port]/?key=value&...}).
+     *
+     * @param url the JDBC URL
+     * @return a new client (no network traffic yet)
+     * @throws SQLException an {@link SfmfaDataException} for a URL or value that does not parse
+     */
+    public static SfmfaClient fromUrl(String url) throws SQLException {
         return fromUrl(url, null);
     }
 
-    /** A client configured from a JDBC URL, then {@code properties} (which add to or override the URL's keys). */
-    public static SfmfaClient fromUrl(String url, Properties properties) throws SfmfaException {
+    /**
+     * A client configured from a JDBC URL, then {@code properties} (which add to or override the URL's keys).
+     *
+     * @param url the JDBC URL
+     * @param properties more options, or null
+     * @return a new client (no network traffic yet)
+     * @throws SQLException an {@link SfmfaDataException} for a URL or value that does not parse
+     */
+    public static SfmfaClient fromUrl(String url, Properties properties) throws SQLException {
         if (url == null) {
             throw new NullPointerException("url");
         }
@@ -90,25 +115,30 @@ public final class SfmfaClient implements AutoCloseable {
     }
 
     /**
-     * Logs in within {@code loginTimeout}; blocks while Duo waits for the user. Throws {@link SfmfaException}
-     * with the kind and Snowflake code of the failure ({@link SfmfaException.Kind#CANCELLED} when cancelled), and
-     * IllegalStateException once the client is closed.
+     * Logs in within {@code loginTimeout}; blocks while Duo waits for the user.
+     *
+     * @return the session
+     * @throws SQLException the failure, of the class its SQLSTATE calls for, implementing {@link SfmfaError}
+     *     with the kind and Snowflake code ({@link SfmfaError.Kind#CANCELLED} when cancelled; SQLSTATE 08003
+     *     once the client is closed)
      */
-    public SfmfaSession login() throws SfmfaException {
+    public SfmfaSession login() throws SQLException {
         return new SfmfaSession(handle.call(Native::clientLogin));
     }
 
     /**
      * Cancels every login of this client running now, from any thread: each throws
-     * {@link SfmfaException.Kind#CANCELLED} promptly. Returns how many were cancelled (0 once closed).
+     * {@link SfmfaError.Kind#CANCELLED} promptly.
+     *
+     * @return how many were cancelled (0 once closed)
      */
     public int cancel() {
         if (handle.isClosed()) {
             return 0;
         }
         try {
-            return (int) Math.min(Integer.MAX_VALUE, handle.callUnchecked(Native::clientCancel));
-        } catch (IllegalStateException closedMeanwhile) {
+            return (int) Math.min(Integer.MAX_VALUE, handle.call(Native::clientCancel));
+        } catch (SQLException closedMeanwhile) {
             return 0;
         }
     }
@@ -116,48 +146,76 @@ public final class SfmfaClient implements AutoCloseable {
     /**
      * Delivers the progress events of later logins to {@code listener} (null: to nobody). Events arrive on the
      * login thread; what the listener throws is logged and ignored.
+     *
+     * @param listener the listener, or null
+     * @throws SQLException SQLSTATE 08003 once the client is closed
      */
-    public void setProgressListener(ProgressListener listener) {
+    public void setProgressListener(ProgressListener listener) throws SQLException {
         ProgressDispatcher dispatcher = listener == null ? null : new ProgressDispatcher(listener);
-        handle.callUnchecked(h -> {
+        handle.call(h -> {
             Native.clientSetProgress(h, dispatcher);
             return null;
         });
     }
 
-    /** Unknown option names, options sfmfa accepts but does not honour, options given twice. Never a value. */
+    /**
+     * Unknown option names, options sfmfa accepts but does not honour, options given twice. Never a value.
+     *
+     * @return the warnings, possibly empty
+     */
     public List<String> getWarnings() {
         return warnings;
     }
 
-    /** The User-Agent sent to Snowflake (it names this binding). */
-    public String getUserAgent() {
-        return handle.callUnchecked(Native::clientUserAgent);
+    /**
+     * The User-Agent sent to Snowflake (it names this binding).
+     *
+     * @return the User-Agent
+     * @throws SQLException SQLSTATE 08003 once the client is closed
+     */
+    public String getUserAgent() throws SQLException {
+        return handle.call(Native::clientUserAgent);
     }
 
-    /** Deletes the cached MFA token of this configuration's (host, user), if any. */
-    public void deleteCachedToken() throws SfmfaException {
+    /**
+     * Deletes the cached MFA token of this configuration's (host, user), if any.
+     *
+     * @throws SQLException an {@link SfmfaGeneralException} of kind {@code CACHE} when the store cannot be
+     *     used; SQLSTATE 08003 once the client is closed
+     */
+    public void deleteCachedToken() throws SQLException {
         handle.call(h -> {
             Native.cacheDelete(h);
             return null;
         });
     }
 
-    /** Whether a token is cached for this configuration's (host, user); empty when it does not cache. */
-    public Optional<CacheInspection> inspectCache() throws SfmfaException {
+    /**
+     * Whether a token is cached for this configuration's (host, user).
+     *
+     * @return what the cache holds; empty when this configuration does not cache
+     * @throws SQLException an {@link SfmfaGeneralException} of kind {@code CACHE} when the store cannot be
+     *     used; SQLSTATE 08003 once the client is closed
+     */
+    public Optional<CacheInspection> inspectCache() throws SQLException {
         return Optional.ofNullable(handle.call(Native::cacheInspect));
     }
 
     /**
      * Cancels running logins, waits until they have returned, and frees the native client. Idempotent; later
-     * calls throw IllegalStateException. Sessions already made stay usable.
+     * calls throw an {@link SfmfaNonTransientConnectionException} with SQLSTATE 08003. Sessions already made stay
+     * usable.
      */
     @Override
     public void close() {
         handle.close(Native::clientCancel);
     }
 
-    /** True once {@link #close()} has begun. */
+    /**
+     * True once {@link #close()} has begun.
+     *
+     * @return whether close has begun
+     */
     public boolean isClosed() {
         return handle.isClosed();
     }

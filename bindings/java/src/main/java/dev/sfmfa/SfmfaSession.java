@@ -1,32 +1,46 @@
 package dev.sfmfa;
 
+import java.sql.SQLException;
 import java.util.Optional;
 
 /**
  * A logged-in Snowflake session. {@link #close()} logs out (idempotent); a session that is never closed is freed
  * when it becomes unreachable, without logging out. The tokens are secrets: they stay in native memory (wiped when
  * freed) until you ask for them, and a Java {@code String} copy cannot be wiped. Thread-safe.
+ *
+ * <p>After {@link #close()}, every getter but {@link #getSessionId()} throws an
+ * {@link SfmfaNonTransientConnectionException} with SQLSTATE 08003, as a JDBC connection does once closed.
  */
 public final class SfmfaSession implements AutoCloseable {
     private final NativeHandle handle;
     private final long sessionId;
 
-    SfmfaSession(long session) {
+    SfmfaSession(long session) throws SQLException {
         this.handle = new NativeHandle("session", session, Native::sessionFree);
-        this.sessionId = handle.callUnchecked(Native::sessionId);
+        this.sessionId = handle.call(Native::sessionId);
     }
 
-    private String text(int which) {
-        return handle.callUnchecked(h -> Native.sessionText(h, which));
+    private String text(int which) throws SQLException {
+        return handle.call(h -> Native.sessionText(h, which));
     }
 
-    /** The session token ({@code Authorization: Snowflake Token="..."}). A secret. */
-    public String getToken() {
+    /**
+     * The session token ({@code Authorization: Snowflake Token="..."}). A secret.
+     *
+     * @return the token
+     * @throws SQLException SQLSTATE 08003 once the session is closed
+     */
+    public String getToken() throws SQLException {
         return text(Native.TOKEN);
     }
 
-    /** The master token, used to renew the session token. A secret. */
-    public String getMasterToken() {
+    /**
+     * The master token, used to renew the session token. A secret.
+     *
+     * @return the master token
+     * @throws SQLException SQLSTATE 08003 once the session is closed
+     */
+    public String getMasterToken() throws SQLException {
         return text(Native.MASTER_TOKEN);
     }
 
@@ -39,23 +53,41 @@ public final class SfmfaSession implements AutoCloseable {
      * The second factor of the login, as far as the exchange with the server proves it: {@link SecondFactor#PUSH}
      * only when the multi-step flow proved an approved push, {@link SecondFactor#PUSH_OR_NONE} when a push was asked
      * for and one answer let the user in.
+     *
+     * @return the second factor
+     * @throws SQLException SQLSTATE 08003 once the session is closed
      */
-    public SecondFactor getSecondFactor() {
+    public SecondFactor getSecondFactor() throws SQLException {
         return SecondFactor.valueOf(text(Native.SECOND_FACTOR));
     }
 
-    /** What the token cache did during this login. */
-    public CacheStatus getCacheStatus() {
+    /**
+     * What the token cache did during this login.
+     *
+     * @return the cache status
+     * @throws SQLException SQLSTATE 08003 once the session is closed
+     */
+    public CacheStatus getCacheStatus() throws SQLException {
         return CacheStatus.valueOf(text(Native.CACHE_STATUS));
     }
 
-    /** Why, in one sentence (never a token). */
-    public String getCacheDetail() {
+    /**
+     * Why, in one sentence (never a token).
+     *
+     * @return the sentence
+     * @throws SQLException SQLSTATE 08003 once the session is closed
+     */
+    public String getCacheDetail() throws SQLException {
         return text(Native.CACHE_DETAIL);
     }
 
-    /** The token store used ("file", "memory", ...), if any. */
-    public Optional<String> getCacheBackend() {
+    /**
+     * The token store used ("file", "memory", ...), if any.
+     *
+     * @return the store's name, or empty
+     * @throws SQLException SQLSTATE 08003 once the session is closed
+     */
+    public Optional<String> getCacheBackend() throws SQLException {
         return Optional.ofNullable(text(Native.CACHE_BACKEND));
     }
 
@@ -64,7 +96,7 @@ public final class SfmfaSession implements AutoCloseable {
      * Closing a closed session does nothing.
      */
     @Override
-    public synchronized void close() throws SfmfaException {
+    public synchronized void close() throws SQLException {
         if (handle.isClosed()) {
             return;
         }

@@ -2,6 +2,7 @@ package dev.sfmfa;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.sql.SQLNonTransientConnectionException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -74,8 +75,8 @@ class ConcurrencyTest extends WithEmulator {
                 Emulator.waitUntil("the push is pending", () -> emu.pendingPushes(user) == 1);
                 assertEquals(1, client.cancel());
                 Exception e = assertThrows(Exception.class, () -> login.get(30, TimeUnit.SECONDS));
-                SfmfaException cause = assertInstanceOf(SfmfaException.class, e.getCause());
-                assertEquals(SfmfaException.Kind.CANCELLED, cause.getKind());
+                SfmfaGeneralException cause = assertInstanceOf(SfmfaGeneralException.class, e.getCause());
+                assertEquals(SfmfaError.Kind.CANCELLED, cause.getKind());
                 assertEquals("HY008", cause.getSQLState());
                 assertEquals(0, client.cancel(), "nothing left to cancel");
             } finally {
@@ -112,8 +113,10 @@ class ConcurrencyTest extends WithEmulator {
             client.close(); // cancels the login, waits for it to return, then frees
             assertTrue(client.isClosed());
             Exception e = assertThrows(Exception.class, () -> login.get(30, TimeUnit.SECONDS));
-            assertEquals(SfmfaException.Kind.CANCELLED, assertInstanceOf(SfmfaException.class, e.getCause()).getKind());
-            assertThrows(IllegalStateException.class, client::login);
+            assertEquals(SfmfaError.Kind.CANCELLED, assertInstanceOf(SfmfaGeneralException.class, e.getCause()).getKind());
+            SQLNonTransientConnectionException closed = assertThrows(SQLNonTransientConnectionException.class,
+                    client::login);
+            assertEquals("08003", closed.getSQLState());
             assertEquals(0, client.cancel());
             client.close();
             assertEquals(live, Native.liveHandles(), "the client was freed");
@@ -138,12 +141,13 @@ class ConcurrencyTest extends WithEmulator {
                     while (true) {
                         try (SfmfaSession s = client.login()) {
                             sessions.incrementAndGet();
-                        } catch (SfmfaException e) {
-                            assertEquals(SfmfaException.Kind.CANCELLED, e.getKind(), e.toString());
-                            cancelled.incrementAndGet();
-                        } catch (IllegalStateException e) {
+                        } catch (SQLNonTransientConnectionException e) {
+                            assertEquals("08003", e.getSQLState(), e.toString());
                             refused.incrementAndGet();
                             return null;
+                        } catch (SfmfaGeneralException e) {
+                            assertEquals(SfmfaError.Kind.CANCELLED, e.getKind(), e.toString());
+                            cancelled.incrementAndGet();
                         }
                     }
                 }));

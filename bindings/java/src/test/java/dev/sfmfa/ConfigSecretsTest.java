@@ -2,7 +2,7 @@ package dev.sfmfa;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.sfmfa.SfmfaException.Kind;
+import dev.sfmfa.SfmfaError.Kind;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +15,7 @@ class ConfigSecretsTest extends WithEmulator {
     /** A password that looks like a name but for its digits. */
     private static final String PLAIN_SECRET = "Kx31-Zq8_pw";
 
-    private static void assertClean(SfmfaException e) {
+    private static void assertClean(SfmfaError e) {
         String all = e.getMessage() + " | " + e + " | " + e.getHint();
         assertFalse(all.contains(SECRET) || all.contains(PLAIN_SECRET), all);
     }
@@ -28,16 +28,16 @@ class ConfigSecretsTest extends WithEmulator {
 
     @Test
     void aPasswordAsLoginTimeoutIsNotEchoed() {
-        SfmfaException e = assertThrows(SfmfaException.class,
+        SfmfaDataException e = assertThrows(SfmfaDataException.class,
                 () -> SfmfaClient.fromProperties(emu.props("push_approve", "loginTimeout", SECRET)));
         assertEquals(Kind.INVALID_VALUE, e.getKind());
         assertTrue(e.getMessage().contains("login_timeout"), e.getMessage());
         assertClean(e);
-        e = assertThrows(SfmfaException.class, () -> SfmfaClient.fromUrl(
+        e = assertThrows(SfmfaDataException.class, () -> SfmfaClient.fromUrl(
                 "jdbc:snowflake://127.0.0.1:" + emu.port + "/?user=u&login_timeout=" + SECRET));
         assertEquals(Kind.INVALID_VALUE, e.getKind());
         assertClean(e);
-        e = assertThrows(SfmfaException.class,
+        e = assertThrows(SfmfaDataException.class,
                 () -> SfmfaClient.fromProperties(emu.props("push_approve", "passcodeInPassword", "518273")));
         assertFalse(e.getMessage().contains("518273"), e.getMessage());
     }
@@ -56,7 +56,7 @@ class ConfigSecretsTest extends WithEmulator {
             assertClean(client);
         }
         // A key whose value does not decode: the error names the position, not the key.
-        SfmfaException e = assertThrows(SfmfaException.class, () -> SfmfaClient.fromUrl(
+        SfmfaDataException e = assertThrows(SfmfaDataException.class, () -> SfmfaClient.fromUrl(
                 "jdbc:snowflake://127.0.0.1:" + emu.port + "/?user=u&" + PLAIN_SECRET + "=%zz"));
         assertEquals(Kind.INVALID_VALUE, e.getKind());
         assertClean(e);
@@ -65,7 +65,7 @@ class ConfigSecretsTest extends WithEmulator {
     @Test
     void aHugeUrlIsRefused() {
         String url = "jdbc:snowflake://127.0.0.1:" + emu.port + "/?" + "someUnknownKey=1&".repeat(61_681);
-        SfmfaException e = assertThrows(SfmfaException.class, () -> SfmfaClient.fromUrl(url));
+        SfmfaDataException e = assertThrows(SfmfaDataException.class, () -> SfmfaClient.fromUrl(url));
         assertEquals(Kind.INVALID_VALUE, e.getKind());
         assertTrue(e.getMessage().contains("65536"), e.getMessage());
     }

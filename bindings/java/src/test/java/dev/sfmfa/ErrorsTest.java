@@ -2,8 +2,14 @@ package dev.sfmfa;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.sfmfa.SfmfaException.Kind;
+import dev.sfmfa.SfmfaError.Kind;
 import java.net.ServerSocket;
+import java.sql.SQLDataException;
+import java.sql.SQLException;
+import java.sql.SQLInvalidAuthorizationSpecException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTimeoutException;
+import java.sql.SQLTransientConnectionException;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -11,7 +17,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every Duo refusal as its kind and vendor code, configuration and network failures, and no secret in any of them. */
+/**
+ * Every Duo refusal as its kind, vendor code and JDBC class, configuration and network failures, and no secret in any
+ * of them.
+ */
 class ErrorsTest extends WithEmulator {
     static Stream<Arguments> duoCodes() {
         return Stream.of(
@@ -33,8 +42,13 @@ class ErrorsTest extends WithEmulator {
             p.setProperty("passcode", passcode);
         }
         try (SfmfaClient client = SfmfaClient.fromProperties(p)) {
-            SfmfaException e = assertThrows(SfmfaException.class, client::login);
+            SQLException thrown = assertThrows(SQLException.class, client::login);
+            SfmfaError e = (SfmfaError) thrown;
             assertEquals(kind, e.getKind(), e.toString());
+            // Duo unreachable is worth retrying unchanged; every other refusal needs someone to act.
+            Class<? extends SQLException> expected = kind == Kind.DUO_EXCEPTION
+                    ? SQLTransientConnectionException.class : SQLNonTransientConnectionException.class;
+            assertInstanceOf(expected, thrown, e.toString());
             assertEquals(code, e.getErrorCode());
             assertEquals(code, e.getServerCode());
             assertEquals("08001", e.getSQLState());
@@ -47,7 +61,8 @@ class ErrorsTest extends WithEmulator {
     void forcedCodesMapLikeRealOnes() throws Exception {
         emu.post("/control/faults", "{\"kind\":\"force_code\",\"code\":\"390120\",\"times\":1}");
         try (SfmfaClient client = SfmfaClient.fromProperties(emu.props("push_approve"))) {
-            SfmfaException e = assertThrows(SfmfaException.class, client::login);
+            SfmfaNonTransientConnectionException e = assertThrows(SfmfaNonTransientConnectionException.class,
+                    client::login);
             assertEquals(Kind.DUO_DENIED, e.getKind());
             assertEquals("Duo Security authentication is denied.", e.getMessage());
             assertTrue(e.getHint().contains("passcode"), e.getHint());
@@ -63,7 +78,8 @@ class ErrorsTest extends WithEmulator {
                 emu.props("push_approve", "password", password + passcode, "passcodeInPassword", "on"),
                 emu.props("demo", "password", password, "passcode", passcode)}) {
             try (SfmfaClient client = SfmfaClient.fromProperties(p)) {
-                SfmfaException e = assertThrows(SfmfaException.class, client::login);
+                SfmfaAuthorizationException e = assertThrows(SfmfaAuthorizationException.class, client::login);
+                assertInstanceOf(SQLInvalidAuthorizationSpecException.class, e);
                 assertEquals(Kind.BAD_CREDENTIALS, e.getKind());
                 assertEquals(390100, e.getErrorCode());
                 assertEquals("28000", e.getSQLState());
@@ -72,13 +88,13 @@ class ErrorsTest extends WithEmulator {
             }
         }
         // A bad URL that holds the password: the error names the key, never the password.
-        SfmfaException e = assertThrows(SfmfaException.class, () -> SfmfaClient.fromUrl(
+        SfmfaDataException e = assertThrows(SfmfaDataException.class, () -> SfmfaClient.fromUrl(
                 "jdbc:snowflake://127.0.0.1:" + emu.port + "/?user=u&password=" + password + "&loginTimeout=soon"));
         assertEquals(Kind.INVALID_VALUE, e.getKind());
         assertNoSecret(e, password, passcode);
     }
 
-    static void assertNoSecret(SfmfaException e, String... secrets) {
+    static void assertNoSecret(SfmfaError e, String... secrets) {
         for (String s : secrets) {
             assertFalse(String.valueOf(e.getMessage()).contains(s), e.getMessage());
             assertFalse(e.toString().contains(s), e.toString());
@@ -88,8 +104,9 @@ class ErrorsTest extends WithEmulator {
 
     @Test
     void configurationErrors() {
-        SfmfaException e = assertThrows(SfmfaException.class,
+        SfmfaDataException e = assertThrows(SfmfaDataException.class,
                 () -> SfmfaClient.fromProperties(emu.props("push_approve", "loginTimeout", "abc")));
+        assertInstanceOf(SQLDataException.class, e);
         assertEquals(Kind.INVALID_VALUE, e.getKind());
         assertEquals(0, e.getErrorCode());
         assertEquals("22023", e.getSQLState());
@@ -97,10 +114,10 @@ class ErrorsTest extends WithEmulator {
 
         Properties p = emu.props("push_approve");
         p.remove("password");
-        e = assertThrows(SfmfaException.class, () -> SfmfaClient.fromProperties(p));
+        e = assertThrows(SfmfaDataException.class, () -> SfmfaClient.fromProperties(p));
         assertEquals(Kind.MISSING_OPTION, e.getKind());
 
-        e = assertThrows(SfmfaException.class, () -> SfmfaClient.fromUrl("http://not-a-jdbc-url"));
+        e = assertThrows(SfmfaDataException.class, () -> SfmfaClient.fromUrl("http://not-a-jdbc-url"));
         assertEquals(Kind.INVALID_VALUE, e.getKind());
     }
 
@@ -112,8 +129,10 @@ class ErrorsTest extends WithEmulator {
         }
         try (SfmfaClient client = SfmfaClient.fromProperties(emu.props("push_approve", "port", Integer.toString(port),
                 "loginTimeout", "5"))) {
-            SfmfaException e = assertThrows(SfmfaException.class, client::login);
-            assertTrue(e.getKind() == Kind.CONNECT || e.getKind() == Kind.TIMEOUT, e.toString());
+            SQLException thrown = assertThrows(SQLException.class, client::login);
+            SfmfaError e = (SfmfaError) thrown;
+            assertTrue(e.getKind() == Kind.CONNECT && thrown instanceof SQLTransientConnectionException
+                    || e.getKind() == Kind.TIMEOUT && thrown instanceof SQLTimeoutException, e.toString());
             assertEquals(0, e.getErrorCode());
         }
     }
@@ -122,7 +141,8 @@ class ErrorsTest extends WithEmulator {
     void loginTimeoutIsNotTheDuoTimeout() throws Exception {
         emu.addManualUser("slow_timeout");
         try (SfmfaClient client = SfmfaClient.fromProperties(emu.props("slow_timeout", "loginTimeout", "1"))) {
-            SfmfaException e = assertThrows(SfmfaException.class, client::login);
+            SfmfaTimeoutException e = assertThrows(SfmfaTimeoutException.class, client::login);
+            assertInstanceOf(SQLTimeoutException.class, e);
             assertEquals(Kind.TIMEOUT, e.getKind(), e.toString());
             assertEquals("HYT00", e.getSQLState());
         }

@@ -1,6 +1,7 @@
 package dev.sfmfa;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,12 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLDataException;
+import java.sql.SQLException;
+import java.sql.SQLInvalidAuthorizationSpecException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTimeoutException;
+import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -19,11 +26,12 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * One vocabulary with the C library: {@link SfmfaException.Kind} and {@link SecondFactor} carry exactly the names
+ * One vocabulary with the C library: {@link SfmfaError.Kind} and {@link SecondFactor} carry exactly the names
  * and values of the header's {@code sfmfa_result} and {@code sfmfa_second_factor} (a row added to the failure
  * table without its Java constant fails here), and every row of the failure table that is a Snowflake login code
  * (bindings/failures.tsv, generated from the table) comes out of a real login against the emulator as that kind,
- * with its code and SQLSTATE; so do the rows that can be provoked cheaply.
+ * with its code, SQLSTATE and exception class; so do the rows that can be provoked cheaply. Every row of the table has
+ * the JDBC exception class it is thrown as (a row added without one fails here).
  */
 class FailuresTest extends WithEmulator {
     private static Path repo() {
@@ -64,7 +72,7 @@ class FailuresTest extends WithEmulator {
         Map<String, Integer> header = headerEnum("sfmfa_result", "SFMFA_RESULT_");
         assertEquals(0, header.remove("OK"), "OK is success, not an exception");
         Map<String, Integer> java = new LinkedHashMap<>();
-        for (SfmfaException.Kind k : SfmfaException.Kind.values()) {
+        for (SfmfaError.Kind k : SfmfaError.Kind.values()) {
             java.put(k.name(), k.value());
         }
         assertEquals(header, java);
@@ -87,14 +95,98 @@ class FailuresTest extends WithEmulator {
         return "{\"success\":false,\"code\":\"" + code + "\",\"message\":\"refused by FailuresTest\",\"data\":null}";
     }
 
-    private static SfmfaException loginFails(java.util.Properties props) throws Exception {
+    /**
+     * The class each row of the failure table is thrown as, by its SQLSTATE class: 22 data, 28 authorization,
+     * HYT00 timeout, 08 connection (transient when the same login, unchanged, can succeed later), the rest
+     * (HY008 cancel, HY000 cache, XX000 bugs) plain SQLException. Written out row by row on purpose: a new row
+     * must be given its class here.
+     */
+    static final Map<String, Class<? extends SQLException>> CLASS_OF_ROW = Map.ofEntries(
+            Map.entry("NULL_ARGUMENT", SfmfaDataException.class),
+            Map.entry("INVALID_UTF8", SfmfaDataException.class),
+            Map.entry("UNKNOWN_OPTION", SfmfaDataException.class),
+            Map.entry("INVALID_VALUE", SfmfaDataException.class),
+            Map.entry("BUFFER_TOO_SMALL", SfmfaDataException.class),
+            Map.entry("MISSING_OPTION", SfmfaDataException.class),
+            Map.entry("CONNECT", SfmfaTransientConnectionException.class),
+            Map.entry("TLS", SfmfaNonTransientConnectionException.class),
+            Map.entry("HTTP_STATUS", SfmfaNonTransientConnectionException.class),
+            Map.entry("CONNECTION_LOST", SfmfaTransientConnectionException.class),
+            Map.entry("PROTOCOL", SfmfaNonTransientConnectionException.class),
+            Map.entry("TIMEOUT", SfmfaTimeoutException.class),
+            Map.entry("BAD_CREDENTIALS", SfmfaAuthorizationException.class),
+            Map.entry("DUO_DENIED", SfmfaNonTransientConnectionException.class),
+            Map.entry("DUO_PENDING", SfmfaNonTransientConnectionException.class),
+            Map.entry("DUO_NOT_ENROLLED", SfmfaNonTransientConnectionException.class),
+            Map.entry("DUO_LOCKED", SfmfaNonTransientConnectionException.class),
+            Map.entry("DUO_REQUESTED", SfmfaNonTransientConnectionException.class),
+            Map.entry("DUO_SMS_SENT", SfmfaNonTransientConnectionException.class),
+            Map.entry("DUO_TIMEOUT", SfmfaNonTransientConnectionException.class),
+            Map.entry("DUO_INVALID", SfmfaNonTransientConnectionException.class),
+            Map.entry("DUO_SUCCEEDED", SfmfaNonTransientConnectionException.class),
+            Map.entry("DUO_EXCEPTION", SfmfaTransientConnectionException.class),
+            Map.entry("DUO_PUSH_DISABLED", SfmfaNonTransientConnectionException.class),
+            Map.entry("SERVER_ERROR", SfmfaNonTransientConnectionException.class),
+            Map.entry("CACHE", SfmfaGeneralException.class),
+            Map.entry("CANCELLED", SfmfaGeneralException.class),
+            Map.entry("INTERNAL", SfmfaGeneralException.class),
+            Map.entry("PANIC", SfmfaGeneralException.class));
+
+    /** The JDK class a SQLSTATE's class calls for (java.sql's documentation of each subclass). */
+    private static Class<? extends SQLException> jdkClassOf(String sqlstate) {
+        if (sqlstate.startsWith("22")) {
+            return SQLDataException.class;
+        }
+        if (sqlstate.startsWith("28")) {
+            return SQLInvalidAuthorizationSpecException.class;
+        }
+        if (sqlstate.startsWith("HYT")) {
+            return SQLTimeoutException.class;
+        }
+        return SQLException.class;
+    }
+
+    @Test
+    void everyRowOfTheTableIsThrownAsItsJdbcClass() throws Exception {
+        List<Row> rows = failureTable();
+        assertEquals(new java.util.TreeSet<>(CLASS_OF_ROW.keySet()),
+                rows.stream().map(Row::name).collect(Collectors.toCollection(java.util.TreeSet::new)),
+                "every row of bindings/failures.tsv has its class, and no other");
+        for (Row row : rows) {
+            SQLException e = Exceptions.of(row.value(), "the message of " + row.name(), row.sqlstate(),
+                    row.serverCode(), "a hint");
+            String what = row + " -> " + e;
+            assertEquals(CLASS_OF_ROW.get(row.name()), e.getClass(), what);
+            assertInstanceOf(jdkClassOf(row.sqlstate()), e, what);
+            assertEquals(row.sqlstate().startsWith("08"), e instanceof SQLTransientConnectionException
+                    || e instanceof SQLNonTransientConnectionException, what);
+            SfmfaError err = assertInstanceOf(SfmfaError.class, e, what);
+            assertEquals(row.name(), err.getKind().name(), what);
+            assertEquals(row.value(), err.getKind().value(), what);
+            assertEquals(row.sqlstate(), e.getSQLState(), what);
+            assertEquals(row.serverCode(), e.getErrorCode(), what);
+            assertEquals(row.serverCode(), err.getServerCode(), what);
+            assertEquals("the message of " + row.name(), e.getMessage(), what);
+            assertEquals("a hint", err.getHint(), what);
+            assertTrue(e.toString().startsWith(e.getClass().getName() + "[" + row.name()), e.toString());
+        }
+        // Use after close is not a row: 08003 with kind NULL_ARGUMENT.
+        SQLException closed = Exceptions.closed("client");
+        assertInstanceOf(SfmfaNonTransientConnectionException.class, closed);
+        assertEquals("08003", closed.getSQLState());
+        assertEquals(SfmfaError.Kind.NULL_ARGUMENT, ((SfmfaError) closed).getKind());
+    }
+
+    private static SQLException loginFails(java.util.Properties props) throws Exception {
         try (SfmfaClient client = SfmfaClient.fromProperties(props)) {
-            return assertThrows(SfmfaException.class, client::login);
+            return assertThrows(SQLException.class, client::login);
         }
     }
 
-    private static void assertKind(SfmfaException e, String name, int value, int code, String sqlstate) {
-        String what = name + ": " + e;
+    private static void assertKind(SQLException thrown, String name, int value, int code, String sqlstate) {
+        String what = name + ": " + thrown;
+        assertEquals(CLASS_OF_ROW.get(name), thrown.getClass(), what);
+        SfmfaError e = (SfmfaError) thrown;
         assertEquals(name, e.getKind().name(), what);
         assertEquals(value, e.getKind().value(), what);
         assertEquals(code, e.getErrorCode(), what);
@@ -138,14 +230,14 @@ class FailuresTest extends WithEmulator {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Map<String, SfmfaException> provoked = new LinkedHashMap<>();
+        Map<String, SQLException> provoked = new LinkedHashMap<>();
         provoked.put("CONNECT", loginFails(emu.props("push_approve", "port", Integer.toString(port), "loginTimeout",
                 "20")));
-        provoked.put("INVALID_VALUE", assertThrows(SfmfaException.class,
+        provoked.put("INVALID_VALUE", assertThrows(SQLException.class,
                 () -> SfmfaClient.fromProperties(emu.props("push_approve", "loginTimeout", "soon")).close()));
         java.util.Properties noUser = emu.props("push_approve");
         noUser.remove("user");
-        provoked.put("MISSING_OPTION", assertThrows(SfmfaException.class,
+        provoked.put("MISSING_OPTION", assertThrows(SQLException.class,
                 () -> SfmfaClient.fromProperties(noUser).close()));
         emu.post("/control/faults", "{\"kind\":\"malformed_json\",\"times\":1}");
         try {
@@ -153,12 +245,12 @@ class FailuresTest extends WithEmulator {
         } finally {
             emu.clearFaults();
         }
-        for (Map.Entry<String, SfmfaException> p : provoked.entrySet()) {
+        for (Map.Entry<String, SQLException> p : provoked.entrySet()) {
             Row r = row(p.getKey());
             assertKind(p.getValue(), r.name(), r.value(), 0, r.sqlstate());
         }
         assertEquals(List.of("CONNECT", "INVALID_VALUE", "MISSING_OPTION", "PROTOCOL"),
                 new ArrayList<>(provoked.keySet()));
-        assertTrue(Arrays.stream(SfmfaException.Kind.values()).allMatch(k -> k.value() > 0));
+        assertTrue(Arrays.stream(SfmfaError.Kind.values()).allMatch(k -> k.value() > 0));
     }
 }

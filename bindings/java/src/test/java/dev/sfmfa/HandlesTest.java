@@ -2,6 +2,8 @@ package dev.sfmfa;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -37,7 +39,11 @@ class HandlesTest extends WithEmulator {
         }
         assertEquals(1, released.get());
         assertEquals(1, firsts.get());
-        assertThrows(IllegalStateException.class, () -> h.call(x -> x));
+        SQLNonTransientConnectionException closed = assertThrows(SQLNonTransientConnectionException.class,
+                () -> h.call(x -> x));
+        assertEquals("08003", closed.getSQLState());
+        assertEquals(SfmfaError.Kind.NULL_ARGUMENT, ((SfmfaError) closed).getKind());
+        assertEquals("the test object is closed", closed.getMessage());
     }
 
     @Test
@@ -63,7 +69,7 @@ class HandlesTest extends WithEmulator {
         });
     }
 
-    private static void openAndDrop() throws SfmfaException {
+    private static void openAndDrop() throws SQLException {
         SfmfaClient client = SfmfaClient.fromProperties(emu.props("push_approve", "passcode", Emulator.BYPASS));
         client.login();
     }
@@ -102,8 +108,8 @@ class HandlesTest extends WithEmulator {
 
     @Test
     void aRustPanicBecomesAPanicExceptionAndTheLibraryStaysUsable() throws Exception {
-        SfmfaException e = assertThrows(SfmfaException.class, () -> Native.testingPanic("boom in a test"));
-        assertEquals(SfmfaException.Kind.PANIC, e.getKind());
+        SfmfaGeneralException e = assertThrows(SfmfaGeneralException.class, () -> Native.testingPanic("boom in a test"));
+        assertEquals(SfmfaError.Kind.PANIC, e.getKind());
         assertTrue(e.getMessage().contains("panic") && e.getMessage().contains("boom in a test"), e.getMessage());
         assertEquals("XX000", e.getSQLState());
         try (SfmfaClient client = SfmfaClient.fromProperties(emu.props("push_approve", "passcode", Emulator.BYPASS));

@@ -2,6 +2,7 @@ package dev.sfmfa;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.sql.SQLNonTransientConnectionException;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
@@ -76,8 +77,8 @@ class LoginModesTest extends WithEmulator {
         }
         // The URL alone has the wrong password.
         try (SfmfaClient client = SfmfaClient.fromUrl(url)) {
-            SfmfaException e = assertThrows(SfmfaException.class, client::login);
-            assertEquals(SfmfaException.Kind.BAD_CREDENTIALS, e.getKind());
+            SfmfaAuthorizationException e = assertThrows(SfmfaAuthorizationException.class, client::login);
+            assertEquals(SfmfaError.Kind.BAD_CREDENTIALS, e.getKind());
         }
     }
 
@@ -97,7 +98,12 @@ class LoginModesTest extends WithEmulator {
             session.close();
             assertTrue(session.isClosed());
             assertEquals(closedBefore + 1, Emulator.number(emu.get("/control/sessions"), "closed"));
-            assertThrows(IllegalStateException.class, session::getToken);
+            SQLNonTransientConnectionException e = assertThrows(SQLNonTransientConnectionException.class,
+                    session::getToken);
+            assertEquals("08003", e.getSQLState());
+            assertEquals("the session is closed", e.getMessage());
+            assertThrows(SQLNonTransientConnectionException.class, session::getCacheStatus);
+            assertTrue(session.getSessionId() != 0, "the id is kept");
         }
     }
 }

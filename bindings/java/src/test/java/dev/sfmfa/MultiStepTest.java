@@ -86,8 +86,9 @@ class MultiStepTest extends WithEmulator {
     void multiStepWrongPasscodeFailsAtTheDuoStep() throws Exception {
         String user = legacyUser("ms_wrong", APPROVE);
         try (SfmfaClient client = SfmfaClient.fromProperties(emu.props(user, "passcode", "000000"))) {
-            SfmfaException e = assertThrows(SfmfaException.class, client::login);
-            assertEquals(SfmfaException.Kind.DUO_INVALID, e.getKind());
+            SfmfaNonTransientConnectionException e = assertThrows(SfmfaNonTransientConnectionException.class,
+                    client::login);
+            assertEquals(SfmfaError.Kind.DUO_INVALID, e.getKind());
             assertEquals(390127, e.getErrorCode());
             assertTrue(e.getMessage().contains("step 2"), e.getMessage());
         }
@@ -136,8 +137,9 @@ class MultiStepTest extends WithEmulator {
         emu.answerWith("{\"success\":true,\"data\":{\"nextAction\":\"EXT_AUTHN_DUO_ALL\"},\"code\":null,"
                 + "\"message\":null}", 1);
         try (SfmfaClient client = SfmfaClient.fromProperties(emu.props("ms_bad"))) {
-            SfmfaException e = assertThrows(SfmfaException.class, client::login);
-            assertEquals(SfmfaException.Kind.PROTOCOL, e.getKind());
+            SfmfaNonTransientConnectionException e = assertThrows(SfmfaNonTransientConnectionException.class,
+                    client::login);
+            assertEquals(SfmfaError.Kind.PROTOCOL, e.getKind());
             assertEquals(0, e.getErrorCode(), "the server did not refuse");
             assertTrue(e.getMessage().contains("step 1") && e.getMessage().contains("inFlightCtx"), e.getMessage());
         }

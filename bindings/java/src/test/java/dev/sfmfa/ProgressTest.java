@@ -108,8 +108,8 @@ class ProgressTest extends WithEmulator {
                         new Thread(c2::cancel).start();
                     }
                 });
-                SfmfaException e = assertThrows(SfmfaException.class, c2::login);
-                assertEquals(SfmfaException.Kind.CANCELLED, e.getKind());
+                SfmfaGeneralException e = assertThrows(SfmfaGeneralException.class, c2::login);
+                assertEquals(SfmfaError.Kind.CANCELLED, e.getKind());
             }
         }
     }
