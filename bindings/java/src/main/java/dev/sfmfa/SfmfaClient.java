@@ -20,7 +20,11 @@ import java.util.logging.Logger;
  * {@code authenticator}, {@code clientStoreTemporaryCredential}, {@code loginTimeout}, ...; every name any
  * Snowflake driver uses works), or {@link #fromUrl(String, Properties)} with a JDBC URL plus properties that add
  * to or override it, as {@code DriverManager.getConnection(url, props)} does. Unknown names are not errors: they
- * are listed in {@link #getWarnings()} (and logged).
+ * are listed in {@link #getWarnings()} (and logged). Values are read as JDBC drivers read them, with
+ * {@code get()} rather than {@code getProperty()}: a {@code String}, or a {@code Boolean}, {@code Number},
+ * {@code Character} or other {@code CharSequence} by its {@code toString()}, so {@code props.put("loginTimeout", 5)}
+ * and {@code props.put("passcodeInPassword", true)} work; a value of another type (or a key that is not a
+ * {@code String}) is ignored with a warning that names its type, never its value.
  *
  * <p>Thread-safe: any number of threads may {@link #login()} at once; any thread may {@link #cancel()}. Close it
  * when done ({@link #close()} cancels running logins, waits for them to return, then frees the native client);
@@ -47,16 +51,28 @@ public final class SfmfaClient implements AutoCloseable {
         try {
             List<String> unknown = new ArrayList<>();
             if (properties != null) {
-                for (String name : new TreeSet<>(properties.stringPropertyNames())) {
-                    String warning = Native.configSet(config, name, properties.getProperty(name), true);
-                    if (warning != null) {
-                        unknown.add(warning);
+                // The names: every String key, and those of the defaults (which only getProperty sees).
+                TreeSet<String> names = new TreeSet<>(properties.stringPropertyNames());
+                for (Map.Entry<Object, Object> e : properties.entrySet()) {
+                    if (e.getKey() instanceof String name) {
+                        names.add(name);
+                    } else {
+                        unknown.add("a property whose key is not a String was ignored (key type "
+                                + typeName(e.getKey()) + ")");
                     }
                 }
-                for (Map.Entry<Object, Object> e : properties.entrySet()) {
-                    if (!(e.getKey() instanceof String) || !(e.getValue() instanceof String)) {
-                        unknown.add("a property whose key or value is not a String was ignored (key type "
-                                + typeName(e.getKey()) + ", value type " + typeName(e.getValue()) + ")");
+                for (String name : names) {
+                    Object raw = properties.get(name);
+                    String value = raw == null ? properties.getProperty(name) : optionText(raw);
+                    if (value == null) {
+                        // Not the name: a password typed as a name must not reach a warning (ConfigSecretsTest).
+                        unknown.add("a property whose value is a " + typeName(raw) + " was ignored (sfmfa reads a"
+                                + " String, Boolean, Number, Character or other CharSequence)");
+                        continue;
+                    }
+                    String warning = Native.configSet(config, name, value, true);
+                    if (warning != null) {
+                        unknown.add(warning);
                     }
                 }
             }
@@ -71,6 +87,18 @@ public final class SfmfaClient implements AutoCloseable {
         for (String w : warnings) {
             LOG.log(Level.WARNING, "sfmfa configuration: {0}", w);
         }
+    }
+
+    /**
+     * The text of a property value as JDBC drivers read it ({@code get()}, then {@code toString()}), or null
+     * for a type whose {@code toString()} is not its value (an array, an arbitrary object).
+     */
+    private static String optionText(Object value) {
+        if (value instanceof CharSequence || value instanceof Boolean || value instanceof Number
+                || value instanceof Character) {
+            return value.toString();
+        }
+        return null;
     }
 
     private static String typeName(Object o) {
@@ -159,7 +187,8 @@ public final class SfmfaClient implements AutoCloseable {
     }
 
     /**
-     * Unknown option names, options sfmfa accepts but does not honour, options given twice. Never a value.
+     * Unknown option names, options sfmfa accepts but does not honour, options given twice, property values of a
+     * type sfmfa does not read. Never a value.
      *
      * @return the warnings, possibly empty
      */

@@ -147,4 +147,41 @@ class ErrorsTest extends WithEmulator {
             assertEquals("HYT00", e.getSQLState());
         }
     }
+
+    /** An Integer {@code loginTimeout}, as JDBC users put it, takes effect: the login times out after it. */
+    @Test
+    void anIntegerLoginTimeoutTakesEffect() throws Exception {
+        emu.addManualUser("slow_integer_timeout");
+        Properties p = emu.props("slow_integer_timeout");
+        p.put("loginTimeout", 1); // replaces the String "20" of emu.props; the push is never answered
+        try (SfmfaClient client = SfmfaClient.fromProperties(p)) {
+            assertTrue(client.getWarnings().isEmpty(), client.getWarnings().toString());
+            SfmfaTimeoutException e = assertThrows(SfmfaTimeoutException.class, client::login);
+            assertEquals(Kind.TIMEOUT, e.getKind(), e.toString());
+        }
+    }
+
+    /**
+     * A Boolean option takes effect ({@code passcodeInPassword}: the password's last six digits are the passcode,
+     * so the login passes without a push), and so does a Long port and a StringBuilder user; a value of a type
+     * sfmfa does not read (a char[]) is ignored with a warning that names its type, never its value.
+     */
+    @Test
+    void booleanAndOtherNonStringValuesTakeEffect() throws Exception {
+        long pushes = emu.pushCount("push_approve");
+        Properties p = emu.props("push_approve", "password", Emulator.PASSWORD + Emulator.BYPASS);
+        p.put("passcodeInPassword", Boolean.TRUE);
+        p.put("port", (long) emu.port);
+        p.put("user", new StringBuilder("push_approve"));
+        char[] secret = "Zq8-pw-Kx31!v".toCharArray();
+        p.put("token", secret);
+        try (SfmfaClient client = SfmfaClient.fromProperties(p); SfmfaSession session = client.login()) {
+            assertEquals(1, client.getWarnings().size(), client.getWarnings().toString());
+            String warning = client.getWarnings().get(0);
+            assertTrue(warning.contains("[C"), warning);
+            assertFalse(warning.contains(new String(secret)), warning);
+            assertEquals(SecondFactor.PASSCODE_IN_PASSWORD, session.getSecondFactor());
+        }
+        assertEquals(pushes, emu.pushCount("push_approve"), "no push");
+    }
 }
