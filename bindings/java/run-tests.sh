@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test-java`: builds the debug JNI library and the emulator, compiles the Java package and its tests,
-# checks the native declarations against the library's exports, runs the JUnit 5 tests against the emulator,
-# and runs the README example from a jar that carries the library (no -D path: the embedded-library path).
+# checks the native declarations against the library's exports, builds the jar (with the library inside) and
+# its sources and javadoc jars, runs the JUnit 5 tests against the emulator (PackagingTest reads the jar and
+# pom.xml), and runs the README example from the jar (no -D path: the embedded-library path).
 # Prints `Java tests: N passed, M failed`; exits non-zero on any failure.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -33,12 +34,15 @@ if leaked=$(grep -E ' (sfmfa_|rust_)' "$out/exports.txt"); then
 fi
 echo "exports: $(grep -c ' Java_' "$out/exports.txt") Java_ functions, no sfmfa_ symbol"
 
-# 3. JUnit 5 against the emulator; the file token cache in a private directory.
+# 3. The jar, as `make java` builds it (here with the debug library), and its sources and javadoc jars.
+bash "$here/build-jar.sh" debug "$out/sfmfa.jar"
+
+# 4. JUnit 5 against the emulator; the file token cache in a private directory.
 cache_dir="$(mktemp -d)"
 trap 'rm -rf "$cache_dir"' EXIT
 set +e
 SF_TEMPORARY_CREDENTIAL_CACHE_DIR="$cache_dir" RUST_BACKTRACE=0 java \
-  -Dsfmfa.library.path="$so" -Dsfmfa.emulator="$emulator" -Dsfmfa.repo="$root" \
+  -Dsfmfa.library.path="$so" -Dsfmfa.emulator="$emulator" -Dsfmfa.repo="$root" -Dsfmfa.jar="$out/sfmfa.jar" \
   -jar "$J5" --class-path "$out/classes:$out/test-classes" --scan-classpath \
   --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii 2>&1 | tee "$out/junit.log"
 junit_rc=${PIPESTATUS[0]}
@@ -46,8 +50,7 @@ set -e
 passed=$(sed -n 's/.*\[ *\([0-9]*\) tests successful *\].*/\1/p' "$out/junit.log" | tail -1)
 failed=$(sed -n 's/.*\[ *\([0-9]*\) tests failed *\].*/\1/p' "$out/junit.log" | tail -1)
 
-# 4. The jar with the library inside, loaded without any -D path or java.library.path.
-bash "$here/build-jar.sh" debug "$out/sfmfa.jar"
+# 5. The jar with the library inside, loaded without any -D path or java.library.path.
 port_file="$out/emulator.port"
 "$emulator" --port 0 --port-file "$port_file" --exit-after 120 >/dev/null &
 emu_pid=$!

@@ -13,7 +13,14 @@ import java.time.Duration;
  *     request for the session tokens); else 0
  */
 public record ProgressEvent(Kind kind, int attempt, Duration delay, String message, int step) {
-    /** An event that is not a {@link Kind#LOGIN_STEP} (step 0). */
+    /**
+     * An event that is not a {@link Kind#LOGIN_STEP} (step 0).
+     *
+     * @param kind what happened
+     * @param attempt for {@link Kind#RETRYING}, the attempt that comes next; else 0
+     * @param delay for {@link Kind#RETRYING}, the pause before it; else zero
+     * @param message one sentence for a person
+     */
     public ProgressEvent(Kind kind, int attempt, Duration delay, String message) {
         this(kind, attempt, delay, message, 0);
     }
@@ -21,6 +28,8 @@ public record ProgressEvent(Kind kind, int attempt, Duration delay, String messa
     /**
      * For {@link Kind#LOGIN_STEP}, the step of the multi-step login that starts (2 or 3); else 0. The same as
      * {@link #step()}.
+     *
+     * @return the step, or 0
      */
     public int getStep() {
         return step;

@@ -8,6 +8,10 @@ package dev.sfmfa;
  */
 @FunctionalInterface
 public interface ProgressListener {
-    /** One event. */
+    /**
+     * One event.
+     *
+     * @param event what happened
+     */
     void onProgress(ProgressEvent event);
 }

@@ -11,7 +11,9 @@ import java.sql.SQLInvalidAuthorizationSpecException;
 public final class SfmfaAuthorizationException extends SQLInvalidAuthorizationSpecException implements SfmfaError {
     private static final long serialVersionUID = 1L;
 
+    /** The row of the failure table. */
     private final Kind kind;
+    /** What the user can do, or null. */
     private final String hint;
 
     SfmfaAuthorizationException(Kind kind, String message, String sqlState, int vendorCode, String hint) {

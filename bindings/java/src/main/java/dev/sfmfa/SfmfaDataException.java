@@ -12,7 +12,9 @@ import java.sql.SQLDataException;
 public final class SfmfaDataException extends SQLDataException implements SfmfaError {
     private static final long serialVersionUID = 1L;
 
+    /** The row of the failure table. */
     private final Kind kind;
+    /** What the user can do, or null. */
     private final String hint;
 
     SfmfaDataException(Kind kind, String message, String sqlState, int vendorCode, String hint) {

@@ -14,7 +14,9 @@ import java.sql.SQLException;
 public final class SfmfaGeneralException extends SQLException implements SfmfaError {
     private static final long serialVersionUID = 1L;
 
+    /** The row of the failure table. */
     private final Kind kind;
+    /** What the user can do, or null. */
     private final String hint;
 
     SfmfaGeneralException(Kind kind, String message, String sqlState, int vendorCode, String hint) {

@@ -16,7 +16,9 @@ import java.sql.SQLNonTransientConnectionException;
 public final class SfmfaNonTransientConnectionException extends SQLNonTransientConnectionException implements SfmfaError {
     private static final long serialVersionUID = 1L;
 
+    /** The row of the failure table. */
     private final Kind kind;
+    /** What the user can do, or null. */
     private final String hint;
 
     SfmfaNonTransientConnectionException(Kind kind, String message, String sqlState, int vendorCode, String hint) {

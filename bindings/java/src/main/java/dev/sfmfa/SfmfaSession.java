@@ -44,7 +44,11 @@ public final class SfmfaSession implements AutoCloseable {
         return text(Native.MASTER_TOKEN);
     }
 
-    /** The server's session id. */
+    /**
+     * The server's session id (kept after {@link #close()}).
+     *
+     * @return the id
+     */
     public long getSessionId() {
         return sessionId;
     }
@@ -110,7 +114,11 @@ public final class SfmfaSession implements AutoCloseable {
         }
     }
 
-    /** True once {@link #close()} has begun. */
+    /**
+     * True once {@link #close()} has begun.
+     *
+     * @return whether close has begun
+     */
     public boolean isClosed() {
         return handle.isClosed();
     }

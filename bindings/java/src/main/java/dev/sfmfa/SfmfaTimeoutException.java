@@ -13,7 +13,9 @@ import java.sql.SQLTimeoutException;
 public final class SfmfaTimeoutException extends SQLTimeoutException implements SfmfaError {
     private static final long serialVersionUID = 1L;
 
+    /** The row of the failure table. */
     private final Kind kind;
+    /** What the user can do, or null. */
     private final String hint;
 
     SfmfaTimeoutException(Kind kind, String message, String sqlState, int vendorCode, String hint) {

@@ -14,7 +14,9 @@ import java.sql.SQLTransientConnectionException;
 public final class SfmfaTransientConnectionException extends SQLTransientConnectionException implements SfmfaError {
     private static final long serialVersionUID = 1L;
 
+    /** The row of the failure table. */
     private final Kind kind;
+    /** What the user can do, or null. */
     private final String hint;
 
     SfmfaTransientConnectionException(Kind kind, String message, String sqlState, int vendorCode, String hint) {
