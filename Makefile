@@ -53,7 +53,8 @@ install:
 	$(CARGO) build --release -p sfmfa-c
 	PREFIX='$(PREFIX)' LIBDIR='$(LIBDIR)' DESTDIR='$(DESTDIR)' PROFILE=release bash bindings/c/install.sh
 
-## The Java binding (bindings/java): the jar with the release JNI library inside, target/java/sfmfa.jar.
+## The Java binding (bindings/java): the jar with the release JNI library inside, target/java/sfmfa.jar, and beside it
+## the sources and javadoc jars (coordinates dev.sfmfa:sfmfa from bindings/java/pom.xml; see the README's Java section).
 java:
 	$(CARGO) build --release -p sfmfa-jni
 	bash bindings/java/build-jar.sh release target/java/sfmfa.jar

@@ -13,6 +13,7 @@ public class Example {
         props.setProperty("user", "demo");
         props.setProperty("password", "abc123");
         props.setProperty("authenticator", "username_password_mfa"); // Duo push by default
+        props.put("loginTimeout", 120);                              // non-String values work, as in JDBC
         // props.setProperty("passcode", "123456");                  // or a passcode
         // props.setProperty("passcodeInPassword", "on");            // or the passcode at the end of the password
         String url = args.length > 0 ? args[0] : "jdbc:snowflake://xy12345.snowflakecomputing.com/";
