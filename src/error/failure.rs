@@ -3,7 +3,7 @@
 //! SQLSTATE drivers report, and whether the logins waiting at the prompt lock share it.
 //!
 //! Each row is written here once. The C enum `sfmfa_result` (values and names), the C library's
-//! mapping of errors to results, the Java `SfmfaException.Kind` and the Python `Result` are derived
+//! mapping of errors to results, the Java `SfmfaError.Kind` and the Python `Result` are derived
 //! from it or checked against it; [`super::SERVER_CODES`] is built from it at compile time.
 //!
 //! Values are stable and never reused: 0 is success (not a row); 1xx caller errors; 2xx transport;

@@ -28,7 +28,7 @@
  * The result of a fallible C function. Values are stable and never reused:
  * 0 success; 1xx caller errors; 2xx transport; 3xx authentication (3xx = 390100 + xx for Snowflake's
  * login codes); 4xx token cache; 9xx cancelled, internal, panic. The name of a value is
- * sfmfa_result_name(); Java's SfmfaException.Kind and Python's sfmfa.Result carry the same names and values.
+ * sfmfa_result_name(); Java's SfmfaError.Kind and Python's sfmfa.Result carry the same names and values.
  */
 enum sfmfa_result
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L

@@ -138,7 +138,7 @@ fn result_enum() -> String {
         "The result of a fallible C function. Values are stable and never reused:\n\
          0 success; 1xx caller errors; 2xx transport; 3xx authentication (3xx = 390100 + xx for Snowflake's\n\
          login codes); 4xx token cache; 9xx cancelled, internal, panic. The name of a value is\n\
-         sfmfa_result_name(); Java's SfmfaException.Kind and Python's sfmfa.Result carry the same names and values.",
+         sfmfa_result_name(); Java's SfmfaError.Kind and Python's sfmfa.Result carry the same names and values.",
     );
     out.push_str(
         "enum sfmfa_result\n\
