@@ -11,9 +11,15 @@ fn emulator() -> Emulator {
 }
 
 fn login(args: &[&str], password: Option<&str>) -> Output {
+    // No profile of the machine's user applies: HOME and SNOWFLAKE_HOME are an empty folder (a
+    // SnowSQL `[connections]` there would be the default connection, its password included).
+    let home = tempfile::tempdir().expect("temp dir");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfmfa"));
     cmd.arg("login")
         .args(args)
+        .env("HOME", home.path())
+        .env("SNOWFLAKE_HOME", home.path())
+        .env_remove("SNOWFLAKE_DEFAULT_CONNECTION_NAME")
         .env_remove("SNOWFLAKE_PASSWORD")
         .env(
             "SF_TEMPORARY_CREDENTIAL_CACHE_DIR",
