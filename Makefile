@@ -5,6 +5,7 @@ CARGO ?= cargo
 .PHONY: demo test fmt-check clippy build install header header-drift test-rust test-keystore test-c check-targets bench fuzz clean \
 	java java-example test-java
 .PHONY: python test-python python-example
+.PHONY: cli-extras
 
 ## Run a push login, a passcode login and a failed passcode login against the embedded emulator.
 demo:
@@ -94,6 +95,18 @@ python-example: build
 	rc=0; SFMFA_LIBRARY=$(CURDIR)/target/debug/libsfmfa.so \
 	  $(PYTHON) bindings/python/examples/login.py --port "$$(cat "$$tmp/port")" || rc=$$?; \
 	kill $$emu; wait $$emu || true; exit $$rc
+
+## For packagers: the shell completions of `sfmfa` (bash, zsh, fish) and its man pages, generated from the
+## CLI's clap definitions, under target/cli/ (completions/sfmfa.bash, completions/_sfmfa,
+## completions/sfmfa.fish, man/sfmfa.1, man/sfmfa-login.1, ...).
+cli-extras:
+	$(CARGO) build -q -p sfmfa-cli
+	mkdir -p target/cli/completions target/cli/man
+	target/debug/sfmfa completions bash > target/cli/completions/sfmfa.bash
+	target/debug/sfmfa completions zsh > target/cli/completions/_sfmfa
+	target/debug/sfmfa completions fish > target/cli/completions/sfmfa.fish
+	target/debug/sfmfa man --dir target/cli/man
+	@echo "cli-extras: written under target/cli/"
 
 ## Type-check the library for macOS and Windows (their keystores); needs rustup targets, clang, mingw-w64.
 check-targets:

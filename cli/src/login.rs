@@ -18,9 +18,10 @@ use crate::prompt;
 pub struct LoginArgs {
     #[command(flatten)]
     connection_string: ConnectionString,
-    /// A connection of `connections.toml` (`$SNOWFLAKE_HOME`, else `~/.snowflake`); without it the
-    /// default connection (`SNOWFLAKE_DEFAULT_CONNECTION_NAME`, `default_connection_name` of
-    /// `config.toml`) when one is named. Flags > `SNOWFLAKE_*` environment variables > profile.
+    /// A connection of `connections.toml` (`$SNOWFLAKE_HOME`, else `~/.snowflake`), else
+    /// `[connections.NAME]` of SnowSQL's `~/.snowsql/config`; without it the default connection
+    /// (`SNOWFLAKE_DEFAULT_CONNECTION_NAME`, `default_connection_name` of `config.toml`), else
+    /// SnowSQL's `[connections]`. Flags > `SNOWFLAKE_*` environment variables > profile.
     #[arg(short = 'c', long = "connection", value_name = "NAME")]
     connection: Option<String>,
     /// Account identifier (SnowSQL's `-a/--accountname`, the `snow` CLI's `--account`).

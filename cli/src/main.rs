@@ -1,17 +1,19 @@
 //! `sfmfa`: log in to Snowflake with Duo MFA from the command line, or run the offline demo.
 
 mod cache;
+mod completions;
 mod demo;
 mod doctor;
 mod exit;
 mod login;
+mod manpage;
 mod options;
 mod profile;
 mod prompt;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// Snowflake multi-factor (Duo) login.
 #[derive(Parser)]
@@ -32,6 +34,10 @@ enum Command {
     Cache(cache::CacheArgs),
     /// Check the token stores, the cache directory and the host's reachability (no login).
     Doctor(doctor::DoctorArgs),
+    /// Print the completion script of a shell (bash, zsh, fish, elvish, powershell).
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page sfmfa(1), or a subcommand's, in roff; or write them all to a folder.
+    Man(manpage::ManArgs),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +47,8 @@ fn main() -> ExitCode {
         Command::Demo => demo::run().map_err(exit::CliError::from),
         Command::Cache(args) => return cache::run(&args),
         Command::Doctor(args) => return doctor::run(&args),
+        Command::Completions(args) => completions::run(&args, Cli::command()),
+        Command::Man(args) => manpage::run(&args, Cli::command()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -11,9 +11,15 @@ fn emulator() -> Emulator {
 }
 
 fn login(args: &[&str], password: Option<&str>) -> Output {
+    // No profile of the machine's user applies: HOME and SNOWFLAKE_HOME are an empty folder (a
+    // SnowSQL `[connections]` there would be the default connection, its password included).
+    let home = tempfile::tempdir().expect("temp dir");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfmfa"));
     cmd.arg("login")
         .args(args)
+        .env("HOME", home.path())
+        .env("SNOWFLAKE_HOME", home.path())
+        .env_remove("SNOWFLAKE_DEFAULT_CONNECTION_NAME")
         .env_remove("SNOWFLAKE_PASSWORD")
         .env(
             "SF_TEMPORARY_CREDENTIAL_CACHE_DIR",
@@ -78,35 +84,104 @@ fn snowsql_flags_short_and_long() {
         assert!(ok(&out).contains("second factor: passcode)"), "{names:?}");
         assert_eq!(emu.control().push_count("xy12345", "demo"), 0);
     }
+    // --authenticator reached the request.
+    let history = emu.control().login_history();
+    assert_eq!(history.len(), 2);
+    assert!(
+        history
+            .iter()
+            .all(|h| h.authenticator == "USERNAME_PASSWORD_MFA"),
+        "{history:?}"
+    );
 }
 
-/// SnowSQL's `--mfa-passcode-in-password`, and the `snow` CLI's `--account --user`.
+/// SnowSQL's `--mfa-passcode-in-password` (and its alias `--passcode-in-password`), and the
+/// `snow` CLI's `--account --user`. The passcode is demo's Duo bypass code, which stays valid.
 #[test]
 fn passcode_in_password_and_snow_cli_names() {
     let emu = emulator();
-    let passcode = emu
-        .control()
-        .current_passcode("xy12345", "demo")
-        .expect("a passcode");
-    let out = login(
-        &[
-            "--account",
-            "xy12345",
-            "--user",
-            "demo",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &emu.port().to_string(),
-            "--mfa-passcode-in-password",
-            "-o",
-            "protocol=http",
-            "-o",
-            "clientStoreTemporaryCredential=off",
-        ],
-        Some(&format!("abc123{passcode}")),
-    );
-    assert!(ok(&out).contains("second factor: passcode_in_password"));
+    for flag in ["--mfa-passcode-in-password", "--passcode-in-password"] {
+        let out = login(
+            &[
+                "--account",
+                "xy12345",
+                "--user",
+                "demo",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &emu.port().to_string(),
+                flag,
+                "-o",
+                "protocol=http",
+                "-o",
+                "clientStoreTemporaryCredential=off",
+            ],
+            Some("abc123987654"),
+        );
+        assert!(
+            ok(&out).contains("second factor: passcode_in_password"),
+            "{flag}"
+        );
+    }
+    assert_eq!(emu.control().push_count("xy12345", "demo"), 0);
+}
+
+/// The `snow` CLI's flags of a Duo login together: `--account --user --mfa-passcode
+/// --authenticator`. The authenticator is the one the request names; one sfmfa does not do is
+/// refused before any request (exit 2).
+#[test]
+fn snow_cli_flags_together() {
+    let emu = emulator();
+    let port = emu.port().to_string();
+    let snow = |authenticator: &str, passcode: &str| {
+        login(
+            &[
+                "--account",
+                "xy12345",
+                "--user",
+                "demo",
+                "--mfa-passcode",
+                passcode,
+                "--authenticator",
+                authenticator,
+                "-o",
+                "host=127.0.0.1",
+                "-o",
+                &format!("port={port}"),
+                "-o",
+                "protocol=http",
+                "-o",
+                "clientStoreTemporaryCredential=off",
+            ],
+            Some("abc123"),
+        )
+    };
+    for (authenticator, sent) in [
+        ("username_password_mfa", "USERNAME_PASSWORD_MFA"),
+        ("snowflake", "SNOWFLAKE"),
+    ] {
+        let out = snow(authenticator, "987654");
+        assert!(
+            ok(&out).contains("second factor: passcode)"),
+            "{authenticator}"
+        );
+        let history = emu.control().login_history();
+        let last = history.last().expect("a login");
+        assert_eq!(last.authenticator, sent, "{last:?}");
+        assert_eq!(
+            last.second_authentication_factor.as_deref(),
+            Some("DUO_PASSCODE"),
+            "{last:?}"
+        );
+    }
+    // A wrong passcode is the server's Duo refusal (4): the flag's value is what was sent.
+    let out = snow("username_password_mfa", "000000");
+    assert_eq!(out.status.code(), Some(4));
+    let out = snow("externalbrowser", "987654");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(emu.control().login_count("xy12345", "demo"), 3);
+    assert_eq!(emu.control().push_count("xy12345", "demo"), 0);
 }
 
 /// `-m` with no value asks on a terminal; stdin is not one here: a clear error, exit 2, and no

@@ -1,0 +1,38 @@
+//! The permission rule of a file that may hold a password (`connections.toml`, `config.toml`,
+//! SnowSQL's `config`): one others may write to is refused, one others may read is used with a
+//! warning. This is the rule of the Python connector for `connections.toml` ("Bad owner or
+//! permissions on …" when group or others may read it, an error when they may write to it).
+//! SnowSQL documents no check of its own, only that the file must be secured (`chmod 700`); a file
+//! another user can change could send the login, password included, to a host of their choosing,
+//! so sfmfa holds SnowSQL's file to the same rule.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use crate::exit::CliError;
+
+/// Group or others may write.
+const WRITABLE_BY_OTHERS: u32 = 0o022;
+/// Group or others may read.
+const READABLE_BY_OTHERS: u32 = 0o044;
+
+/// Applies the rule to `path` with metadata `meta`: an error (exit code 2) when others may write to
+/// it, a warning on stderr when others may read it.
+pub fn check(path: &Path, meta: &std::fs::Metadata) -> Result<(), CliError> {
+    let mode = meta.permissions().mode();
+    if mode & WRITABLE_BY_OTHERS != 0 {
+        return Err(CliError::usage(format!(
+            "Bad owner or permissions on {}: others may write to it; run chmod 0600 {}",
+            path.display(),
+            path.display()
+        )));
+    }
+    if mode & READABLE_BY_OTHERS != 0 {
+        eprintln!(
+            "warning: Bad owner or permissions on {}: others may read it; run chmod 0600 {}",
+            path.display(),
+            path.display()
+        );
+    }
+    Ok(())
+}
