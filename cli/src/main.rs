@@ -8,6 +8,9 @@ mod login;
 mod options;
 mod profile;
 mod prompt;
+mod report;
+mod status;
+mod store_names;
 
 use std::process::ExitCode;
 
