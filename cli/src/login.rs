@@ -200,7 +200,8 @@ fn login_and_logout(args: &LoginArgs, report: &mut LoginReport) -> Result<(), Fa
     let result = client.login();
     // Whatever the outcome (Ctrl-C included): the spinner's line is cleared before anything else.
     status.finish();
-    report.elapsed_ms = Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+    let elapsed = started.elapsed();
+    report.elapsed_ms = Some(u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX));
     let session = result?;
     let factor = session.second_factor().name();
     report.session_id = Some(session.session_id());
@@ -210,7 +211,7 @@ fn login_and_logout(args: &LoginArgs, report: &mut LoginReport) -> Result<(), Fa
         println!(
             "logged in: session {} in {:.2} s (second factor: {factor})",
             session.session_id(),
-            started.elapsed().as_secs_f64(),
+            elapsed.as_secs_f64(),
         );
         println!(
             "token cache: {}",
@@ -224,7 +225,7 @@ fn login_and_logout(args: &LoginArgs, report: &mut LoginReport) -> Result<(), Fa
         json.message.clone_from(&message);
         Failed {
             cli: CliError::from(message),
-            json: Some(json),
+            json: Some(Box::new(json)),
         }
     })?;
     report.logged_out = true;
@@ -238,21 +239,13 @@ fn login_and_logout(args: &LoginArgs, report: &mut LoginReport) -> Result<(), Fa
 /// error when there is one, which knows more than its message).
 struct Failed {
     cli: CliError,
-    json: Option<ErrorJson>,
+    json: Option<Box<ErrorJson>>,
 }
 
 impl Failed {
     fn json(&self) -> ErrorJson {
         match &self.json {
-            Some(json) => ErrorJson {
-                exit_code: json.exit_code,
-                kind: json.kind,
-                failure: json.failure,
-                code: json.code,
-                sqlstate: json.sqlstate,
-                message: json.message.clone(),
-                hint: json.hint.clone(),
-            },
+            Some(json) => ErrorJson::clone(json),
             None => ErrorJson::from_cli(&self.cli),
         }
     }
@@ -271,7 +264,7 @@ impl From<CliError> for Failed {
 impl From<sfmfa::Error> for Failed {
     fn from(e: sfmfa::Error) -> Self {
         Failed {
-            json: Some(ErrorJson::from_error(&e)),
+            json: Some(Box::new(ErrorJson::from_error(&e))),
             cli: CliError::from(e),
         }
     }

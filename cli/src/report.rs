@@ -70,7 +70,7 @@ pub struct CacheJson {
 }
 
 /// `error` of [`LoginReport`].
-#[derive(Serialize, Debug)]
+#[derive(Serialize, Debug, Clone)]
 pub struct ErrorJson {
     /// The exit code, the same as in text mode.
     pub exit_code: u8,
