@@ -3,6 +3,7 @@
 mod cache;
 mod demo;
 mod doctor;
+mod echo_margin;
 mod exit;
 mod login;
 mod options;

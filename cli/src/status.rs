@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use sfmfa::progress::Progress;
 
+use crate::echo_margin::EchoMargin;
 use crate::store_names;
 
 /// How often the spinner turns (and the seconds left are redrawn).
@@ -46,8 +47,8 @@ impl Status {
             terminal,
         });
         if terminal {
-            let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
-                .with_style(status.style());
+            let target = ProgressDrawTarget::term_like_with_hz(Box::new(EchoMargin::stderr()), 20);
+            let spinner = ProgressBar::with_draw_target(None, target).with_style(status.style());
             spinner.set_message(clean(first));
             spinner.enable_steady_tick(TICK);
             *status.slot() = Some(spinner);
