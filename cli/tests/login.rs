@@ -406,3 +406,92 @@ fn text_output_tells_the_cache_status_in_words() {
         }
     }
 }
+
+/// A request refused before processing (HTTP 503) is retried: stderr tells the attempt and why,
+/// as a plain line, and the login succeeds.
+#[test]
+fn a_retry_has_its_line_on_stderr() {
+    let emu = emulator();
+    let cache = tempfile::tempdir().expect("temp dir");
+    emu.control().fail_http(503, 1);
+    let out = sfmfa_login_cached(emu.port(), "user=push_approve", &[], "abc123", cache.path());
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let retry = stderr
+        .lines()
+        .find(|l| l.starts_with("retrying (attempt 2) in "))
+        .unwrap_or_else(|| panic!("no retry line: {stderr}"));
+    assert!(
+        retry.contains(" ms, because: ") && retry.contains("503"),
+        "{retry}"
+    );
+}
+
+/// Two logins of one user with the token cache on, in two processes: while the first waits for
+/// its `manual` push, the second says on stderr that it waits for the other login; once the push
+/// is approved, the first stores the token and the second uses it (one push in all).
+#[test]
+fn a_second_login_of_the_same_user_says_it_waits_for_the_first() {
+    use std::io::Read;
+    use std::time::{Duration, Instant};
+    let emu = emulator();
+    let cache = tempfile::tempdir().expect("temp dir");
+    let url = format!(
+        "jdbc:snowflake://127.0.0.1:{}/?account=xy12345&user=manual_long&ssl=off&authenticator=username_password_mfa&token_cache=file",
+        emu.port()
+    );
+    let start = || {
+        Command::new(env!("CARGO_BIN_EXE_sfmfa"))
+            .args(["login", &url])
+            .env("SNOWFLAKE_PASSWORD", "abc123")
+            .env("SF_TEMPORARY_CREDENTIAL_CACHE_DIR", cache.path())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("sfmfa starts")
+    };
+    let control = emu.control();
+    let wait = |what: &str, done: &dyn Fn() -> bool| {
+        let end = Instant::now() + Duration::from_secs(60);
+        while !done() {
+            assert!(Instant::now() < end, "gave up waiting for {what}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    let first = start();
+    wait("the first push", &|| {
+        control.pending_pushes("xy12345", "manual_long") == 1
+    });
+    let mut second = start();
+    let mut stderr = second.stderr.take().expect("stderr");
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = std::sync::Arc::clone(&seen);
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 1024];
+        while let Ok(n) = stderr.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().expect("stderr").extend_from_slice(&buf[..n]);
+        }
+    });
+    let so_far = || text(&seen.lock().expect("stderr"));
+    wait("the second login's waiting line", &|| {
+        so_far().contains("waiting for another login of the same user")
+    });
+    assert!(control.answer_push("xy12345", "manual_long", true));
+    let first = first.wait_with_output().expect("the first ends");
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(text(&first.stdout).contains("token cache: MFA token stored in the file "));
+    let second_out = second.wait_with_output().expect("the second ends");
+    reader.join().expect("the reader ends");
+    let stdout = text(&second_out.stdout);
+    assert!(second_out.status.success(), "{stdout}\n{}", so_far());
+    assert!(stdout.contains("second factor: mfa_token"), "{stdout}");
+    assert!(
+        stdout.contains("token cache: used the MFA token cached in the file "),
+        "{stdout}"
+    );
+    assert_eq!(control.push_count("xy12345", "manual_long"), 1);
+}
