@@ -5,10 +5,12 @@ use std::time::Instant;
 
 use clap::Args;
 
-use crate::exit::CliError;
+use crate::exit::{self, CliError};
 use crate::options::ConnectionString;
 use crate::profile;
 use crate::prompt;
+use crate::report::{self, ErrorJson, Format, LoginReport};
+use crate::status::Status;
 
 /// Flags of `sfmfa login`. Every option goes through sfmfa's option table, so a connection string and
 /// `-o` take the names of any driver (`-o passcodeInPassword=on`, `-o UID=demo`). The password is best
@@ -72,6 +74,10 @@ pub struct LoginArgs {
     /// `-o host=127.0.0.1 -o protocol=http`.
     #[arg(short = 'o', long = "option", value_name = "KEY=VALUE")]
     options: Vec<String>,
+    /// What to print on stdout once done: `text`, or `json` (one object). The progress lines stay
+    /// on stderr either way.
+    #[arg(long, value_enum, default_value_t = Format::Text, long_help = report::JSON_FIELDS)]
+    format: Format,
     /// Print help (`-h` is SnowSQL's `--host`).
     #[arg(long, action = clap::ArgAction::Help)]
     help: Option<bool>,
@@ -154,30 +160,113 @@ fn usage(e: sfmfa::Error) -> CliError {
     CliError::usage(e.to_string())
 }
 
-/// Runs `sfmfa login`. Ctrl-C cancels the login (the library's cancel): exit code 130.
+/// Runs `sfmfa login`: the live status on stderr while it logs in, then what happened (text on
+/// stdout, or one JSON object with `--format json`). Ctrl-C cancels the login (the library's
+/// cancel): exit code 130. A failure is returned for `main` to print on stderr, in either format.
 pub fn run(args: &LoginArgs) -> Result<(), CliError> {
-    let config = config(args)?;
-    for warning in config.warnings() {
-        eprintln!("warning: {warning}");
+    let mut report = LoginReport::default();
+    let result = login_and_logout(args, &mut report);
+    if args.format == Format::Json {
+        report.ok = result.is_ok();
+        report.error = result.as_ref().err().map(|failed| failed.json());
+        match serde_json::to_string(&report) {
+            Ok(json) => println!("{json}"),
+            Err(e) => return Err(CliError::from(format!("cannot write the JSON output: {e}"))),
+        }
     }
+    result.map_err(Failed::into_cli)
+}
+
+/// One login and its logout; what happened goes into `report` as it happens (and, in text mode,
+/// to stdout).
+fn login_and_logout(args: &LoginArgs, report: &mut LoginReport) -> Result<(), Failed> {
+    let text = args.format == Format::Text;
+    let config = config(args)?;
+    let first = format!(
+        "Logging in to {} as {}…",
+        config.host(),
+        config.user().unwrap_or_default()
+    );
+    let login_timeout = config.login_timeout();
+    // The configuration's warnings come as progress events of the login, with the other lines.
     let client = Arc::new(sfmfa::Client::new(config).map_err(usage)?);
     let on_interrupt = Arc::clone(&client);
     ctrlc::set_handler(move || {
         on_interrupt.cancel();
     })
     .map_err(|e| CliError::from(format!("cannot handle Ctrl-C: {e}")))?;
+    let status = Status::start(login_timeout, &first);
+    client.set_progress(Some(Arc::new(status.callback())));
     let started = Instant::now();
-    eprintln!("logging in (approve the Duo push on your phone if one arrives)...");
-    let session = client.login()?;
-    println!(
-        "logged in: session {} in {:.2} s (second factor: {})",
-        session.session_id(),
-        started.elapsed().as_secs_f64(),
-        session.second_factor().name()
-    );
-    session
-        .close()
-        .map_err(|e| CliError::from(format!("logout failed: {e}")))?;
-    println!("logged out");
+    let result = client.login();
+    // Whatever the outcome (Ctrl-C included): the spinner's line is cleared before anything else.
+    status.finish();
+    let elapsed = started.elapsed();
+    report.elapsed_ms = Some(u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX));
+    let session = result?;
+    let factor = session.second_factor().name();
+    report.session_id = Some(session.session_id());
+    report.second_factor = Some(factor);
+    report.cache = Some(report::cache_json(session.cache_report()));
+    if text {
+        println!(
+            "logged in: session {} in {:.2} s (second factor: {factor})",
+            session.session_id(),
+            elapsed.as_secs_f64(),
+        );
+        println!(
+            "token cache: {}",
+            report::cache_words(session.cache_report())
+        );
+    }
+    session.close().map_err(|e| {
+        let message = format!("logout failed: {e}");
+        let mut json = ErrorJson::from_error(&e);
+        (json.exit_code, json.kind) = (exit::OTHER, report::class_name(exit::OTHER));
+        json.message.clone_from(&message);
+        Failed {
+            cli: CliError::from(message),
+            json: Some(Box::new(json)),
+        }
+    })?;
+    report.logged_out = true;
+    if text {
+        println!("logged out");
+    }
     Ok(())
+}
+
+/// A failure of `sfmfa login`: what `main` prints, and the JSON `error` (built from the library's
+/// error when there is one, which knows more than its message).
+struct Failed {
+    cli: CliError,
+    json: Option<Box<ErrorJson>>,
+}
+
+impl Failed {
+    fn json(&self) -> ErrorJson {
+        match &self.json {
+            Some(json) => ErrorJson::clone(json),
+            None => ErrorJson::from_cli(&self.cli),
+        }
+    }
+
+    fn into_cli(self) -> CliError {
+        self.cli
+    }
+}
+
+impl From<CliError> for Failed {
+    fn from(cli: CliError) -> Self {
+        Failed { cli, json: None }
+    }
+}
+
+impl From<sfmfa::Error> for Failed {
+    fn from(e: sfmfa::Error) -> Self {
+        Failed {
+            json: Some(Box::new(ErrorJson::from_error(&e))),
+            cli: CliError::from(e),
+        }
+    }
 }

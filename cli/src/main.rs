@@ -4,12 +4,16 @@ mod cache;
 mod completions;
 mod demo;
 mod doctor;
+mod echo_margin;
 mod exit;
 mod login;
 mod manpage;
 mod options;
 mod profile;
 mod prompt;
+mod report;
+mod status;
+mod store_names;
 
 use std::process::ExitCode;
 
