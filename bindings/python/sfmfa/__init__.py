@@ -34,13 +34,17 @@ from ._client import (
 )
 from ._errors import (
     DatabaseError,
+    DataError,
     Error,
     ErrorKind,
+    IntegrityError,
     InterfaceError,
     InternalError,
+    NotSupportedError,
     OperationalError,
     ProgrammingError,
     Result,
+    Warning,
 )
 from ._ffi import LibraryNotFoundError
 
@@ -57,12 +61,15 @@ __all__ = [
     "CacheStatus",
     "Client",
     "ConfigurationWarning",
+    "DataError",
     "DatabaseError",
     "Error",
     "ErrorKind",
+    "IntegrityError",
     "InterfaceError",
     "InternalError",
     "LibraryNotFoundError",
+    "NotSupportedError",
     "OperationalError",
     "OptionValue",
     "ProgrammingError",
@@ -72,6 +79,7 @@ __all__ = [
     "Result",
     "SecondFactor",
     "Session",
+    "Warning",
     "library_version",
     "login",
     "login_from_connection_string",

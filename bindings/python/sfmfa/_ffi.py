@@ -80,7 +80,21 @@ else:
 
 class _OpenEnum(enum.IntEnum):
     """An ``IntEnum`` that also takes values a newer library may send: ``Kind(99)`` is a member
-    named ``UNKNOWN_99`` instead of a ``ValueError``."""
+    named ``UNKNOWN_99`` instead of a ``ValueError``.
+
+    It prints by name, as :class:`enum.Enum` does: ``str()``, ``format()`` and f-strings give
+    ``SecondFactor.PUSH`` (``IntEnum`` gives the bare number from Python 3.11 on); ``repr()`` is
+    ``<SecondFactor.PUSH: 1>``. It still compares, hashes and serialises (``json``) as its int,
+    and an integer format (``f"{kind:d}"``) gives the number.
+    """
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__}.{self._name_}"
+
+    def __format__(self, spec: str) -> str:
+        if spec and spec[-1] in "bcdnoxX":
+            return int.__format__(int(self), spec)
+        return format(str(self), spec)
 
     @classmethod
     def _missing_(cls, value: object) -> _OpenEnum | None:
