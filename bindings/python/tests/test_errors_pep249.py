@@ -127,3 +127,8 @@ def test_an_unknown_value_prints_its_name_too() -> None:
     assert str(Result(777)) == "Result.UNKNOWN_777"
     assert f"{SecondFactor(99)}" == "SecondFactor.UNKNOWN_99"
 
+
+def test_the_readme_names_the_pep249_set() -> None:
+    section = (REPO / "README.md").read_text().split("\n## Python\n", 1)[1].split("\n## ", 1)[0]
+    for name in PEP249:
+        assert f"`{name}`" in section, name
