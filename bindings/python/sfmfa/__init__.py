@@ -13,9 +13,13 @@ Keyword names are the Python connector's (``passcode``, ``passcode_in_password``
 Failures raise PEP 249-style exceptions (:class:`Error` and its subclasses) with ``errno``
 (Snowflake's code, e.g. 390120), ``sqlstate``, ``msg``, ``hint`` and ``kind`` (:class:`ErrorKind`).
 
-The shared library is found through ``$SFMFA_LIBRARY``, next to this package, or in the build tree
-(``target/release``, ``target/debug``); see :mod:`sfmfa._ffi`.
+The shared library is loaded on import: ``$SFMFA_LIBRARY`` when set, else the one next to this
+package (pip builds it with cargo), else, in a source checkout, its ``target/release`` or
+``target/debug``; see :mod:`sfmfa._ffi`. ``import sfmfa`` raises :class:`LibraryNotFoundError`
+(an ``ImportError``), one sentence, when there is none.
 """
+
+from . import _ffi
 
 from ._client import (
     CacheInfo,
@@ -34,15 +38,22 @@ from ._client import (
 )
 from ._errors import (
     DatabaseError,
+    DataError,
     Error,
     ErrorKind,
+    IntegrityError,
     InterfaceError,
     InternalError,
+    NotSupportedError,
     OperationalError,
     ProgrammingError,
     Result,
+    Warning,
 )
 from ._ffi import LibraryNotFoundError
+
+# A package without its library fails here, at import, rather than at its first call.
+_ffi.lib()
 
 #: Version of this Python package.
 __version__ = "0.1.0"
@@ -57,12 +68,15 @@ __all__ = [
     "CacheStatus",
     "Client",
     "ConfigurationWarning",
+    "DataError",
     "DatabaseError",
     "Error",
     "ErrorKind",
+    "IntegrityError",
     "InterfaceError",
     "InternalError",
     "LibraryNotFoundError",
+    "NotSupportedError",
     "OperationalError",
     "OptionValue",
     "ProgrammingError",
@@ -72,6 +86,7 @@ __all__ = [
     "Result",
     "SecondFactor",
     "Session",
+    "Warning",
     "library_version",
     "login",
     "login_from_connection_string",

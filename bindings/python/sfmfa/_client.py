@@ -21,6 +21,7 @@ import logging
 import os
 import platform
 import re
+import sys
 import threading
 import warnings
 import weakref
@@ -63,8 +64,22 @@ SecondFactor = _ffi.SecondFactor
 
 
 class ConfigurationWarning(UserWarning):
-    """A configuration warning of the C library: an unknown key of a connection string, an option
-    sfmfa accepts but does not honour (``insecure_mode=True``, proxies), an option given twice."""
+    """A configuration warning: an unknown keyword argument or key of a connection string (named
+    with the nearest known name, then ignored, as the Python connector warns about an unknown
+    connection parameter and goes on), an option sfmfa accepts but does not honour
+    (``insecure_mode=True``, proxies), an option given twice."""
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _warn(text: str) -> None:
+    """Issues ``text`` as a :class:`ConfigurationWarning` attributed to the caller's line outside
+    this package (``Client(...)``, ``sfmfa.login(...)``), whatever the depth of the call."""
+    level, frame = 1, sys._getframe(0)
+    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == _PACKAGE_DIR:
+        level, frame = level + 1, frame.f_back
+    warnings.warn(text, ConfigurationWarning, stacklevel=level)
 
 
 @dataclass(frozen=True)
@@ -336,6 +351,8 @@ class _Config:
 
     def __init__(self, ptr: Any) -> None:
         lib = _ffi.lib()
+        #: Warnings of this binding (unknown keyword arguments), before the library's own.
+        self.ignored: list[str] = []
         self.handle: _Handle[Any] = _Handle(ptr, lib.sfmfa_config_free, "configuration")
         self._finalizer = _finalize(self, self.handle)
         # The User-Agent names this binding: "... Python/3.11.7" instead of the C ABI's "C/1".
@@ -391,7 +408,11 @@ class _Config:
 
     def apply(self, options: dict[str, Any]) -> None:
         """Sets every option of ``options``, a dictionary this call empties: each value is turned
-        into a buffer in place, set, and wiped, and the dictionary is cleared even on failure."""
+        into a buffer in place, set, and wiped, and the dictionary is cleared even on failure.
+
+        An unknown name is not an error: the library's message (which names the nearest known
+        name, and never a name that looks like a secret) goes to :attr:`ignored` and the other
+        options are set; an invalid value still raises."""
         try:
             for key in list(options):
                 if options[key] is None:
@@ -403,6 +424,9 @@ class _Config:
                 for key, buf in options.items():
                     rc = lib.sfmfa_config_set(ptr, _key_bytes(key), buf)
                     _wipe(buf)
+                    if rc == Result.UNKNOWN_OPTION:
+                        self.ignored.append(f"{_last_error(rc).msg}; ignored")
+                        continue
                     _check(rc)
         finally:
             for buf in options.values():
@@ -411,7 +435,8 @@ class _Config:
             options.clear()
 
     def warnings(self) -> tuple[str, ...]:
-        """The configuration's warnings (unknown keys, options not honoured, duplicates)."""
+        """The configuration's warnings: the unknown keyword arguments, then the library's
+        (unknown keys of a connection string, options not honoured, duplicates)."""
         lib = _ffi.lib()
         with self.handle.use() as ptr:
             n = c_size_t(0)
@@ -426,7 +451,7 @@ class _Config:
                 rc, data = _ffi.read_string(warning)
                 _check(rc)
                 out.append(data.decode("utf-8", "replace"))
-            return tuple(out)
+            return (*self.ignored, *out)
 
     def close(self) -> None:
         self._finalizer()
@@ -611,8 +636,10 @@ class Client:
     names. Booleans become ``"true"``/``"false"``, numbers their decimal text, ``None`` leaves an
     option at its default. ``progress`` is called with each :class:`ProgressEvent`.
 
-    Configuration warnings are issued as :class:`ConfigurationWarning` and kept in
-    :attr:`warnings`. A client is a context manager; :meth:`close` cancels its logins in progress
+    An unknown keyword is not an error: it is named with the nearest known name in a
+    :class:`ConfigurationWarning` and ignored, as the Python connector does; an invalid value
+    raises ``ProgrammingError``. Configuration warnings are issued as
+    :class:`ConfigurationWarning` and kept in :attr:`warnings`. A client is a context manager; :meth:`close` cancels its logins in progress
     and frees it once the last one returned.
     """
 
@@ -654,7 +681,7 @@ class Client:
             self.warnings: tuple[str, ...] = config.warnings()
             """The configuration's warnings, also issued as :class:`ConfigurationWarning`."""
             for text in self.warnings:  # (may raise under a warnings filter "error")
-                warnings.warn(text, ConfigurationWarning, stacklevel=3)
+                _warn(text)
             with config.handle.use() as cfg:
                 rc = lib.sfmfa_client_new(cfg, byref(out))
                 _check(rc)

@@ -1,16 +1,25 @@
-"""Exceptions, in the PEP 249 hierarchy the Snowflake Python connector uses.
+"""Exceptions: the complete PEP 249 set, in its hierarchy, as the Snowflake Python connector has it.
 
 ::
 
+    Warning                  (PEP 249; sfmfa raises none: configuration warnings are
+                             ConfigurationWarning, a UserWarning, as the connector's are)
     Error
      +-- InterfaceError      a misuse of the binding: a closed handle, a NUL in a string,
      |                       sfmfa_result 100 (NULL argument), 101 (invalid UTF-8), 104
      +-- DatabaseError       3xx: the server refused the login (390100 bad password, every Duo
-         |                   code 3901xx), as the Python connector raises for a refused login
-         +-- ProgrammingError 102 unknown option, 103 invalid value, 105 missing option
+         |                   code 3901xx), as the connector raises for a refused login
+         +-- DataError        (PEP 249; no sfmfa failure)
          +-- OperationalError 2xx transport (connect, TLS, HTTP status, connection lost, protocol,
          |                    login_timeout), 4xx token cache, 900 cancelled
+         +-- IntegrityError   (PEP 249; no sfmfa failure)
          +-- InternalError    901 internal, 902 panic caught at the C boundary
+         +-- ProgrammingError 102 unknown option, 103 invalid value, 105 missing option (the
+         |                    connector's class for a missing user, password or account)
+         +-- NotSupportedError (PEP 249; no sfmfa failure)
+
+:func:`class_of` holds the mapping of every ``sfmfa_result``; ``tests/test_errors_pep249.py`` walks
+the failure table (``bindings/failures.tsv``) and checks each row's class.
 
 Every exception carries ``errno`` (Snowflake's code such as 390120, or the ``sfmfa_result`` value
 when the server did not refuse the login, as the connector puts its own codes there), ``sqlstate``,
@@ -24,14 +33,18 @@ from __future__ import annotations
 from ._ffi import Result
 
 __all__ = [
+    "DataError",
     "DatabaseError",
     "Error",
     "ErrorKind",
+    "IntegrityError",
     "InterfaceError",
     "InternalError",
+    "NotSupportedError",
     "OperationalError",
     "ProgrammingError",
     "Result",
+    "Warning",
 ]
 
 
@@ -39,6 +52,11 @@ __all__ = [
 #: and values of the C library's ``sfmfa_result`` (``ErrorKind.DUO_DENIED == 320``), one vocabulary
 #: with C and Java. An exception's ``kind`` is its ``result``.
 ErrorKind = Result
+
+
+class Warning(Exception):  # noqa: A001 - PEP 249 names it so (the connector's is an Exception too)
+    """PEP 249 ``Warning``: an important warning such as a data truncation. Part of the PEP 249
+    set; sfmfa raises none (its configuration warnings are :class:`ConfigurationWarning`s)."""
 
 
 class Error(Exception):
@@ -72,7 +90,7 @@ class Error(Exception):
         kind: ErrorKind = ErrorKind.INTERNAL,
     ) -> None:
         self.msg = msg
-        self.errno = errno
+        self.errno = int(errno)
         self.sqlstate = sqlstate
         self.hint = hint
         self.result = result
@@ -120,16 +138,29 @@ class DatabaseError(Error):
     """The server refused the login: 390100 and the Duo codes (PEP 249 ``DatabaseError``)."""
 
 
-class ProgrammingError(DatabaseError):
-    """An unknown option, an invalid value, a missing account/user/password (PEP 249)."""
+class DataError(DatabaseError):
+    """PEP 249 ``DataError`` (problems with processed data); no sfmfa failure is one."""
 
 
 class OperationalError(DatabaseError):
     """Transport failures, ``login_timeout``, the token cache, a cancelled login (PEP 249)."""
 
 
+class IntegrityError(DatabaseError):
+    """PEP 249 ``IntegrityError`` (relational integrity); no sfmfa failure is one."""
+
+
 class InternalError(DatabaseError):
     """A bug in sfmfa, or a panic caught at the C boundary (PEP 249)."""
+
+
+class ProgrammingError(DatabaseError):
+    """An unknown option, an invalid value, a missing account/user/password (PEP 249)."""
+
+
+class NotSupportedError(DatabaseError):
+    """PEP 249 ``NotSupportedError`` (a method or API the database does not support); no sfmfa
+    failure is one."""
 
 
 def kind_of(result: int) -> ErrorKind:
@@ -138,14 +169,54 @@ def kind_of(result: int) -> ErrorKind:
     return Result(result)
 
 
+#: The class of every ``sfmfa_result`` this version knows: the one the Snowflake Python connector
+#: raises for the same failure (a refused login is ``DatabaseError`` with the server's code; a
+#: missing user/password/account and an invalid parameter value are ``ProgrammingError``; no
+#: connection, a lost one, a timeout are ``OperationalError``).
+_CLASS_OF: dict[Result, type[Error]] = {
+    Result.NULL_ARGUMENT: InterfaceError,
+    Result.INVALID_UTF8: InterfaceError,
+    Result.UNKNOWN_OPTION: ProgrammingError,
+    Result.INVALID_VALUE: ProgrammingError,
+    Result.BUFFER_TOO_SMALL: InterfaceError,
+    Result.MISSING_OPTION: ProgrammingError,
+    Result.CONNECT: OperationalError,
+    Result.TLS: OperationalError,
+    Result.HTTP_STATUS: OperationalError,
+    Result.CONNECTION_LOST: OperationalError,
+    Result.PROTOCOL: OperationalError,
+    Result.TIMEOUT: OperationalError,
+    Result.BAD_CREDENTIALS: DatabaseError,
+    Result.DUO_DENIED: DatabaseError,
+    Result.DUO_PENDING: DatabaseError,
+    Result.DUO_NOT_ENROLLED: DatabaseError,
+    Result.DUO_LOCKED: DatabaseError,
+    Result.DUO_REQUESTED: DatabaseError,
+    Result.DUO_SMS_SENT: DatabaseError,
+    Result.DUO_TIMEOUT: DatabaseError,
+    Result.DUO_INVALID: DatabaseError,
+    Result.DUO_SUCCEEDED: DatabaseError,
+    Result.DUO_EXCEPTION: DatabaseError,
+    Result.DUO_PUSH_DISABLED: DatabaseError,
+    Result.SERVER_ERROR: DatabaseError,
+    Result.CACHE: OperationalError,
+    Result.CANCELLED: OperationalError,
+    Result.INTERNAL: InternalError,
+    Result.PANIC: InternalError,
+}
+
+
 def class_of(result: int) -> type[Error]:
-    """The exception class for an ``sfmfa_result`` value, by band (see the module docstring)."""
-    if result in (Result.NULL_ARGUMENT, Result.INVALID_UTF8, Result.BUFFER_TOO_SMALL):
-        return InterfaceError
+    """The exception class for an ``sfmfa_result`` value (see the module docstring); a value
+    newer than this binding gets its band's class (1xx ``ProgrammingError``, 3xx
+    ``DatabaseError``, 2xx and 4xx–9xx ``OperationalError``, anything else ``InternalError``)."""
+    known = _CLASS_OF.get(Result(result))
+    if known is not None:
+        return known
     if 100 <= result < 200:
         return ProgrammingError
     if 300 <= result < 400:
         return DatabaseError
-    if result in (Result.INTERNAL, Result.PANIC) or not 200 <= result < 1000:
-        return InternalError
-    return OperationalError
+    if 200 <= result < 1000:
+        return OperationalError
+    return InternalError

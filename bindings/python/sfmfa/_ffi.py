@@ -20,9 +20,10 @@ Type choices:
   client is expected.
 
 Where the library is found (:func:`find_library`): ``$SFMFA_LIBRARY`` when it is set (nothing else
-is tried then), else ``libsfmfa.so`` next to this package (``make python`` copies it there, and an
-installed package carries it as package data), else the build tree (``target/release``, then
-``target/debug``, in this package's directory or any parent of it).
+is tried then), else ``libsfmfa.so`` next to this package (an installed package carries it: pip
+builds it with cargo, see ``setup.py``), else, only when this package is the one of a source
+checkout (``bindings/python/sfmfa``), the checkout's ``target/release`` then ``target/debug``.
+When none loads, the error is one sentence saying what to do.
 """
 
 from __future__ import annotations
@@ -80,7 +81,21 @@ else:
 
 class _OpenEnum(enum.IntEnum):
     """An ``IntEnum`` that also takes values a newer library may send: ``Kind(99)`` is a member
-    named ``UNKNOWN_99`` instead of a ``ValueError``."""
+    named ``UNKNOWN_99`` instead of a ``ValueError``.
+
+    It prints by name, as :class:`enum.Enum` does: ``str()``, ``format()`` and f-strings give
+    ``SecondFactor.PUSH`` (``IntEnum`` gives the bare number from Python 3.11 on); ``repr()`` is
+    ``<SecondFactor.PUSH: 1>``. It still compares, hashes and serialises (``json``) as its int,
+    and an integer format (``f"{kind:d}"``) gives the number.
+    """
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__}.{self._name_}"
+
+    def __format__(self, spec: str) -> str:
+        if spec and spec[-1] in "bcdnoxX":
+            return int.__format__(int(self), spec)
+        return format(str(self), spec)
 
     @classmethod
     def _missing_(cls, value: object) -> _OpenEnum | None:
@@ -262,52 +277,81 @@ PROTOTYPES: Final[dict[str, tuple[Any, tuple[Any, ...]]]] = {
 
 
 class LibraryNotFoundError(ImportError):
-    """``libsfmfa.so`` could not be loaded; the message names every place tried and why."""
+    """``libsfmfa.so`` could not be loaded: raised by ``import sfmfa``, with one sentence saying
+    which library was expected, why it did not load and what to do."""
+
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _checkout_root() -> Path | None:
+    """The repository when this package is its ``bindings/python/sfmfa`` (a source checkout),
+    else ``None`` (an installed package)."""
+    if len(_PACKAGE_DIR.parents) < 3:
+        return None
+    root = _PACKAGE_DIR.parents[2]
+    if _PACKAGE_DIR.parent == root / "bindings" / "python" and (root / "bindings" / "c" / "Cargo.toml").is_file():
+        return root
+    return None
 
 
 def _candidates() -> list[Path]:
     """The places :func:`find_library` tries when ``$SFMFA_LIBRARY`` is not set, in order."""
-    here = Path(__file__).resolve().parent
-    places = [here / _LIB_NAME]
-    for directory in [here, *here.parents]:
-        for profile in ("release", "debug"):
-            places.append(directory / "target" / profile / _LIB_NAME)
+    places = [_PACKAGE_DIR / _LIB_NAME]
+    root = _checkout_root()
+    if root is not None:
+        places += [root / "target" / profile / _LIB_NAME for profile in ("release", "debug")]
     return places
+
+
+def _open(path: Path) -> tuple[ctypes.CDLL | None, str]:
+    """The library at ``path`` with every function of :data:`PROTOTYPES`, or ``None`` and why not."""
+    if not path.is_file():
+        return None, "no such file"
+    try:
+        cdll = ctypes.CDLL(str(path))
+    except OSError as e:
+        return None, str(e)
+    missing = [name for name in PROTOTYPES if not hasattr(cdll, name)]
+    if missing:
+        return None, f"older than this binding, lacks {', '.join(missing)}"
+    return cdll, ""
 
 
 def find_library() -> tuple[ctypes.CDLL, Path]:
     """Loads the shared library and returns it with its path.
 
     A library that lacks a function of :data:`PROTOTYPES` (an older build) is passed over.
-    Raises :class:`LibraryNotFoundError` naming every place tried, and why each failed, when none
-    can be loaded.
+    Raises :class:`LibraryNotFoundError`, one sentence, when none can be loaded.
     """
-    tried: list[str] = []
     explicit = os.environ.get(LIBRARY_ENV)
-    places = [Path(explicit)] if explicit else _candidates()
-    for path in places:
-        label = f"{path} (${LIBRARY_ENV})" if explicit else str(path)
-        if not path.is_file():
-            tried.append(f"{label}: no such file")
-            continue
-        try:
-            cdll = ctypes.CDLL(str(path))
-        except OSError as e:
-            tried.append(f"{label}: {e}")
-            continue
-        missing = [name for name in PROTOTYPES if not hasattr(cdll, name)]
-        if missing:
-            tried.append(f"{label}: older than this binding, lacks {', '.join(missing)}")
-            continue
-        return cdll, path
-    how = (
-        f"${LIBRARY_ENV} is set, so only it was tried"
-        if explicit
-        else f"set ${LIBRARY_ENV}, run `make python` (copies the library into the package), "
-        "or build it with `cargo build`"
-    )
+    if explicit:
+        cdll, why = _open(Path(explicit))
+        if cdll is not None:
+            return cdll, Path(explicit)
+        raise LibraryNotFoundError(
+            f"sfmfa: cannot load ${LIBRARY_ENV} ({explicit}): {why}; "
+            f"point it to a {_LIB_NAME} of this version, or unset it to use the package's own."
+        )
+    problems: list[str] = []
+    for path in _candidates():
+        cdll, why = _open(path)
+        if cdll is not None:
+            return cdll, path
+        if why != "no such file":
+            problems.append(f"{path}: {why}")
+    own = _PACKAGE_DIR / _LIB_NAME
+    root = _checkout_root()
+    if root is None:
+        reason = problems[0] if problems else f"{own} is missing"
+        raise LibraryNotFoundError(
+            f"sfmfa: this installation has no usable C library ({reason}); reinstall sfmfa with pip, "
+            f"which builds it with cargo, or set ${LIBRARY_ENV} to a {_LIB_NAME}."
+        )
+    reason = "; ".join(problems) if problems else "none is built"
     raise LibraryNotFoundError(
-        f"sfmfa: cannot load {_LIB_NAME} ({how}); tried:\n  " + "\n  ".join(tried)
+        f"sfmfa: no usable {_LIB_NAME} next to the package or in {root / 'target'} ({reason}); "
+        f"build it with `cargo build -p sfmfa-c` (or `make python`), or set ${LIBRARY_ENV}."
     )
 
 

@@ -69,7 +69,7 @@ def unfreed_handles() -> int:
 def test_failures_leave_no_handle_behind(emulator: Emulator) -> None:
     before = unfreed_handles()
     with pytest.raises(sfmfa.ProgrammingError):
-        sfmfa.Client(**emulator.options("push_approve", nonsense_option=1))
+        sfmfa.Client(**emulator.options("push_approve", login_timeout="never"))
     with pytest.raises(sfmfa.ProgrammingError):
         sfmfa.login_from_connection_string("Server=127.0.0.1;PWD={open")
     with pytest.raises(sfmfa.ProgrammingError):

@@ -1,22 +1,34 @@
-"""`pip install ./bindings/python` into a fresh virtual environment, then an import and a login
-from outside the source tree with the library found next to the installed package; and the
-library search order with its error message."""
+"""Installing the package the ways Python installs things, each into a fresh virtual environment
+(no system site-packages, no SFMFA_LIBRARY, no PYTHONPATH), then the README's example against the
+emulator from outside the source tree:
+
+* the platform wheel of `make wheel` (``$SFMFA_WHEEL_DIR``, default ``target/python-dist``):
+  ``py3-none-manylinux…``, ``Root-Is-Purelib: false``, the release library stripped inside;
+* an sdist made here with ``python -m build --sdist``, which carries the Rust sources and builds
+  the library with cargo while pip installs it (``CARGO_TARGET_DIR`` is the repository's
+  ``target/``, so the crates of `make wheel`'s release build are reused, and only ``sfmfa`` and
+  ``sfmfa-c`` are compiled from the sdist's copy);
+
+and the library search with its one-sentence error."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import textwrap
+import zipfile
 from pathlib import Path
 
 import pytest
 from conftest import PKG_ROOT, REPO, Emulator
 
 LIB = "libsfmfa.so"
+WHEEL_DIR = Path(os.environ.get("SFMFA_WHEEL_DIR", REPO / "target" / "python-dist"))
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -26,83 +38,139 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def build_isolation_flags() -> list[str]:
-    """pip needs setuptools (and, before setuptools 70.1, wheel) to build the package: the
-    interpreter's own when it has them, else pip fetches setuptools from PyPI."""
-    if importlib.util.find_spec("setuptools") and importlib.util.find_spec("wheel"):
-        return ["--no-build-isolation"]
-    return []
+def run(cmd: list[str], timeout: float = 600, **kw: object) -> subprocess.CompletedProcess[str]:
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)  # type: ignore[call-overload]
+    assert out.returncode == 0, f"{cmd}:\n{out.stdout}\n{out.stderr}"
+    return out
+
+
+def fresh_venv(where: Path) -> Path:
+    """A new venv without the system's site-packages; returns its python."""
+    run([sys.executable, "-m", "venv", str(where)])
+    return where / "bin" / "python"
+
+
+def readme_example() -> str:
+    """The first ```python block of the README's "## Python" section."""
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("\n## Python\n") :]
+    block = re.search(r"```python\n(.*?)```", section, re.S)
+    assert block, "README's Python section has no python block"
+    return block.group(1)
+
+
+def run_readme_example(python: Path, emulator: Emulator, cwd: Path) -> tuple[str, dict[str, str]]:
+    """Runs the README example with ``python``; returns what it printed and where sfmfa came from.
+
+    Only two things are added in front of it: the demo password, and where the server is (the
+    emulator, over http on loopback) with the token cache off (no token lands in this machine's
+    keystore); the example itself runs as written."""
+    preamble = textwrap.dedent(
+        f"""
+        import functools, json, sys
+        import sfmfa
+        password = "abc123"
+        sfmfa.login = functools.partial(sfmfa.login, host="127.0.0.1", port={emulator.port},
+                                        protocol="http", client_store_temporary_credential=False)
+        """
+    )
+    epilogue = textwrap.dedent(
+        """
+        print(json.dumps({"file": sfmfa.__file__, "library": str(sfmfa._ffi.library_path())}))
+        """
+    )
+    out = run([str(python), "-c", preamble + readme_example() + epilogue], timeout=120, cwd=cwd, env=clean_env())
+    printed, where = out.stdout.strip().rsplit("\n", 1)
+    return printed, json.loads(where)
+
+
+def assert_readme_output(printed: str) -> None:
+    # The session id, then the enums by name (they printed as bare numbers: "5 3").
+    assert re.fullmatch(r"-?\d+ SecondFactor\.(PUSH|PUSH_OR_NONE) CacheStatus\.DISABLED", printed), printed
+
+
+def the_wheel() -> Path:
+    wheels = sorted(WHEEL_DIR.glob("sfmfa-*.whl"))
+    if len(wheels) != 1:
+        pytest.fail(f"expected one wheel in {WHEEL_DIR}, found {[w.name for w in wheels]}: run `make wheel` "
+                    "(make test-python does)")
+    return wheels[0]
+
+
+def test_the_wheel_is_a_platform_wheel_with_the_stripped_library() -> None:
+    wheel = the_wheel()
+    assert re.fullmatch(r"sfmfa-0\.1\.0-py3-none-manylinux_\d+_\d+_x86_64(\.manylinux\w+)*\.whl", wheel.name), wheel.name
+    with zipfile.ZipFile(wheel) as z:
+        names = z.namelist()
+        meta = z.read(next(n for n in names if n.endswith(".dist-info/WHEEL"))).decode()
+        assert "Root-Is-Purelib: false" in meta
+        assert f"sfmfa/{LIB}" in names and "sfmfa/py.typed" in names
+        assert not [n for n in names if n.endswith(".libs/") or ".libs/" in n], "auditwheel grafted libraries"
+        lib = z.read(f"sfmfa/{LIB}")
+    assert lib[:4] == b"\x7fELF"
+    path = WHEEL_DIR / "inspected.so"
+    try:
+        path.write_bytes(lib)
+        sections = run(["readelf", "-S", "-W", str(path)], timeout=60).stdout
+        symbols = run(["readelf", "--dyn-syms", "-W", str(path)], timeout=60).stdout
+    finally:
+        path.unlink(missing_ok=True)
+    assert ".symtab" not in sections and ".debug_info" not in sections, "the library is not stripped"
+    assert " sfmfa_client_login" in symbols  # the exported API is still there
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A fresh venv with ./bindings/python installed; returns (its python, the package dir).
-
-    The source is copied first so that pip's build leaves nothing in the repository, and the
-    library under test is put into the copy's package directory, as `make python` does.
-    """
-    tmp = tmp_path_factory.mktemp("install")
-    src = tmp / "src"
-    shutil.copytree(
-        PKG_ROOT, src, ignore=shutil.ignore_patterns("tests", "__pycache__", "build", "*.egg-info", ".pytest_cache")
-    )
-    # The library under test (the rest of the suite's), where `make python` puts it; a copy left
-    # in the source package by an earlier `make python` may be older.
-    shutil.copy2(os.environ["SFMFA_LIBRARY"], src / "sfmfa" / LIB)
-    venv = tmp / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=300)
-    python = venv / "bin" / "python"
-    out = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *build_isolation_flags(), str(src)],
-        capture_output=True, text=True, timeout=600, cwd=tmp, env=clean_env(),
-    )
-    assert out.returncode == 0, out.stdout + out.stderr
-    where = subprocess.run(
-        [str(python), "-c", "import sfmfa, os; print(os.path.dirname(sfmfa.__file__))"],
-        capture_output=True, text=True, timeout=60, cwd=tmp, env=clean_env(),
-    )
-    assert where.returncode == 0, where.stderr
-    return python, Path(where.stdout.strip())
+def wheel_venv(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A fresh venv with the wheel of `make wheel` installed from the file alone (--no-index)."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    python = fresh_venv(tmp / "venv")
+    run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-index", str(the_wheel())],
+        cwd=tmp, env=clean_env())
+    return python, tmp
 
 
-def test_the_installed_package_carries_the_library_and_its_type_marker(installed: tuple[Path, Path]) -> None:
-    _, pkg = installed
-    assert (pkg / LIB).is_file()
-    assert (pkg / "py.typed").is_file()
-    assert PKG_ROOT not in pkg.parents and REPO not in pkg.parents
+def test_a_fresh_venv_runs_the_readme_example_from_the_wheel(wheel_venv: tuple[Path, Path], emulator: Emulator) -> None:
+    python, tmp = wheel_venv
+    printed, where = run_readme_example(python, emulator, tmp)
+    assert_readme_output(printed)
+    pkg = Path(where["file"]).parent
+    assert pkg.is_relative_to(tmp / "venv") and Path(where["library"]) == pkg / LIB
 
 
-def test_import_and_login_from_outside_the_source_tree(installed: tuple[Path, Path], emulator: Emulator, tmp_path: Path) -> None:
-    python, pkg = installed
-    script = textwrap.dedent(
-        """
-        import json, sys, sfmfa
-        opts = json.loads(sys.argv[1])
-        with sfmfa.login(**opts) as s:
-            print(json.dumps({"library": str(sfmfa._ffi.library_path()), "file": sfmfa.__file__,
-                              "factor": s.second_factor.name, "version": sfmfa.library_version()}))
-        """
-    )
-    opts = emulator.options("push_approve", authenticator="username_password_mfa")
-    out = subprocess.run(
-        [str(python), "-c", script, json.dumps(opts)],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path, env=clean_env(),
-    )
-    assert out.returncode == 0, out.stderr
-    got = json.loads(out.stdout)
-    assert Path(got["library"]) == pkg / LIB
-    assert Path(got["file"]).parent == pkg
-    assert got["factor"] == "PUSH_OR_NONE"
-    assert got["version"]
+def test_a_fresh_venv_builds_and_installs_the_sdist(tmp_path: Path, emulator: Emulator) -> None:
+    """The slow one: pip builds the Rust library from the sdist's sources (release)."""
+    dist = tmp_path / "dist"
+    run([sys.executable, "-m", "build", "--sdist", "--outdir", str(dist), str(PKG_ROOT)], env=clean_env())
+    (sdist,) = dist.glob("sfmfa-*.tar.gz")
+    with tarfile.open(sdist) as tar:
+        names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
+    for needed in ("rust/Cargo.toml", "rust/Cargo.lock", "rust/src/lib.rs", "rust/bindings/c/Cargo.toml",
+                   "rust/bindings/c/src/lib.rs", "setup.py", "sfmfa/_ffi.py"):
+        assert needed in names, needed
+    assert f"sfmfa/{LIB}" not in names  # built at install time, never shipped prebuilt
+    python = fresh_venv(tmp_path / "venv")
+    out = run([str(python), "-m", "pip", "install", "-v", "--disable-pip-version-check", str(sdist)],
+              timeout=1800, cwd=tmp_path, env=clean_env(CARGO_TARGET_DIR=str(REPO / "target")))
+    # cargo compiled both crates from the sdist's copy (not the checkout's), in release mode.
+    log = out.stdout + out.stderr
+    for crate, where in (("sfmfa", "rust"), ("sfmfa-c", "rust/bindings/c")):
+        built = re.search(rf"Compiling {crate} v0\.1\.0 \((.+?)\)", log)
+        assert built and built.group(1).endswith(f"/{where}") and not Path(built.group(1)).is_relative_to(REPO), crate
+    assert "Finished `release` profile" in log
+    printed, where = run_readme_example(python, emulator, tmp_path)
+    assert_readme_output(printed)
+    pkg = Path(where["file"]).parent
+    assert pkg.is_relative_to(tmp_path / "venv") and Path(where["library"]) == pkg / LIB
 
 
 SEARCH = textwrap.dedent(
     """
-    import sys, sfmfa
     try:
+        import sfmfa
+    except ImportError as e:
+        print("NOT FOUND"); print(type(e).__name__); print(e)
+    else:
         print(sfmfa._ffi.library_path())
-    except sfmfa.LibraryNotFoundError as e:
-        print("NOT FOUND"); print(e)
     """
 )
 
@@ -112,20 +180,24 @@ def copy_package(dest: Path) -> Path:
     return dest
 
 
+def checkout(tmp_path: Path) -> tuple[Path, Path]:
+    """A source checkout's layout: bindings/python/sfmfa, bindings/c/Cargo.toml, target/debug."""
+    tree = tmp_path / "repo"
+    pkg_parent = copy_package(tree / "bindings" / "python")
+    (tree / "bindings" / "c").mkdir(parents=True)
+    (tree / "bindings" / "c" / "Cargo.toml").write_text("")
+    (tree / "target" / "debug").mkdir(parents=True)
+    shutil.copy2(REPO / "target" / "debug" / LIB, tree / "target" / "debug" / LIB)
+    return tree, pkg_parent
+
+
 def search(where: Path, **env: str) -> str:
-    out = subprocess.run(
-        [sys.executable, "-c", SEARCH], capture_output=True, text=True, timeout=60, cwd=where,
-        env=clean_env(PYTHONPATH=str(where), **env),
-    )
-    assert out.returncode == 0, out.stderr
+    out = run([sys.executable, "-c", SEARCH], timeout=60, cwd=where, env=clean_env(PYTHONPATH=str(where), **env))
     return out.stdout
 
 
-def test_the_library_is_found_in_a_build_tree_above_the_package(tmp_path: Path) -> None:
-    tree = tmp_path / "repo"
-    pkg_parent = copy_package(tree / "bindings" / "python")
-    (tree / "target" / "debug").mkdir(parents=True)
-    shutil.copy2(REPO / "target" / "debug" / LIB, tree / "target" / "debug" / LIB)
+def test_a_checkout_finds_its_build_tree(tmp_path: Path) -> None:
+    tree, pkg_parent = checkout(tmp_path)
     assert search(pkg_parent).strip() == str(tree / "target" / "debug" / LIB)
     # Next to the package wins over the build tree.
     shutil.copy2(REPO / "target" / "debug" / LIB, pkg_parent / "sfmfa" / LIB)
@@ -137,25 +209,23 @@ def test_the_library_is_found_in_a_build_tree_above_the_package(tmp_path: Path) 
     assert search(pkg_parent, SFMFA_LIBRARY=str(other)).strip() == str(other)
 
 
-def test_the_error_names_every_place_tried(tmp_path: Path) -> None:
-    pkg_parent = copy_package(tmp_path / "lonely")
-    text = search(pkg_parent)
-    assert text.startswith("NOT FOUND")
-    assert str(pkg_parent / "sfmfa" / LIB) in text
-    assert str(tmp_path / "target" / "release" / LIB) in text
-    assert str(tmp_path / "target" / "debug" / LIB) in text
-    assert "SFMFA_LIBRARY" in text and "make python" in text
+def test_a_package_without_its_library_fails_at_import_with_one_sentence(tmp_path: Path) -> None:
+    # Not a checkout: a build tree above it is not searched (it was, with every parent directory).
+    site = copy_package(tmp_path / "site")
+    (tmp_path / "target" / "debug").mkdir(parents=True)
+    shutil.copy2(REPO / "target" / "debug" / LIB, tmp_path / "target" / "debug" / LIB)
+    head, cls, text = search(site).rstrip("\n").split("\n", 2)
+    assert (head, cls) == ("NOT FOUND", "LibraryNotFoundError")
+    assert "\n" not in text and text.count(". ") == 0 and text.endswith("."), text
+    assert str(site / "sfmfa" / LIB) in text and "reinstall sfmfa with pip" in text and "SFMFA_LIBRARY" in text
     # A wrong $SFMFA_LIBRARY is an error of its own: nothing else is tried.
-    text = search(pkg_parent, SFMFA_LIBRARY=str(tmp_path / "nope.so"))
-    assert text.startswith("NOT FOUND") and "nope.so ($SFMFA_LIBRARY): no such file" in text
-    assert str(pkg_parent / "sfmfa" / LIB) not in text
+    head, _, text = search(site, SFMFA_LIBRARY=str(tmp_path / "nope.so")).rstrip("\n").split("\n", 2)
+    assert head == "NOT FOUND" and "\n" not in text
+    assert "nope.so): no such file" in text and str(site / "sfmfa" / LIB) not in text
 
 
 def test_an_older_library_is_passed_over_and_named(tmp_path: Path) -> None:
-    tree = tmp_path / "repo"
-    pkg_parent = copy_package(tree / "bindings" / "python")
-    (tree / "target" / "debug").mkdir(parents=True)
-    shutil.copy2(REPO / "target" / "debug" / LIB, tree / "target" / "debug" / LIB)
+    tree, pkg_parent = checkout(tmp_path)
     # A library without sfmfa_* symbols stands for an old build left next to the package.
     old = subprocess.run(
         ["gcc", "-shared", "-fPIC", "-x", "c", "-", "-o", str(pkg_parent / "sfmfa" / LIB)],
@@ -165,4 +235,3 @@ def test_an_older_library_is_passed_over_and_named(tmp_path: Path) -> None:
     assert search(pkg_parent).strip() == str(tree / "target" / "debug" / LIB)
     text = search(pkg_parent, SFMFA_LIBRARY=str(pkg_parent / "sfmfa" / LIB))
     assert text.startswith("NOT FOUND") and "older than this binding, lacks sfmfa_session" in text
-

@@ -188,12 +188,31 @@ def test_a_denied_push_has_a_hint(emulator: Emulator) -> None:
     assert info.value.hint and "passcode" in info.value.hint
 
 
-def test_caller_mistakes_are_programming_errors(emulator: Emulator) -> None:
+def test_an_unknown_keyword_warns_with_the_nearest_name_and_the_login_goes_on(emulator: Emulator) -> None:
+    # As the Python connector does for an unknown connection parameter (it raised ProgrammingError).
+    with pytest.warns(sfmfa.ConfigurationWarning) as caught:
+        with sfmfa.login(**emulator.options("push_approve", wharehouse="WH")) as s:
+            assert s.session_id > 0
+    (w,) = caught
+    assert str(w.message) == "unknown option 'wharehouse'; nearest known name: 'warehouse'; ignored"
+    assert issubclass(w.category, UserWarning)
+    assert w.filename == __file__  # the caller's line, not one inside sfmfa
+    with pytest.warns(sfmfa.ConfigurationWarning, match="'passcode_in_password'"):
+        with sfmfa.Client(**emulator.options("push_approve", passcodeInPasword=True)) as client:
+            assert client.warnings == ("unknown option 'passcodeInPasword'; nearest known name: "
+                                       "'passcode_in_password'; ignored",)
+    # A bad value still raises, also next to an unknown name.
     with pytest.raises(sfmfa.ProgrammingError) as info:
-        sfmfa.login(**emulator.options("push_approve", wharehouse="WH"))
-    assert info.value.kind == ErrorKind.UNKNOWN_OPTION
-    assert info.value.errno == sfmfa.Result.UNKNOWN_OPTION
-    assert "warehouse" in info.value.msg  # the nearest known name
+        sfmfa.login(**emulator.options("push_approve", wharehouse="WH", login_timeout="soon"))
+    assert info.value.kind == ErrorKind.INVALID_VALUE
+    # Under a warnings filter "error" the warning is raised instead.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", sfmfa.ConfigurationWarning)
+        with pytest.raises(sfmfa.ConfigurationWarning):
+            sfmfa.login(**emulator.options("push_approve", wharehouse="WH"))
+
+
+def test_caller_mistakes_are_programming_errors(emulator: Emulator) -> None:
     with pytest.raises(sfmfa.ProgrammingError) as info:
         sfmfa.login(**emulator.options("push_approve", login_timeout="soon"))
     assert (info.value.kind, info.value.sqlstate) == (ErrorKind.INVALID_VALUE, "22023")

@@ -107,10 +107,13 @@ def test_a_wrong_passcode_in_the_password(emulator: Emulator, caplog: pytest.Log
 def test_a_failure_after_the_password_was_set(emulator: Emulator, caplog: pytest.LogCaptureFixture) -> None:
     opts = emulator.options("push_approve")
     del opts["password"]
-    # The password is set first, then an option fails: the options left are in the frame.
-    e = failing(lambda: sfmfa.login(password=secret(), passcode=secret_passcode(), no_such_option="x", **opts))
-    assert e.kind == ErrorKind.UNKNOWN_OPTION
+    # The password is set first, then an unknown option warns and the login fails.
+    with pytest.warns(sfmfa.ConfigurationWarning) as caught:
+        e = failing(lambda: sfmfa.login(password=secret(), passcode=secret_passcode(), no_such_option="x", **opts))
+    assert e.kind == ErrorKind.BAD_CREDENTIALS
     assert_clean(e, caplog)
+    for w in caught:
+        assert not any(s in str(w.message) for s in SECRETS)
     del opts["login_timeout"]
     e = failing(lambda: sfmfa.login(password=secret(), login_timeout="never", **opts))
     assert e.kind == ErrorKind.INVALID_VALUE
@@ -134,7 +137,8 @@ def test_a_connection_string_with_a_wrong_password(emulator: Emulator, caplog: p
     e = failing(lambda: sfmfa.login_from_connection_string(conn() + ";PWD2={" + secret_passcode()))
     assert isinstance(e, sfmfa.ProgrammingError)
     assert_clean(e, caplog)
-    e = failing(lambda: sfmfa.login_from_connection_string(conn(), passcode=secret_passcode(), bogus=1))
+    with pytest.warns(sfmfa.ConfigurationWarning, match="'bogus'"):
+        e = failing(lambda: sfmfa.login_from_connection_string(conn(), passcode=secret_passcode(), bogus=1))
     assert_clean(e, caplog)
 
 
