@@ -1,5 +1,7 @@
 //! Every exit code of `sfmfa login`, each provoked against the emulator (or a closed port).
 
+mod common;
+
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -15,7 +17,7 @@ fn cache_dir(name: &str) -> std::path::PathBuf {
 }
 
 fn sfmfa(args: &[&str], password: &str, cache: &str) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfmfa"));
+    let mut cmd = common::sfmfa();
     cmd.args(args)
         .env("SNOWFLAKE_PASSWORD", password)
         .env("SF_TEMPORARY_CREDENTIAL_CACHE_DIR", cache_dir(cache))

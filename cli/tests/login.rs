@@ -1,6 +1,8 @@
 //! `sfmfa login` with a connection string, flags and `-o` options against the emulator.
 
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Output;
 
 use sfmfa_emulator::{Emulator, EmulatorConfig, StartOptions};
 
@@ -10,7 +12,7 @@ fn emulator() -> Emulator {
 }
 
 fn sfmfa_login(args: &[&str], password: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfmfa"));
+    let mut cmd = common::sfmfa();
     cmd.arg("login").args(args).env_remove("SNOWFLAKE_PASSWORD");
     // Any token cache stays out of the user's ~/.cache.
     let cache = std::env::temp_dir().join(format!("sfmfa-cli-test-{}", std::process::id()));
@@ -185,7 +187,7 @@ fn sfmfa_login_cached(
     cache: &std::path::Path,
 ) -> Output {
     let url = format!("jdbc:snowflake://127.0.0.1:{port}/?account=xy12345&ssl=off&{query}");
-    Command::new(env!("CARGO_BIN_EXE_sfmfa"))
+    common::sfmfa()
         .arg("login")
         .arg(&url)
         .args(extra)
@@ -332,7 +334,7 @@ fn json_output_of_a_failure_parses_back() {
     // The human message is still on stderr.
     assert!(text(&out.stderr).contains("sfmfa: "), "{all}");
 
-    let out = Command::new(env!("CARGO_BIN_EXE_sfmfa"))
+    let out = common::sfmfa()
         .args([
             "login",
             "--account",
@@ -441,7 +443,7 @@ fn a_second_login_of_the_same_user_says_it_waits_for_the_first() {
         emu.port()
     );
     let start = || {
-        Command::new(env!("CARGO_BIN_EXE_sfmfa"))
+        common::sfmfa()
             .args(["login", &url])
             .env("SNOWFLAKE_PASSWORD", "abc123")
             .env("SF_TEMPORARY_CREDENTIAL_CACHE_DIR", cache.path())

@@ -4,11 +4,13 @@
 //! for, and stderr has no control character. Every wait polls the emulator or the output, with
 //! generous deadlines; nothing is timed.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -75,8 +77,11 @@ impl PtyRun {
             .expect("a PTY");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_sfmfa"));
         cmd.args(args);
-        cmd.env_remove("SNOWFLAKE_PASSWORD");
-        cmd.env_remove("SNOWFLAKE_PASSCODE");
+        for var in common::snowflake_variables() {
+            cmd.env_remove(var);
+        }
+        cmd.env("HOME", common::empty_home());
+        cmd.env("SNOWFLAKE_HOME", common::empty_home());
         cmd.env("TERM", "xterm-256color");
         cmd.env("SF_TEMPORARY_CREDENTIAL_CACHE_DIR", cache);
         for (key, value) in env {
@@ -317,7 +322,7 @@ fn ctrl_c_during_a_push_cancels_cleanly() {
 
 /// `sfmfa login` with stdin, stdout and stderr on pipes.
 fn piped(args: &[&str], password: Option<&str>, cache: &Path) -> std::process::Child {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfmfa"));
+    let mut cmd = common::sfmfa();
     cmd.args(args)
         .env_remove("SNOWFLAKE_PASSWORD")
         .env_remove("SNOWFLAKE_PASSCODE")

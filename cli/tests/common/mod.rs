@@ -1,0 +1,38 @@
+//! What the tests of `sfmfa login` share: runs that no profile or `SNOWFLAKE_*` variable of the
+//! machine's user reaches (a developer's own `~/.snowsql/config` `[connections]` is a default
+//! connection, and its password would turn "no password: exit 2" into a login).
+
+// Each test file uses a part of this module.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// An empty directory, the same for the whole test process, that is HOME and SNOWFLAKE_HOME.
+pub fn empty_home() -> &'static Path {
+    static HOME: OnceLock<tempfile::TempDir> = OnceLock::new();
+    HOME.get_or_init(|| tempfile::tempdir().expect("a temporary directory"))
+        .path()
+}
+
+/// The names of the `SNOWFLAKE_*` variables of this process's environment (SnowSQL's and the
+/// connector's settings), which a run must not inherit.
+pub fn snowflake_variables() -> Vec<String> {
+    std::env::vars_os()
+        .filter_map(|(k, _)| k.into_string().ok())
+        .filter(|k| k.starts_with("SNOWFLAKE_") || k.starts_with("SNOWSQL_"))
+        .collect()
+}
+
+/// The `sfmfa` binary with HOME and SNOWFLAKE_HOME in an empty directory and no `SNOWFLAKE_*`
+/// variable inherited; a test sets the ones it means.
+pub fn sfmfa() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfmfa"));
+    for var in snowflake_variables() {
+        cmd.env_remove(var);
+    }
+    cmd.env("HOME", empty_home())
+        .env("SNOWFLAKE_HOME", empty_home());
+    cmd
+}
