@@ -82,6 +82,10 @@ pub struct UserConfig {
     /// Answer with the legacy multi-step `nextAction` flow (classic Python 4.x) instead of one step.
     #[serde(default)]
     pub legacy_next_action: bool,
+    /// The role a session of this user gets (`DEFAULT_ROLE`); PUBLIC when absent. A login may
+    /// name this role or PUBLIC (`roleName`); the emulator has no GRANT.
+    #[serde(default)]
+    pub default_role: Option<String>,
 }
 
 impl UserConfig {
@@ -99,7 +103,16 @@ impl UserConfig {
             locked: false,
             phone_sms: false,
             legacy_next_action: false,
+            default_role: None,
         }
+    }
+
+    /// The user's default role, upper case (PUBLIC when none is set).
+    pub fn role(&self) -> String {
+        self.default_role
+            .as_deref()
+            .unwrap_or("PUBLIC")
+            .to_uppercase()
     }
 }
 
@@ -121,6 +134,7 @@ impl fmt::Debug for UserConfig {
             .field("locked", &self.locked)
             .field("phone_sms", &self.phone_sms)
             .field("legacy_next_action", &self.legacy_next_action)
+            .field("default_role", &self.default_role)
             .finish()
     }
 }
