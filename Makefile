@@ -4,15 +4,15 @@ CARGO ?= cargo
 
 .PHONY: demo test fmt-check clippy build install header header-drift test-rust test-keystore test-c check-targets bench fuzz clean \
 	java java-example test-java
-.PHONY: python test-python python-example
+.PHONY: python test-python python-example test-peers
 
 ## Run a push login, a passcode login and a failed passcode login against the embedded emulator.
 demo:
 	$(CARGO) run -q -p sfmfa-cli -- demo
 
 ## Everything CI checks: format, lints, header drift, Rust tests, C tests (also under ASan+UBSan and valgrind), Java
-## and Python tests.
-test: fmt-check clippy header-drift test-rust test-keystore test-c test-java test-python
+## and Python tests, and the official Python connector against the emulator.
+test: fmt-check clippy header-drift test-rust test-keystore test-c test-java test-python test-peers
 	@echo "make test: all checks passed"
 
 fmt-check:
@@ -84,6 +84,11 @@ python:
 test-python: build
 	$(MAKE) --no-print-directory python PYTHON_PROFILE=debug
 	SFMFA_LIBRARY=$(CURDIR)/target/debug/libsfmfa.so $(PYTHON) -m pytest -q bindings/python/tests
+
+## The official snowflake-connector-python (5.x and 4.x, installed once from PyPI into target/peers/) logs in to
+## the emulator and runs the MFA documents' SQL (emulator/tests/peers/); needs `unshare -n` (root).
+test-peers:
+	CARGO='$(CARGO)' PYTHON='$(PYTHON)' bash emulator/tests/peers/run.sh
 
 ## bindings/python/examples/login.py against an emulator started for it.
 python-example: build
