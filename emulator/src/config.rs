@@ -10,6 +10,8 @@ const DEFAULT_TOML: &str = include_str!("../default.toml");
 
 /// Push lifetime when neither the user nor the configuration sets one.
 pub const DEFAULT_PUSH_TIMEOUT_MS: u64 = 60_000;
+/// The one role with privileges in the emulator's SQL (see README.md, "Privileges").
+pub const ADMIN_ROLE: &str = "ACCOUNTADMIN";
 /// Consecutive wrong passcodes before a user is locked, unless configured.
 pub const DEFAULT_LOCKOUT_AFTER: u32 = 5;
 
@@ -83,7 +85,7 @@ pub struct UserConfig {
     #[serde(default)]
     pub legacy_next_action: bool,
     /// The role a session of this user gets (`DEFAULT_ROLE`); PUBLIC when absent. A login may
-    /// name this role or PUBLIC (`roleName`); the emulator has no GRANT.
+    /// name another role (`roleName`), but ACCOUNTADMIN only when it is this one.
     #[serde(default)]
     pub default_role: Option<String>,
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::codes;
+use crate::config::ADMIN_ROLE;
 use crate::config::{PushBehaviour, UserConfig};
 use crate::duo;
 use crate::faults::Fault;
@@ -290,14 +291,16 @@ fn check_passcode(state: &State, g: &mut Inner, lr: &LoginRequest, code: Option<
     Outcome::Failure(codes::EXT_AUTHN_INVALID)
 }
 
-/// The role a session gets when the login names `requested` (roleName): the user's default role
-/// or PUBLIC, upper case; None for any other role. No role named: the default role.
+/// The role a session gets when the login names `requested` (roleName), upper case: the user's
+/// default role when none is named. The emulator has no GRANT and only ACCOUNTADMIN carries
+/// privileges, so any role may be named except ACCOUNTADMIN by a user whose default role it is
+/// not (None: refused with 390189).
 fn session_role(cfg: &UserConfig, requested: Option<&str>) -> Option<String> {
     let default = cfg.role();
     match requested.map(str::to_uppercase) {
         None => Some(default),
-        Some(r) if r == default || r == "PUBLIC" => Some(r),
-        Some(_) => None,
+        Some(r) if r == ADMIN_ROLE && default != ADMIN_ROLE => None,
+        Some(r) => Some(r),
     }
 }
 
@@ -366,7 +369,7 @@ fn process(state: &State, lr: &mut LoginRequest) -> Outcome {
     };
     let passcode = if pip { appended } else { lr.passcode.clone() };
 
-    // The role the login names must be the user's (the emulator has no GRANT); checked before Duo.
+    // ACCOUNTADMIN only for a user whose role it is (the emulator has no GRANT); checked before Duo.
     if !role_ok {
         return Outcome::Failure(codes::ROLE_NOT_AUTHORIZED);
     }

@@ -417,7 +417,7 @@ fn privileges_follow_the_session_role() {
     );
     rows(p, &user, "ALTER USER push_approve SET PASSWORD = 'abc123'");
 
-    // A login may not name a role the user does not have.
+    // A login may not name ACCOUNTADMIN unless it is the user's role.
     let v = login(p, creds("push_approve", json!({})));
     assert_eq!(v["data"]["sessionInfo"]["roleName"], "PUBLIC");
     let r = post_json(
@@ -426,6 +426,16 @@ fn privileges_follow_the_session_role() {
         &json!({"data": creds("push_approve", json!({}))}),
     );
     assert_eq!(code_of(&r.json()).as_deref(), Some("390189"));
+    // Another role name is accepted and carries PUBLIC's rights.
+    let r = post_json(
+        p,
+        "/session/v1/login-request?roleName=analyst",
+        &json!({"data": creds("push_approve", json!({}))}),
+    );
+    let v = r.json();
+    assert_eq!(v["data"]["sessionInfo"]["roleName"], "ANALYST", "{v}");
+    let analyst = v["data"]["token"].as_str().expect("token").to_string();
+    fails(p, &analyst, SET_CACHING, "003001", "42501");
     let r = post_json(
         p,
         "/session/v1/login-request?roleName=accountadmin",

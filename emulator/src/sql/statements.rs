@@ -7,11 +7,8 @@ use super::error::SqlError;
 use super::expr::{Value, like_ci};
 use super::parse::{Change, Lit, Scope, Statement};
 use super::result::{ColType, Column, ResultSet};
-use crate::config::UserConfig;
+use crate::config::{ADMIN_ROLE, UserConfig};
 use crate::state::{Inner, State, UserState};
-
-/// The role that may change the account and other users.
-pub const ADMIN_ROLE: &str = "ACCOUNTADMIN";
 
 const DONE: &str = "Statement executed successfully.";
 const CACHING: &str = "ALLOW_CLIENT_MFA_CACHING";
