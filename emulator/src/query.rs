@@ -97,7 +97,9 @@ pub fn handle(state: &State, req: &Request) -> Response {
                 200,
                 &json!({
                     "data": {
-                        "parameters": [],
+                        // The session's time zone, which TIMESTAMP_LTZ values are shown in (the
+                        // Node.js driver needs it to print one); the emulator clock is UTC.
+                        "parameters": [{"name": "TIMEZONE", "value": "UTC"}],
                         "rowtype": rs.rowtype(),
                         "rowset": rs.rowset(),
                         "total": n,
