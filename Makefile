@@ -85,8 +85,9 @@ test-python: build
 	$(MAKE) --no-print-directory python PYTHON_PROFILE=debug
 	SFMFA_LIBRARY=$(CURDIR)/target/debug/libsfmfa.so $(PYTHON) -m pytest -q bindings/python/tests
 
-## The official snowflake-connector-python (5.x and 4.x, installed once from PyPI into target/peers/) logs in to
-## the emulator and runs the MFA documents' SQL (emulator/tests/peers/); needs `unshare -n` (root).
+## The official snowflake-connector-python (5.x and 4.x, from PyPI) and, with Node.js >= 20, snowflake-sdk (npm),
+## installed once into target/peers/, log in to the emulator and run the MFA documents' SQL
+## (emulator/tests/peers/); needs `unshare -n` (root).
 test-peers:
 	CARGO='$(CARGO)' PYTHON='$(PYTHON)' bash emulator/tests/peers/run.sh
 
