@@ -8,7 +8,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
 here="$root/emulator/tests/peers"
-dir="${SFMFA_PEERS_DIR:-$root/target/peers}"
+dir="$(realpath -m "${SFMFA_PEERS_DIR:-$root/target/peers}")"
 cargo="${CARGO:-cargo}"
 
 if unshare -n true 2>/dev/null; then
@@ -43,6 +43,8 @@ for peer in "${peers[@]}"; do
     "$1" --port 0 --port-file "$2/port" --exit-after 300 >"$2/emulator.log" 2>&1 & emu=$!
     for _ in $(seq 300); do [[ -s "$2/port" ]] && break; sleep 0.05; done
     [[ -s "$2/port" ]] || { echo "test-peers: the emulator did not start" >&2; cat "$2/emulator.log" >&2; exit 1; }
+    # In the scratch folder: a driver that writes a log file (snowflake.log) writes it there.
+    cd "$2" || exit 1
     HOME="$2" NODE_NO_WARNINGS=1 SNOWFLAKE_SDK="$3/node/node_modules/snowflake-sdk" $4 --port "$(cat "$2/port")"; rc=$?
     kill "$emu" 2>/dev/null; wait "$emu" 2>/dev/null
     exit $rc
