@@ -4,7 +4,7 @@ CARGO ?= cargo
 
 .PHONY: demo test fmt-check clippy build install header header-drift test-rust test-keystore test-c check-targets bench fuzz clean \
 	java java-example test-java
-.PHONY: python test-python python-example wheel
+.PHONY: python test-python python-example wheel test-peers
 .PHONY: cli-extras
 
 ## Run a push login, a passcode login and a failed passcode login against the embedded emulator.
@@ -12,8 +12,8 @@ demo:
 	$(CARGO) run -q -p sfmfa-cli -- demo
 
 ## Everything CI checks: format, lints, header drift, Rust tests, C tests (also under ASan+UBSan and valgrind), Java
-## and Python tests.
-test: fmt-check clippy header-drift test-rust test-keystore test-c test-java test-python
+## and Python tests, and the official Python connector against the emulator.
+test: fmt-check clippy header-drift test-rust test-keystore test-c test-java test-python test-peers
 	@echo "make test: all checks passed"
 
 fmt-check:
@@ -100,6 +100,12 @@ wheel:
 test-python: build wheel
 	SFMFA_LIBRARY=$(CURDIR)/target/debug/libsfmfa.so SFMFA_WHEEL_DIR=$(CURDIR)/$(PYTHON_DIST) \
 	  $(PYTHON) -m pytest -q bindings/python/tests
+
+## The official snowflake-connector-python (5.x and 4.x, from PyPI) and, with Node.js >= 20, snowflake-sdk (npm),
+## installed once into target/peers/, log in to the emulator and run the MFA documents' SQL
+## (emulator/tests/peers/); needs `unshare -n` (root).
+test-peers:
+	CARGO='$(CARGO)' PYTHON='$(PYTHON)' bash emulator/tests/peers/run.sh
 
 ## bindings/python/examples/login.py against an emulator started for it.
 python-example: build

@@ -4,6 +4,8 @@
 pub const INCORRECT_USERNAME_PASSWORD: &str = "390100";
 /// Session no longer exists (logout / heartbeat with an unknown token).
 pub const SESSION_GONE: &str = "390111";
+/// The role the login names is not the user's.
+pub const ROLE_NOT_AUTHORIZED: &str = "390189";
 /// Duo push denied.
 pub const EXT_AUTHN_DENIED: &str = "390120";
 /// Duo authentication pending.
@@ -31,6 +33,9 @@ pub fn message(code: &str) -> &'static str {
         "390100" => "Incorrect username or password was specified.",
         "390111" => "Session no longer exists. New login required to access the service.",
         "390120" => "Duo Security authentication is denied.",
+        "390189" => {
+            "Role specified in the connect string does not exist or not authorized. Contact your local system administrator, or attempt to login with another role, e.g. PUBLIC."
+        }
         "390121" => "Duo Security authentication is pending.",
         "390122" => {
             "User is not enrolled in Duo Security. Contact your local system administrator."

@@ -10,6 +10,8 @@ const DEFAULT_TOML: &str = include_str!("../default.toml");
 
 /// Push lifetime when neither the user nor the configuration sets one.
 pub const DEFAULT_PUSH_TIMEOUT_MS: u64 = 60_000;
+/// The one role with privileges in the emulator's SQL (see README.md, "Privileges").
+pub const ADMIN_ROLE: &str = "ACCOUNTADMIN";
 /// Consecutive wrong passcodes before a user is locked, unless configured.
 pub const DEFAULT_LOCKOUT_AFTER: u32 = 5;
 
@@ -82,6 +84,10 @@ pub struct UserConfig {
     /// Answer with the legacy multi-step `nextAction` flow (classic Python 4.x) instead of one step.
     #[serde(default)]
     pub legacy_next_action: bool,
+    /// The role a session of this user gets (`DEFAULT_ROLE`); PUBLIC when absent. A login may
+    /// name another role (`roleName`), but ACCOUNTADMIN only when it is this one.
+    #[serde(default)]
+    pub default_role: Option<String>,
 }
 
 impl UserConfig {
@@ -99,7 +105,16 @@ impl UserConfig {
             locked: false,
             phone_sms: false,
             legacy_next_action: false,
+            default_role: None,
         }
+    }
+
+    /// The user's default role, upper case (PUBLIC when none is set).
+    pub fn role(&self) -> String {
+        self.default_role
+            .as_deref()
+            .unwrap_or("PUBLIC")
+            .to_uppercase()
     }
 }
 
@@ -121,6 +136,7 @@ impl fmt::Debug for UserConfig {
             .field("locked", &self.locked)
             .field("phone_sms", &self.phone_sms)
             .field("legacy_next_action", &self.legacy_next_action)
+            .field("default_role", &self.default_role)
             .finish()
     }
 }

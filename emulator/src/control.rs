@@ -49,17 +49,7 @@ impl Control {
                 users: Default::default(),
             });
         let key = user.name.to_lowercase();
-        acct.users.insert(
-            key,
-            UserState {
-                cfg: user,
-                failed_passcodes: 0,
-                sms_codes: Vec::new(),
-                sms_outbox: Vec::new(),
-                push_count: 0,
-                login_count: 0,
-            },
-        );
+        acct.users.insert(key, UserState::new(user));
     }
 
     /// Changes a user's password (this invalidates their MFA tokens).

@@ -10,6 +10,27 @@ pub const MAX_HEAD: usize = 64 * 1024;
 /// Largest accepted request body (after de-chunking; before gunzip).
 pub const MAX_BODY: usize = 1024 * 1024;
 
+/// Largest body accepted after gunzip (a gzip bomb must not exhaust memory).
+const MAX_INFLATED: u64 = 4 * 1024 * 1024;
+
+/// A request body, decompressed when it starts with the gzip magic `1f 8b` (with or without
+/// Content-Encoding: the Python drivers gzip every POST body).
+pub fn decode_body(body: &[u8]) -> Result<Vec<u8>, &'static str> {
+    if body.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(body)
+            .take(MAX_INFLATED + 1)
+            .read_to_end(&mut out)
+            .map_err(|_| "invalid gzip body")?;
+        if out.len() as u64 > MAX_INFLATED {
+            return Err("request body too large");
+        }
+        Ok(out)
+    } else {
+        Ok(body.to_vec())
+    }
+}
+
 /// A parsed request.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -350,6 +371,17 @@ fn read_chunked<S: Read>(s: &mut S, buf: &mut Vec<u8>) -> Result<Vec<u8>, ReadEr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gzip_detected_by_magic() {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(b"{\"a\":1}").unwrap_or_default();
+        let gz = e.finish().unwrap_or_default();
+        assert_eq!(decode_body(&gz).as_deref(), Ok(&b"{\"a\":1}"[..]));
+        assert_eq!(decode_body(b"{}").as_deref(), Ok(&b"{}"[..]));
+        assert!(decode_body(&[0x1f, 0x8b, 0, 1]).is_err());
+    }
 
     struct Mem(std::io::Cursor<Vec<u8>>, Vec<u8>);
     impl Read for Mem {

@@ -1,24 +1,21 @@
 //! `POST /session/v1/login-request`: password, MFA token, Duo passcode / SMS / push, the legacy
 //! multi-step flow, faults, history and counters. The flow is described in README.md.
 
-use std::io::Read;
 use std::sync::MutexGuard;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use crate::codes;
-use crate::config::PushBehaviour;
+use crate::config::ADMIN_ROLE;
+use crate::config::{PushBehaviour, UserConfig};
 use crate::duo;
 use crate::faults::Fault;
 use crate::history::HistoryEntry;
-use crate::http::{Reply, Request, Response, reason};
+use crate::http::{Reply, Request, Response, decode_body, reason};
 use crate::sessions::{MASTER_VALIDITY_SECS, SESSION_VALIDITY_SECS};
 use crate::state::{InFlight, Inner, State};
 use crate::token::{MFA_TOKEN_VALIDITY_SECS, normalise_authenticator};
-
-/// Largest body accepted after gunzip (a gzip bomb must not exhaust memory).
-const MAX_INFLATED: u64 = 4 * 1024 * 1024;
 
 /// The fields of a login request the emulator uses.
 #[derive(Debug, Default, Clone)]
@@ -49,23 +46,6 @@ enum Outcome {
     Success(Factor),
     Failure(&'static str),
     NextAction(&'static str, String),
-}
-
-/// Decompresses when the body starts with the gzip magic (with or without Content-Encoding).
-fn decode_body(body: &[u8]) -> Result<Vec<u8>, &'static str> {
-    if body.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(body)
-            .take(MAX_INFLATED + 1)
-            .read_to_end(&mut out)
-            .map_err(|_| "invalid gzip body")?;
-        if out.len() as u64 > MAX_INFLATED {
-            return Err("request body too large");
-        }
-        Ok(out)
-    } else {
-        Ok(body.to_vec())
-    }
 }
 
 fn str_field(data: &Value, key: &str) -> Option<String> {
@@ -167,10 +147,12 @@ fn finish(state: &State, lr: &LoginRequest, outcome: Outcome) -> Value {
             "code": null, "message": null, "success": true,
         }),
         Outcome::Success(factor) => {
-            let (display, password) = match g.user_mut(&lr.account, &lr.user) {
+            let (display, password, role) = match g.user_mut(&lr.account, &lr.user) {
                 Some(u) => {
                     u.failed_passcodes = 0;
-                    (u.cfg.name.clone(), u.cfg.password.clone())
+                    let role =
+                        session_role(&u.cfg, lr.role.as_deref()).unwrap_or_else(|| u.cfg.role());
+                    (u.cfg.name.clone(), u.cfg.password.clone(), role)
                 }
                 None => {
                     // The user vanished while a push waited.
@@ -195,7 +177,7 @@ fn finish(state: &State, lr: &LoginRequest, outcome: Outcome) -> Value {
             } else {
                 None
             };
-            let (token, session) = g.sessions.open();
+            let (token, session) = g.sessions.open(&lr.account, &display, &role);
             record(state, &mut g, lr, Ok(factor));
             json!({
                 "data": {
@@ -216,7 +198,7 @@ fn finish(state: &State, lr: &LoginRequest, outcome: Outcome) -> Value {
                         "databaseName": lr.database,
                         "schemaName": lr.schema,
                         "warehouseName": lr.warehouse,
-                        "roleName": lr.role.clone().unwrap_or_else(|| "PUBLIC".to_string()),
+                        "roleName": session.role,
                     },
                     "idToken": null,
                     "idTokenValidityInSeconds": 0,
@@ -309,6 +291,19 @@ fn check_passcode(state: &State, g: &mut Inner, lr: &LoginRequest, code: Option<
     Outcome::Failure(codes::EXT_AUTHN_INVALID)
 }
 
+/// The role a session gets when the login names `requested` (roleName), upper case: the user's
+/// default role when none is named. The emulator has no GRANT and only ACCOUNTADMIN carries
+/// privileges, so any role may be named except ACCOUNTADMIN by a user whose default role it is
+/// not (None: refused with 390189).
+fn session_role(cfg: &UserConfig, requested: Option<&str>) -> Option<String> {
+    let default = cfg.role();
+    match requested.map(str::to_uppercase) {
+        None => Some(default),
+        Some(r) if r == ADMIN_ROLE && default != ADMIN_ROLE => None,
+        Some(r) => Some(r),
+    }
+}
+
 /// Splits a passcode appended to the password: the last six characters when they are digits.
 fn split_passcode(pw: &str) -> Option<(&str, &str)> {
     if pw.len() < 6 || !pw.is_char_boundary(pw.len() - 6) {
@@ -361,6 +356,8 @@ fn process(state: &State, lr: &mut LoginRequest) -> Outcome {
     let locked = u.cfg.locked;
     let legacy = u.cfg.legacy_next_action;
     let phone_sms = u.cfg.phone_sms;
+    let role_ok = session_role(&u.cfg, lr.role.as_deref()).is_some();
+    let bypassed = u.mfa_bypassed(state.clock.now());
     let sent = lr.password.clone().unwrap_or_default();
 
     // 1. Password (with the passcode split off when it is appended).
@@ -371,6 +368,16 @@ fn process(state: &State, lr: &mut LoginRequest) -> Outcome {
         Err(outcome) => return outcome,
     };
     let passcode = if pip { appended } else { lr.passcode.clone() };
+
+    // ACCOUNTADMIN only for a user whose role it is (the emulator has no GRANT); checked before Duo.
+    if !role_ok {
+        return Outcome::Failure(codes::ROLE_NOT_AUTHORIZED);
+    }
+
+    // ALTER USER … SET MINS_TO_BYPASS_MFA: the password alone, no Duo, no second factor.
+    if bypassed {
+        return Outcome::Success(None);
+    }
 
     // 2. A cached MFA token replaces Duo; an invalid one is 390127 (no fallback to Duo).
     if let Some(tok) = &lr.token {
@@ -617,16 +624,5 @@ mod tests {
         assert_eq!(split_passcode("abc12"), None);
         assert_eq!(split_passcode("abc123abcdef"), None);
         assert_eq!(split_passcode("ééé123456"), Some(("ééé", "123456")));
-    }
-
-    #[test]
-    fn gzip_detected_by_magic() {
-        use std::io::Write;
-        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        e.write_all(b"{\"a\":1}").unwrap_or_default();
-        let gz = e.finish().unwrap_or_default();
-        assert_eq!(decode_body(&gz).as_deref(), Ok(&b"{\"a\":1}"[..]));
-        assert_eq!(decode_body(b"{}").as_deref(), Ok(&b"{}"[..]));
-        assert!(decode_body(&[0x1f, 0x8b, 0, 1]).is_err());
     }
 }

@@ -5,7 +5,7 @@ use crate::http::{Reply, Request};
 use std::sync::Arc;
 
 use crate::state::State;
-use crate::{control_api, login};
+use crate::{control_api, login, query};
 
 /// Answers one request.
 pub fn route(state: &Arc<State>, req: &Request) -> Reply {
@@ -17,6 +17,7 @@ pub fn route(state: &Arc<State>, req: &Request) -> Reply {
         }
         "/session/heartbeat" if post => Reply::Send(endpoints::heartbeat(state, req)),
         "/session/token-request" if post => Reply::Send(endpoints::renew(state, req)),
+        "/queries/v1/query-request" if post => Reply::Send(query::handle(state, req)),
         "/telemetry/send" if post => Reply::Send(endpoints::telemetry()),
         p if p.starts_with("/control/") => control_api::handle(state, req),
         _ => Reply::Send(endpoints::ok_null()),

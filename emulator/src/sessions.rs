@@ -14,6 +14,12 @@ pub struct Session {
     pub id: u64,
     /// Master token (used to renew).
     pub master_token: String,
+    /// Account key as the login sent it.
+    pub account: String,
+    /// The user's configured name.
+    pub user: String,
+    /// The session's role (upper case).
+    pub role: String,
 }
 
 /// Open sessions keyed by session token.
@@ -29,12 +35,15 @@ fn new_session_id() -> u64 {
 }
 
 impl Sessions {
-    /// Opens a session; returns (session token, the session).
-    pub fn open(&mut self) -> (String, Session) {
+    /// Opens a session of `user` in `account` with `role`; returns (session token, the session).
+    pub fn open(&mut self, account: &str, user: &str, role: &str) -> (String, Session) {
         let token = format!("ETSESSION-{}", crate::random::hex(24));
         let s = Session {
             id: new_session_id(),
             master_token: format!("ETMASTER-{}", crate::random::hex(24)),
+            account: account.to_string(),
+            user: user.to_string(),
+            role: role.to_string(),
         };
         self.open.insert(token.clone(), s.clone());
         (token, s)
@@ -52,6 +61,11 @@ impl Sessions {
     /// True when `token` is an open session token.
     pub fn is_open(&self, token: &str) -> bool {
         self.open.contains_key(token)
+    }
+
+    /// The open session of `token`.
+    pub fn get(&self, token: &str) -> Option<&Session> {
+        self.open.get(token)
     }
 
     /// Replaces the session token of the session whose master token is `master` (and whose

@@ -28,10 +28,17 @@ pub struct UserState {
     pub push_count: u64,
     /// Login requests that named this user.
     pub login_count: u64,
+    /// `MINS_TO_BYPASS_MFA`: until this emulator-clock time (unix seconds) the password alone logs in.
+    pub bypass_mfa_until: Option<u64>,
+    /// `COMMENT` (set by SQL).
+    pub comment: Option<String>,
+    /// `EXT_AUTHN_UID`: the user's id at Duo while enrolled.
+    pub duo_uid: String,
 }
 
 impl UserState {
-    fn new(cfg: UserConfig) -> UserState {
+    /// A user as configured, with no counters yet.
+    pub fn new(cfg: UserConfig) -> UserState {
         UserState {
             cfg,
             failed_passcodes: 0,
@@ -39,7 +46,15 @@ impl UserState {
             sms_outbox: Vec::new(),
             push_count: 0,
             login_count: 0,
+            bypass_mfa_until: None,
+            comment: None,
+            duo_uid: format!("DU{}", crate::random::hex(9).to_uppercase()),
         }
+    }
+
+    /// True while `MINS_TO_BYPASS_MFA` lets the password alone log in.
+    pub fn mfa_bypassed(&self, now: u64) -> bool {
+        self.bypass_mfa_until.is_some_and(|until| now < until)
     }
 }
 
