@@ -1,5 +1,6 @@
 //! `sfmfa doctor`: JSON parsed back; the cache directory is only looked at (its mode stays, a
-//! missing one is not created, no lock file appears); the Secret Service down (no bus), up and
+//! missing one is not created, no lock file appears); the TLS handshake against the emulator's
+//! HTTPS (untrusted, trusted through ca_file, plain HTTP); the Secret Service down (no bus), up and
 //! locked (under ci/with-secret-service.sh, skipped with a message when gnome-keyring is absent).
 
 use std::os::unix::fs::PermissionsExt;
@@ -7,6 +8,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use sfmfa_emulator::{Emulator, EmulatorConfig, StartOptions};
 
 /// The D-Bus call that locks the default collection of the private Secret Service (gnome-keyring
 /// locks at once, without a prompt); then the command that follows runs.
@@ -141,6 +143,9 @@ fn cache_dir_permissions_and_an_unreachable_host() {
     assert!(has(&c["detail"], "mode 0755"), "{v}");
     assert!(has(&c["fix"], "chmod 700"), "{v}");
     assert_eq!(check(&v, "host")["status"], "problem", "{v}");
+    let tls = check(&v, "tls");
+    assert_eq!(tls["status"], "problem", "{v}");
+    assert!(has(&tls["detail"], "not checked"), "{v}");
     assert_eq!(check(&v, "config")["status"], "warning", "{v}");
     assert_eq!(out.status.code(), Some(1));
 }
@@ -193,6 +198,92 @@ fn a_missing_cache_dir_is_not_created() {
     );
     assert_eq!(check(&v, "store:file")["status"], "ok", "{v}");
     assert!(!tmp.path().join("a").exists(), "doctor created a directory");
+}
+
+fn tls_emulator() -> Emulator {
+    Emulator::start(
+        EmulatorConfig::embedded_default(),
+        StartOptions {
+            tls: true,
+            ..StartOptions::default()
+        },
+    )
+    .expect("emulator starts")
+}
+
+#[test]
+fn tls_with_an_untrusted_certificate_is_a_problem_with_its_fix() {
+    let emu = tls_emulator();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let url = format!(
+        "jdbc:snowflake://localhost:{}/?account=xy12345&user=demo",
+        emu.port()
+    );
+    let out = doctor(tmp.path(), &[&url, "--format", "json"], Bus::None);
+    let v = parse(&out);
+    assert_eq!(check(&v, "host")["status"], "ok", "{v}");
+    let tls = check(&v, "tls");
+    assert_eq!(tls["status"], "problem", "{v}");
+    assert!(has(&tls["detail"], "untrusted issuer"), "{v}");
+    assert!(has(&tls["fix"], "ca_file"), "{v}");
+    assert_eq!(out.status.code(), Some(1));
+    // Nothing but the handshake: no login reached the emulator.
+    assert_eq!(emu.control().total_logins(), 0);
+
+    // Another emulator's CA does not vouch for this one: the fix names the file given.
+    let other = tls_emulator();
+    let other_ca = other.ca_file().expect("CA file").display().to_string();
+    let trust = format!("ca_file={other_ca}");
+    let v = parse(&doctor(
+        tmp.path(),
+        &[&url, "-o", &trust, "--format", "json"],
+        Bus::None,
+    ));
+    let tls = check(&v, "tls");
+    assert_eq!(tls["status"], "problem", "{v}");
+    assert!(has(&tls["detail"], "untrusted issuer"), "{v}");
+    assert!(has(&tls["fix"], &other_ca), "{v}");
+}
+
+#[test]
+fn tls_trusted_through_ca_file_is_ok() {
+    let emu = tls_emulator();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let ca = emu.ca_file().expect("CA file").display().to_string();
+    for host in ["localhost", "127.0.0.1"] {
+        let url = format!(
+            "jdbc:snowflake://{host}:{}/?account=xy12345&user=demo",
+            emu.port()
+        );
+        let trust = format!("ca_file={ca}");
+        let out = doctor(
+            tmp.path(),
+            &[&url, "-o", &trust, "--format", "json"],
+            Bus::None,
+        );
+        let v = parse(&out);
+        let tls = check(&v, "tls");
+        assert_eq!(tls["status"], "ok", "{v}");
+        assert!(has(&tls["detail"], "TLS ok"), "{v}");
+        assert!(has(&tls["detail"], &ca), "{v}");
+    }
+    assert_eq!(emu.control().total_logins(), 0);
+}
+
+#[test]
+fn plain_http_says_tls_is_not_used() {
+    let emu = Emulator::start(EmulatorConfig::embedded_default(), StartOptions::default())
+        .expect("emulator starts");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let url = format!(
+        "jdbc:snowflake://127.0.0.1:{}/?account=xy12345&user=demo&ssl=off",
+        emu.port()
+    );
+    let v = parse(&doctor(tmp.path(), &[&url, "--format", "json"], Bus::None));
+    assert_eq!(check(&v, "host")["status"], "ok", "{v}");
+    let tls = check(&v, "tls");
+    assert_eq!(tls["status"], "ok", "{v}");
+    assert!(has(&tls["detail"], "TLS is not used"), "{v}");
 }
 
 #[test]

@@ -1,11 +1,9 @@
 //! `sfmfa doctor`: which token stores are usable here and why not, the cache directory and its
-//! permissions (`stores`), the host's reachability (a TCP connect, no login: `network`) and the
-//! configuration's warnings; each problem with its fix.
+//! permissions (`stores`), the host's reachability and its TLS handshake with the trust settings
+//! a login uses (`network`), and the configuration's warnings; each problem with its fix.
 //!
 //! A doctor run only looks: it creates no directory or file (no lock file, no token index),
-//! changes no mode and sends no request.
-//!
-//! Not yet: the TLS handshake with the host (only the TCP connect is tried).
+//! changes no mode and sends no request; the TLS check closes its connection after the handshake.
 
 mod network;
 mod stores;
@@ -19,7 +17,7 @@ const EXIT_CODES: &str = "Exit status: 0 when every check passed; 1 when a findi
 (each has its fix); 2 bad usage.";
 
 /// Check this machine's token stores, cache directory and (given a connection string or
-/// --account) the host's reachability; no login.
+/// --account) the host's reachability and TLS; no login.
 #[derive(Args)]
 #[command(after_help = EXIT_CODES)]
 pub struct DoctorArgs {
@@ -46,7 +44,8 @@ enum Format {
 /// One check (JSON `checks[]`).
 #[derive(Serialize)]
 struct Check {
-    /// `store:file`, `store:keyutils`, `store:secret-service`, `cache-dir`, `host`, `config`.
+    /// `store:file`, `store:keyutils`, `store:secret-service`, `cache-dir`, `host`, `tls`,
+    /// `config`.
     check: String,
     /// `ok`, `warning` (usable, but worth fixing) or `problem` (needs fixing).
     status: &'static str,
