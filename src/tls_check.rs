@@ -52,7 +52,7 @@ pub enum TlsProblem {
 
 impl TlsProblem {
     /// The problem as rustls reports it.
-    fn of(e: &rustls::Error) -> Self {
+    pub(crate) fn of(e: &rustls::Error) -> Self {
         use rustls::CertificateError as C;
         match e {
             rustls::Error::InvalidCertificate(c) => match c {
@@ -86,10 +86,7 @@ pub fn check_tls(config: &Config, timeout: Duration) -> Result<TlsCheck, Error> 
     })?;
     match transport.handshake(timeout) {
         Ok(_) => Ok(TlsCheck::Verified),
-        Err(HandshakeError::Tls(tls, error)) => Ok(TlsCheck::Failed {
-            problem: TlsProblem::of(&tls),
-            error,
-        }),
+        Err(HandshakeError::Tls(problem, error)) => Ok(TlsCheck::Failed { problem, error }),
         Err(HandshakeError::Connect(e)) => Err(e),
     }
 }

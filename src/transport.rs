@@ -19,6 +19,7 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::cancel::LoginCancel;
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind};
+use crate::tls_check::TlsProblem;
 
 /// Largest answer body accepted; a login answer is a few kilobytes.
 const MAX_BODY: u64 = 1 << 20;
@@ -167,8 +168,8 @@ fn wipe_buffers(buffers: &mut dyn Buffers) {
 /// Why [`Transport::handshake`] failed.
 #[derive(Debug)]
 pub(crate) enum HandshakeError {
-    /// TLS failed: rustls's reason, and the error a login would report for it.
-    Tls(rustls::Error, Error),
+    /// TLS failed: the cause, and the error a login would report for it.
+    Tls(TlsProblem, Error),
     /// No connection (name lookup, refused, timeout).
     Connect(Error),
 }
@@ -347,11 +348,12 @@ impl Transport {
             Err(e) => e,
         };
         Err(match (rustls_error(&e), &e) {
-            (Some(tls), _) => HandshakeError::Tls(tls.clone(), tls_error(&self.base_url, tls)),
+            (Some(tls), _) => {
+                HandshakeError::Tls(TlsProblem::of(tls), tls_error(&self.base_url, tls))
+            }
             (None, ureq::Error::Tls(what)) => {
                 let tls = rustls::Error::General((*what).to_owned());
-                let error = tls_error(&self.base_url, &tls);
-                HandshakeError::Tls(tls, error)
+                HandshakeError::Tls(TlsProblem::of(&tls), tls_error(&self.base_url, &tls))
             }
             (None, _) => HandshakeError::Connect(Error::new(
                 ErrorKind::Connect,
