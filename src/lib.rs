@@ -29,6 +29,7 @@ pub mod protocol;
 mod retry;
 pub mod secret;
 mod server_text;
+mod tls_check;
 mod transport;
 
 pub use config::connstr;
@@ -38,6 +39,7 @@ pub use factor::SecondFactor;
 pub use login::{Client, Session};
 pub use progress::{Progress, ProgressCallback};
 pub use secret::Secret;
+pub use tls_check::{TlsCheck, TlsProblem, check_tls};
 
 /// Entry points of the fuzz targets in `fuzz/` and of their corpus test; not part of the API (hidden
 /// from the docs, may change in any release).

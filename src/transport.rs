@@ -19,6 +19,7 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::cancel::LoginCancel;
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind};
+use crate::tls_check::TlsProblem;
 
 /// Largest answer body accepted; a login answer is a few kilobytes.
 const MAX_BODY: u64 = 1 << 20;
@@ -164,6 +165,52 @@ fn wipe_buffers(buffers: &mut dyn Buffers) {
     buffers.output().zeroize();
 }
 
+/// Why [`Transport::handshake`] failed.
+#[derive(Debug)]
+pub(crate) enum HandshakeError {
+    /// TLS failed: the cause, and the error a login would report for it.
+    Tls(TlsProblem, Error),
+    /// No connection (name lookup, refused, timeout).
+    Connect(Error),
+}
+
+/// A connector that runs the chain of a [`SharedConnector`] (TCP, then TLS for https) and stops
+/// there: it records that the connection was made (and whether it is TLS), then fails the request
+/// before anything is written, dropping the connection.
+#[derive(Debug)]
+struct HandshakeOnly {
+    chain: SharedConnector,
+    connected: Arc<std::sync::OnceLock<bool>>,
+}
+
+impl Connector for HandshakeOnly {
+    type Out = Box<dyn ureq::unversioned::transport::Transport>;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<()>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        if let Some(transport) = self.chain.connect(details, chained)? {
+            let _ = self.connected.set(transport.is_tls());
+        }
+        Err(ureq::Error::Io(std::io::Error::other(
+            "sfmfa: connection checked; nothing is sent",
+        )))
+    }
+}
+
+/// The rustls error inside a ureq error, if TLS is what failed.
+fn rustls_error(e: &ureq::Error) -> Option<&rustls::Error> {
+    match e {
+        ureq::Error::Rustls(tls) => Some(tls),
+        ureq::Error::Io(io) => io
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>()),
+        _ => None,
+    }
+}
+
 /// ureq's resolver, with every lookup failure reported as "host not found": a name that does not
 /// resolve is a connect failure (nothing was sent), never a connection lost mid-request.
 #[derive(Debug, Default)]
@@ -260,6 +307,58 @@ impl Transport {
             connector: Arc::new(DefaultConnector::default()),
             base_url: format!("{scheme}://{host}:{}", endpoint.port),
             user_agent: user_agent(endpoint.binding),
+        })
+    }
+
+    /// Connects and, for https, completes the TLS handshake exactly as [`Transport::post`] would
+    /// (the same agent configuration, connector chain and trust roots), then drops the connection
+    /// before any byte of a request is written. `Ok(true)`: a TLS handshake was made and the
+    /// certificate verified; `Ok(false)`: plain http, connected. For diagnostics
+    /// (src/tls_check.rs).
+    pub fn handshake(&self, timeout: Duration) -> Result<bool, HandshakeError> {
+        let connected: Arc<std::sync::OnceLock<bool>> = Arc::default();
+        let connector = HandshakeOnly {
+            chain: SharedConnector {
+                chain: Arc::clone(&self.connector),
+                on_sent: None,
+            },
+            connected: Arc::clone(&connected),
+        };
+        let agent = Agent::with_parts(
+            self.agent_config.clone(),
+            connector,
+            NameResolver::default(),
+        );
+        let result = agent
+            .get(format!("{}/", self.base_url))
+            .config()
+            .timeout_global(Some(timeout))
+            .build()
+            .call();
+        if let Some(tls) = connected.get() {
+            return Ok(*tls);
+        }
+        let e = match result {
+            Ok(_) => {
+                return Err(HandshakeError::Connect(Error::new(
+                    ErrorKind::Internal,
+                    "the handshake check sent a request",
+                )));
+            }
+            Err(e) => e,
+        };
+        Err(match (rustls_error(&e), &e) {
+            (Some(tls), _) => {
+                HandshakeError::Tls(TlsProblem::of(tls), tls_error(&self.base_url, tls))
+            }
+            (None, ureq::Error::Tls(what)) => {
+                let tls = rustls::Error::General((*what).to_owned());
+                HandshakeError::Tls(TlsProblem::of(&tls), tls_error(&self.base_url, &tls))
+            }
+            (None, _) => HandshakeError::Connect(Error::new(
+                ErrorKind::Connect,
+                format!("cannot connect to {}: {e}", self.base_url),
+            )),
         })
     }
 

@@ -1,5 +1,7 @@
 //! `sfmfa cache list/inspect/delete` after real logins against the emulator: the file store (a
-//! temporary directory through SF_TEMPORARY_CREDENTIAL_CACHE_DIR) and the kernel keyutils store.
+//! temporary directory through SF_TEMPORARY_CREDENTIAL_CACHE_DIR), the kernel keyutils store, and
+//! the Secret Service (a private gnome-keyring of the test's own, through
+//! ci/with-secret-service.sh; skipped with a message when gnome-keyring is absent).
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -350,4 +352,144 @@ fn list_inspect_delete_on_the_keyutils_store() {
             .any(|e| e["key"] == key),
         "{listed}"
     );
+}
+
+/// Set to a test's name in the copy of this test binary that ci/with-secret-service.sh runs: that
+/// copy runs the test's body on the private bus.
+#[cfg(target_os = "linux")]
+const PRIVATE_BUS: &str = "SFMFA_CLI_TEST_PRIVATE_BUS";
+
+/// Runs the test `name` of this binary again, alone, on a private D-Bus session bus with a fresh,
+/// unlocked gnome-keyring Secret Service (ci/with-secret-service.sh), and checks that it passed.
+/// Returns true in that copy, where the caller runs the test's body; false in the first run (or
+/// when gnome-keyring or dbus-run-session is missing: then the test says it was skipped).
+#[cfg(target_os = "linux")]
+fn on_a_private_secret_service(name: &str) -> bool {
+    if std::env::var(PRIVATE_BUS).is_ok_and(|n| n == name) {
+        return true;
+    }
+    let have = |c: &str| {
+        Command::new("sh")
+            .args(["-c", &format!("command -v {c}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !(have("gnome-keyring-daemon") && have("dbus-run-session")) {
+        eprintln!("SKIPPED {name}: gnome-keyring or dbus-run-session is not installed");
+        return false;
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ci/with-secret-service.sh");
+    let me = std::env::current_exe().expect("the test binary's path");
+    let out = Command::new("sh")
+        .arg(script)
+        .arg(me)
+        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .env(PRIVATE_BUS, name)
+        .output()
+        .expect("ci/with-secret-service.sh runs");
+    let shown = text(&out);
+    assert!(out.status.success(), "{shown}");
+    assert!(shown.contains("1 passed"), "the test did not run: {shown}");
+    false
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn list_inspect_delete_on_the_secret_service_store() {
+    use sfmfa::cache::{CacheKey, KeystoreCache, TokenCache};
+    if !on_a_private_secret_service("list_inspect_delete_on_the_secret_service_store") {
+        return;
+    }
+    let emu = emulator();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("cache");
+    login(&emu, &dir, "demo", "secret-service");
+    let host = format!("127.0.0.1:{}", emu.port());
+    // The token, read from the Secret Service itself, to check that no output shows it.
+    let store = KeystoreCache::secret_service_running().expect("the private Secret Service");
+    let key = CacheKey {
+        service: host.clone(),
+        user: "demo".into(),
+    };
+    let token = store
+        .read(&key)
+        .expect("read")
+        .expect("the login stored its token in the Secret Service");
+    let token = token.expose().to_owned();
+    assert!(
+        !dir.join("credential_cache_v2.json").exists(),
+        "not in the file"
+    );
+
+    let list = [
+        "cache",
+        "list",
+        "--store",
+        "secret-service",
+        "--format",
+        "json",
+    ];
+    let out = sfmfa(&dir, &list);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(!text(&out).contains(&token), "a token was printed");
+    let listed = json(&out);
+    let entries = listed["tokens"].as_array().expect("tokens[]");
+    assert_eq!(entries.len(), 1, "{listed}");
+    assert_eq!(entries[0]["store"], "secret-service");
+    assert_eq!(entries[0]["host"], host.as_str());
+    assert_eq!(entries[0]["user"], "demo");
+    assert_eq!(entries[0]["written_by_sfmfa"], true);
+    assert_eq!(entries[0]["key"], key.v2().as_str());
+    assert_eq!(listed["stores"][0]["store"], "secret-service");
+    assert_eq!(listed["stores"][0]["available"], true);
+
+    let url = format!(
+        "jdbc:snowflake://127.0.0.1:{}/?account=xy12345&user=demo&ssl=off",
+        emu.port()
+    );
+    let inspect = [
+        "cache",
+        "inspect",
+        &url,
+        "--store",
+        "secret-service",
+        "--format",
+        "json",
+    ];
+    let out = sfmfa(&dir, &inspect);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(!text(&out).contains(&token), "a token was printed");
+    let inspected = json(&out);
+    assert_eq!(inspected["found"], true, "{inspected}");
+    assert_eq!(inspected["tokens"][0]["store"], "secret-service");
+
+    let out = sfmfa(
+        &dir,
+        &[
+            "cache",
+            "delete",
+            &url,
+            "--store",
+            "secret-service",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(json(&out)["deleted"][0]["user"], "demo");
+    assert_eq!(
+        store.read(&key).expect("read").map(|t| t.expose().len()),
+        None
+    );
+
+    let out = sfmfa(&dir, &list);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        json(&out)["tokens"],
+        Value::Array(Vec::new()),
+        "{}",
+        text(&out)
+    );
+    let out = sfmfa(&dir, &inspect);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
 }

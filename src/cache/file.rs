@@ -94,6 +94,16 @@ pub fn cache_dir_from(lookup: impl Fn(&str) -> Option<OsString>) -> Option<PathB
         .or_else(|| var("HOME").map(|d| d.join(".cache").join("snowflake")))
 }
 
+/// What [`FileCache::probe`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileProbe {
+    /// The directory's permission bits (a write tightens them to `0o700`); `None` when the
+    /// directory does not exist yet (the first write creates it).
+    pub dir_mode: Option<u32>,
+    /// How many MFA tokens the file holds, whichever program wrote them (0 without a file).
+    pub tokens: usize,
+}
+
 /// MFA tokens in `credential_cache_v2.json`. Safe to share between threads and processes.
 #[derive(Debug, Clone)]
 pub struct FileCache {
@@ -186,18 +196,7 @@ impl FileCache {
         let meta = handle
             .metadata()
             .map_err(|e| io_error("could not inspect the directory", dir, &e))?;
-        if !meta.is_dir() {
-            return Err(not_a_directory(dir));
-        }
-        if meta.uid() != euid() {
-            return Err(cache_error(format!(
-                "the token cache directory {} is owned by uid {}, not by this user (uid {}); \
-                 refusing to use it. Point SF_TEMPORARY_CREDENTIAL_CACHE_DIR at a directory of your own",
-                dir.display(),
-                meta.uid(),
-                euid()
-            )));
-        }
+        check_dir(dir, &meta)?;
         if meta.mode() & 0o777 != 0o700 {
             // Ours but too open (or umask-trimmed): tighten it, as sf_core does. The file inside
             // is checked on its own, so a token that was exposed is still refused.
@@ -285,25 +284,33 @@ impl FileCache {
             _ => {}
         }
         let _lock = self.lock(false, self.no_deadline())?;
-        let Some(bytes) = self.read_bytes()? else {
-            return Ok(Vec::new());
+        Ok(self.read_bytes()?.map(|b| mfa_keys(&b)).unwrap_or_default())
+    }
+
+    /// Looks at the store as a read would, changing nothing: no directory is created, no mode is
+    /// tightened, no lock file is created and no lock is taken (a write replaces the file by a
+    /// rename, so the file read here is one whole version of it). Fails, saying why, wherever a
+    /// read would: a symbolic link, a directory or file of another user, a file group or others
+    /// may read, a file that is too large. For tools that only report (`sfmfa doctor`).
+    pub fn probe(&self) -> Result<FileProbe, Error> {
+        let dir = &self.dir;
+        let meta = match fs::symlink_metadata(dir) {
+            Ok(meta) if meta.file_type().is_symlink() => return Err(dir_symlink_error(dir)),
+            Ok(meta) => meta,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Ok(FileProbe {
+                    dir_mode: None,
+                    tokens: 0,
+                });
+            }
+            Err(e) => return Err(io_error("could not inspect the directory", dir, &e)),
         };
-        let mut doc = Document::repair(Some(&bytes));
-        let mut keys: Vec<String> = doc
-            .tokens_mut()
-            .map(|tokens| {
-                tokens
-                    .iter()
-                    .filter(|(k, v)| {
-                        k.starts_with(super::key::MFA_TOKEN_PREFIX)
-                            && v.as_str().is_some_and(|s| !s.is_empty())
-                    })
-                    .map(|(k, _)| k.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
-        keys.sort();
-        Ok(keys)
+        check_dir(dir, &meta)?;
+        let tokens = self.read_bytes()?.map_or(0, |b| mfa_keys(&b).len());
+        Ok(FileProbe {
+            dir_mode: Some(meta.mode() & 0o777),
+            tokens,
+        })
     }
 
     /// Removes the token stored under the v2 key `v2_key` (as [`FileCache::list_keys`] gives it),
@@ -709,6 +716,43 @@ pub(crate) fn open_lock_file(path: &Path) -> Result<File, Error> {
             .map_err(|e| io_error("could not set mode 0600 on the lock file", path, &e))?;
     }
     Ok(file)
+}
+
+/// The v2 keys of the MFA tokens in a cache file's bytes (non-empty string values), sorted.
+fn mfa_keys(bytes: &[u8]) -> Vec<String> {
+    let mut doc = Document::repair(Some(bytes));
+    let mut keys: Vec<String> = doc
+        .tokens_mut()
+        .map(|tokens| {
+            tokens
+                .iter()
+                .filter(|(k, v)| {
+                    k.starts_with(super::key::MFA_TOKEN_PREFIX)
+                        && v.as_str().is_some_and(|s| !s.is_empty())
+                })
+                .map(|(k, _)| k.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    keys.sort();
+    keys
+}
+
+/// Refuses a cache directory that is not a directory of this user.
+fn check_dir(dir: &Path, meta: &fs::Metadata) -> Result<(), Error> {
+    if !meta.is_dir() {
+        return Err(not_a_directory(dir));
+    }
+    if meta.uid() != euid() {
+        return Err(cache_error(format!(
+            "the token cache directory {} is owned by uid {}, not by this user (uid {}); \
+             refusing to use it. Point SF_TEMPORARY_CREDENTIAL_CACHE_DIR at a directory of your own",
+            dir.display(),
+            meta.uid(),
+            euid()
+        )));
+    }
+    Ok(())
 }
 
 /// Refuses a cache file that is not a regular file of ours with mode 0600 or narrower.

@@ -20,7 +20,7 @@ pub(crate) mod select;
 
 pub use bounded::Bounded;
 #[cfg(unix)]
-pub use file::FileCache;
+pub use file::{FileCache, FileProbe};
 #[cfg(unix)]
 pub use index::{IndexRecord, TokenIndex};
 pub use key::mfa_token_key;

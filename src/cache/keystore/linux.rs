@@ -170,6 +170,17 @@ fn probe_secret_service(require_running: bool) -> Result<(), Error> {
 
     let unavailable =
         |why: String| cache_error(format!("the Secret Service is unavailable: {why}"));
+    // The fix of each cause, as the error's hint (`sfmfa doctor` shows it).
+    const START_BUS: &str = "run in a desktop session, or start a session bus with a keyring \
+        daemon (dbus-run-session -- $SHELL, then gnome-keyring-daemon --unlock --components=secrets \
+        with the keyring password on stdin); otherwise keyutils or the file is used";
+    const START_SERVICE: &str = "start the keyring daemon: log in to the desktop, or run \
+        gnome-keyring-daemon --unlock --components=secrets with the keyring password on stdin \
+        (or open KWallet); otherwise keyutils or the file is used";
+    const UNLOCK: &str = "unlock the default collection (the login keyring): in a desktop session \
+        open Passwords and Keys (seahorse) or KWallet Manager and unlock it; without a desktop, \
+        restart the daemon unlocked: gnome-keyring-daemon --replace --unlock --components=secrets \
+        with the keyring password on stdin";
 
     // libdbus would otherwise try to autolaunch a bus daemon (with X11) or fail obscurely.
     let address = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").filter(|a| !a.is_empty());
@@ -182,12 +193,14 @@ fn probe_secret_service(require_running: bool) -> Result<(), Error> {
                 "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set and there is no \
                  $XDG_RUNTIME_DIR/bus)"
                     .into(),
-            ));
+            )
+            .with_hint(START_BUS));
         }
     }
 
-    let connection = dbus::blocking::Connection::new_session()
-        .map_err(|e| unavailable(format!("cannot connect to the D-Bus session bus ({e})")))?;
+    let connection = dbus::blocking::Connection::new_session().map_err(|e| {
+        unavailable(format!("cannot connect to the D-Bus session bus ({e})")).with_hint(START_BUS)
+    })?;
     if require_running {
         let bus = connection.with_proxy(
             "org.freedesktop.DBus",
@@ -196,11 +209,15 @@ fn probe_secret_service(require_running: bool) -> Result<(), Error> {
         );
         let (owned,): (bool,) = bus
             .method_call("org.freedesktop.DBus", "NameHasOwner", (SECRETS_BUS_NAME,))
-            .map_err(|e| unavailable(format!("the D-Bus session bus does not answer ({e})")))?;
+            .map_err(|e| {
+                unavailable(format!("the D-Bus session bus does not answer ({e})"))
+                    .with_hint(START_BUS)
+            })?;
         if !owned {
             return Err(unavailable(format!(
                 "no Secret Service is running (nothing owns {SECRETS_BUS_NAME} on the session bus)"
-            )));
+            ))
+            .with_hint(START_SERVICE));
         }
     }
     drop(connection);
@@ -215,22 +232,26 @@ fn probe_secret_service(require_running: bool) -> Result<(), Error> {
             }
             _ => format!("cannot open a Secret Service session ({e})"),
         })
+        .with_hint(START_SERVICE)
     })?;
     let collection = service.get_default_collection().map_err(|e| {
         unavailable(format!(
             "no default collection (no login keyring has been created and unlocked) ({e})"
         ))
+        .with_hint(START_SERVICE)
     })?;
     match collection.is_locked() {
         Ok(false) => Ok(()),
         Ok(true) => Err(unavailable(
-            "the default collection is locked; unlock it (log in to the desktop, or run \
-             gnome-keyring-daemon --unlock) and retry"
+            "the default collection is locked (an unlock needs a prompt, which sfmfa never \
+             waits for); unlock it and retry"
                 .into(),
-        )),
+        )
+        .with_hint(UNLOCK)),
         Err(e) => Err(unavailable(format!(
             "the default collection cannot be used (no login keyring has been created and \
              unlocked) ({e})"
-        ))),
+        ))
+        .with_hint(START_SERVICE)),
     }
 }
