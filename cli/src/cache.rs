@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
-use crate::options::ConnectionString;
+use crate::target::Target;
 use sfmfa::cache::{CacheKey, FileCache, TokenCache, TokenIndex};
 
 /// Exit status: success (`list`; `inspect` found a token; `delete` removed at least one).
@@ -92,63 +92,6 @@ impl StoreName {
 struct ListArgs {
     #[command(flatten)]
     common: Common,
-}
-
-/// Host and user, given as to `sfmfa login`.
-#[derive(Args)]
-struct Target {
-    #[command(flatten)]
-    connection_string: ConnectionString,
-    /// Account identifier.
-    #[arg(long)]
-    account: Option<String>,
-    /// Login name.
-    #[arg(long)]
-    user: Option<String>,
-    /// Host (default `<account>.snowflakecomputing.com`).
-    #[arg(long)]
-    host: Option<String>,
-    /// Port (default 443).
-    #[arg(long)]
-    port: Option<u16>,
-    /// Any option under any driver's name, as `key=value` (repeatable, applied last).
-    #[arg(short = 'o', long = "option", value_name = "KEY=VALUE")]
-    options: Vec<String>,
-}
-
-impl Target {
-    fn given(&self) -> bool {
-        self.connection_string.given()
-            || self.account.is_some()
-            || self.user.is_some()
-            || self.host.is_some()
-            || self.port.is_some()
-            || !self.options.is_empty()
-    }
-
-    /// The cache key of the (host, user) the arguments name.
-    fn key(&self) -> Result<CacheKey, String> {
-        let mut config = self.connection_string.config().map_err(|e| e.to_string())?;
-        let port = self.port.map(|p| p.to_string());
-        for (key, value) in [
-            ("account", &self.account),
-            ("user", &self.user),
-            ("host", &self.host),
-            ("port", &port),
-        ] {
-            if let Some(v) = value {
-                config.set(key, v).map_err(|e| e.to_string())?;
-            }
-        }
-        crate::options::apply(&mut config, &self.options)?;
-        if config.user().is_none_or(str::is_empty) {
-            return Err("no user: give --user, or a connection string with one".into());
-        }
-        if config.host().starts_with('.') {
-            return Err("no host: give --account or --host, or a connection string".into());
-        }
-        Ok(CacheKey::for_config(&config))
-    }
 }
 
 #[derive(Args)]
@@ -434,8 +377,20 @@ struct InspectOutput {
     stores: Vec<StoreReport>,
 }
 
+/// The cache key of the (host, user) `target` names.
+fn cache_key(target: &Target) -> Result<CacheKey, String> {
+    let config = target.config().map_err(|e| e.message)?;
+    if config.user().is_none_or(str::is_empty) {
+        return Err("no user: give --user, -c NAME, or a connection string with one".into());
+    }
+    if config.host().starts_with('.') {
+        return Err("no host: give --account or --host, -c NAME, or a connection string".into());
+    }
+    Ok(CacheKey::for_config(&config))
+}
+
 fn inspect(args: &InspectArgs) -> u8 {
-    let key = match args.target.key() {
+    let key = match cache_key(&args.target) {
         Ok(k) => k,
         Err(e) => return usage(&e),
     };
@@ -506,7 +461,7 @@ fn delete(args: &DeleteArgs) -> u8 {
         (true, true) => return usage("--all takes no host or user"),
         (false, false) => return usage("name a host and user (as for `sfmfa login`), or --all"),
         (true, false) => None,
-        (false, true) => match args.target.key() {
+        (false, true) => match cache_key(&args.target) {
             Ok(k) => Some(k.v2()),
             Err(e) => return usage(&e),
         },

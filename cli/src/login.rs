@@ -112,33 +112,7 @@ pub fn config(args: &LoginArgs) -> Result<sfmfa::Config, CliError> {
         set("passcode_in_password", "true")?;
     }
     crate::options::apply(&mut config, &args.options).map_err(CliError::usage)?;
-    // Below the flags: the SNOWFLAKE_* environment, then the profile, each for what is still unset.
-    for (layer, pairs) in [
-        ("environment", profile::environment()),
-        (
-            "connection",
-            profile::connection(args.connection.as_deref())?,
-        ),
-    ] {
-        for (key, value) in pairs {
-            // What the key reads when nothing set it: its default, which for the host derives from
-            // the account.
-            let mut fresh = sfmfa::Config::new();
-            if let Ok(Some(account)) = config.get("account") {
-                fresh.set("account", &account).map_err(usage)?;
-            }
-            let unset = match (config.get(&key), fresh.get(&key)) {
-                (Ok(now), Ok(default)) => now == default,
-                // A key sfmfa does not know (database, role, warehouse…) is not a login's business.
-                _ => continue,
-            };
-            if unset {
-                config
-                    .set(&key, &value)
-                    .map_err(|e| CliError::usage(format!("{layer}: {e}")))?;
-            }
-        }
-    }
+    profile::fill(&mut config, args.connection.as_deref())?;
     if config.get("password").map_err(usage)?.is_none() {
         let password = match std::env::var(&args.password_env) {
             Ok(password) => password,

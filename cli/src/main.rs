@@ -14,6 +14,7 @@ mod prompt;
 mod report;
 mod status;
 mod store_names;
+mod target;
 
 use std::process::ExitCode;
 

@@ -380,3 +380,87 @@ fn parse_errors_do_not_print_the_password() {
     assert!(!text(&out).contains("s3cret"), "{}", text(&out));
     assert_eq!(emu.control().total_logins(), 0);
 }
+
+/// `sfmfa` with `args` (any subcommand), HOME and SNOWFLAKE_HOME at `home`, no inherited
+/// `SNOWFLAKE_*` variable, and the token cache in `cache`.
+fn sfmfa(home: &Path, cache: &Path, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfmfa"));
+    cmd.args(args)
+        .env("HOME", home)
+        .env("SNOWFLAKE_HOME", home)
+        .env("SF_TEMPORARY_CREDENTIAL_CACHE_DIR", cache)
+        .stdin(Stdio::null());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("SNOWFLAKE_") && k != "SNOWFLAKE_HOME" {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.output().expect("sfmfa runs")
+}
+
+/// `sfmfa cache` and `sfmfa doctor` name a connection as `sfmfa login` does: `-c NAME` (or the
+/// default connection for doctor) finds the host and user the login cached a token for.
+#[test]
+fn cache_and_doctor_take_the_same_profiles_as_login() {
+    let emu = emulator();
+    let home = home();
+    let cache = home.path().join("cache");
+    connections_toml(home.path(), emu.port(), "demo", 0o600);
+    let login = sfmfa(
+        home.path(),
+        &cache,
+        &[
+            "login",
+            "-c",
+            "dev",
+            "--authenticator",
+            "username_password_mfa",
+            "-o",
+            "token_cache=file",
+        ],
+    );
+    assert!(login.status.success(), "{}", text(&login));
+    assert_eq!(emu.control().push_count("xy12345", "demo"), 1);
+
+    let inspect = sfmfa(
+        home.path(),
+        &cache,
+        &["cache", "inspect", "-c", "dev", "--store", "file"],
+    );
+    assert_eq!(inspect.status.code(), Some(0), "{}", text(&inspect));
+    let port = emu.port().to_string();
+    assert!(
+        text(&inspect).contains(&format!("127.0.0.1:{port}")),
+        "{}",
+        text(&inspect)
+    );
+
+    // doctor: without arguments it checks the default connection's host (config.toml names dev).
+    let doctor = sfmfa(home.path(), &cache, &["doctor", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&doctor.stdout).expect("doctor's JSON");
+    let host = v["checks"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["check"] == "host"))
+        .unwrap_or_else(|| panic!("no host check: {v}"));
+    assert_eq!(host["status"], "ok", "{v}");
+    assert!(
+        host["detail"].as_str().is_some_and(|d| d.contains(&port)),
+        "{v}"
+    );
+
+    let delete = sfmfa(
+        home.path(),
+        &cache,
+        &["cache", "delete", "--connection", "dev", "--store", "file"],
+    );
+    assert_eq!(delete.status.code(), Some(0), "{}", text(&delete));
+    let again = sfmfa(
+        home.path(),
+        &cache,
+        &["cache", "inspect", "-c", "dev", "--store", "file"],
+    );
+    assert_eq!(again.status.code(), Some(1), "{}", text(&again));
+    // An unknown connection is bad usage, as for login.
+    let unknown = sfmfa(home.path(), &cache, &["cache", "inspect", "-c", "nope"]);
+    assert_eq!(unknown.status.code(), Some(2), "{}", text(&unknown));
+}

@@ -13,6 +13,8 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
+use crate::target::Target;
+
 const EXIT_CODES: &str = "Exit status: 0 when every check passed; 1 when a finding needs fixing \
 (each has its fix); 2 bad usage.";
 
@@ -21,15 +23,10 @@ const EXIT_CODES: &str = "Exit status: 0 when every check passed; 1 when a findi
 #[derive(Args)]
 #[command(after_help = EXIT_CODES)]
 pub struct DoctorArgs {
-    /// A JDBC URL or ODBC connection string, as for `sfmfa login` (optional).
-    #[arg(value_name = "CONNECTION_STRING")]
-    connection_string: Option<String>,
-    /// Account identifier (optional).
-    #[arg(long)]
-    account: Option<String>,
-    /// Any option under any driver's name, as `key=value` (repeatable, applied last).
-    #[arg(short = 'o', long = "option", value_name = "KEY=VALUE")]
-    options: Vec<String>,
+    /// The host to check (optional): as for `sfmfa cache inspect`, a connection string, `-c NAME`,
+    /// flags; without any, the default connection's host when one is named.
+    #[command(flatten)]
+    target: Target,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -88,26 +85,26 @@ fn bad(
 /// Runs `sfmfa doctor`.
 pub fn run(args: &DoctorArgs) -> ExitCode {
     let mut checks = stores::checks();
-    if args.connection_string.is_some() || args.account.is_some() || !args.options.is_empty() {
-        match config(args) {
-            Ok(config) => {
-                for w in config.warnings() {
-                    checks.push(bad(
-                        "config",
-                        "warning",
-                        w.to_string(),
-                        "correct the option named",
-                    ));
-                }
-                checks.extend(network::checks(&config));
+    match args.target.config() {
+        // Nothing names a host: no host to check (the stores are checked all the same).
+        Ok(config) if !args.target.given() && config.host().starts_with('.') => {}
+        Ok(config) => {
+            for w in config.warnings() {
+                checks.push(bad(
+                    "config",
+                    "warning",
+                    w.to_string(),
+                    "correct the option named",
+                ));
             }
-            Err(e) => checks.push(bad(
-                "config",
-                "problem",
-                e,
-                "correct the connection string or options",
-            )),
+            checks.extend(network::checks(&config));
         }
+        Err(e) => checks.push(bad(
+            "config",
+            "problem",
+            e.message,
+            "correct the connection string, profile or options",
+        )),
     }
     let out = Output {
         ok: checks.iter().all(|c| c.status == "ok"),
@@ -128,14 +125,4 @@ pub fn run(args: &DoctorArgs) -> ExitCode {
         }
     }
     ExitCode::from(if out.ok { 0 } else { 1 })
-}
-
-fn config(args: &DoctorArgs) -> Result<sfmfa::Config, String> {
-    let mut config = crate::options::config_from(args.connection_string.as_deref())
-        .map_err(|e| e.to_string())?;
-    if let Some(a) = &args.account {
-        config.set("account", a).map_err(|e| e.to_string())?;
-    }
-    crate::options::apply(&mut config, &args.options)?;
-    Ok(config)
 }
