@@ -86,7 +86,11 @@ pub struct LoginArgs {
 /// The configuration of `sfmfa login`: the connection string, then the flags, then `-o` options, then
 /// the password from the environment when none of them gave one.
 pub fn config(args: &LoginArgs) -> Result<sfmfa::Config, CliError> {
-    let mut config = args.connection_string.config().map_err(usage)?;
+    // The profile, then the SNOWFLAKE_* environment, then the command line over them.
+    let mut config = profile::base(args.connection.as_deref())?;
+    args.connection_string
+        .apply_to(&mut config)
+        .map_err(usage)?;
     let mut set = |k: &str, v: &str| config.set(k, v).map(|_| ()).map_err(usage);
     let prompted_passcode = match &args.passcode {
         Some(None) => Some(prompt::secret("Duo passcode", "-m/--mfa-passcode")?),
@@ -112,7 +116,6 @@ pub fn config(args: &LoginArgs) -> Result<sfmfa::Config, CliError> {
         set("passcode_in_password", "true")?;
     }
     crate::options::apply(&mut config, &args.options).map_err(CliError::usage)?;
-    profile::fill(&mut config, args.connection.as_deref())?;
     if config.get("password").map_err(usage)?.is_none() {
         let password = match std::env::var(&args.password_env) {
             Ok(password) => password,

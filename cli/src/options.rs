@@ -25,23 +25,18 @@ impl ConnectionString {
         self.text().is_some()
     }
 
-    /// The configuration it gives (an empty one when none was given).
-    pub fn config(&self) -> Result<sfmfa::Config, sfmfa::Error> {
-        config_from(self.text())
+    /// Sets its options, if one was given, over what `config` holds.
+    pub fn apply_to(&self, config: &mut sfmfa::Config) -> Result<(), sfmfa::Error> {
+        if let Some(s) = self.text() {
+            config.apply_connection_string(s)?;
+        }
+        Ok(())
     }
 
     fn text(&self) -> Option<&str> {
         self.connection_string
             .as_deref()
             .or(self.connection_string_flag.as_deref())
-    }
-}
-
-/// The configuration a connection string gives, or an empty one.
-pub fn config_from(connection_string: Option<&str>) -> Result<sfmfa::Config, sfmfa::Error> {
-    match connection_string {
-        Some(s) => sfmfa::Config::from_connection_string(s),
-        None => Ok(sfmfa::Config::new()),
     }
 }
 

@@ -51,7 +51,10 @@ impl Target {
     /// The configuration the arguments, the environment and the profile give (errors are bad usage).
     pub fn config(&self) -> Result<sfmfa::Config, CliError> {
         let usage = |e: sfmfa::Error| CliError::usage(e.to_string());
-        let mut config = self.connection_string.config().map_err(usage)?;
+        let mut config = profile::base(self.connection.as_deref())?;
+        self.connection_string
+            .apply_to(&mut config)
+            .map_err(usage)?;
         let port = self.port.map(|p| p.to_string());
         for (key, value) in [
             ("account", &self.account),
@@ -64,7 +67,6 @@ impl Target {
             }
         }
         crate::options::apply(&mut config, &self.options).map_err(CliError::usage)?;
-        profile::fill(&mut config, self.connection.as_deref())?;
         Ok(config)
     }
 }

@@ -464,3 +464,62 @@ fn cache_and_doctor_take_the_same_profiles_as_login() {
     let unknown = sfmfa(home.path(), &cache, &["cache", "inspect", "-c", "nope"]);
     assert_eq!(unknown.status.code(), Some(2), "{}", text(&unknown));
 }
+
+/// A flag or an environment variable that sets an option to its default value still wins over the
+/// profile: `--authenticator snowflake` (the default) over a profile's `username_password_mfa` means
+/// no cached MFA token is used, so the user gets a push. (The profile used to fill in every option
+/// still at its default, so the flag was overridden and the cached token sent.)
+#[test]
+fn a_flag_at_the_default_value_still_beats_the_profile() {
+    let emu = emulator();
+    let home = home();
+    let cache = home.path().join("cache");
+    write(
+        &home.path().join("connections.toml"),
+        &format!(
+            "[mfa]\naccount = \"xy12345\"\nuser = \"demo\"\npassword = \"abc123\"\nhost = \"127.0.0.1\"\nport = {}\nprotocol = \"http\"\nauthenticator = \"username_password_mfa\"\ntoken_cache = \"file\"\n",
+            emu.port()
+        ),
+        0o600,
+    );
+    let pushes = || emu.control().push_count("xy12345", "demo");
+    for _ in 0..2 {
+        let out = sfmfa(home.path(), &cache, &["login", "-c", "mfa"]);
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    assert_eq!(
+        pushes(),
+        1,
+        "the second login of the profile uses its cached token"
+    );
+
+    let out = sfmfa(
+        home.path(),
+        &cache,
+        &["login", "-c", "mfa", "--authenticator", "snowflake"],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("second factor: push"), "{}", text(&out));
+    assert_eq!(
+        pushes(),
+        2,
+        "--authenticator snowflake: no MFA token, a push"
+    );
+
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfmfa"));
+    let out = cmd
+        .args(["login", "-c", "mfa"])
+        .env("HOME", home.path())
+        .env("SNOWFLAKE_HOME", home.path())
+        .env("SF_TEMPORARY_CREDENTIAL_CACHE_DIR", &cache)
+        .env("SNOWFLAKE_AUTHENTICATOR", "snowflake")
+        .stdin(Stdio::null())
+        .output()
+        .expect("sfmfa runs");
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        pushes(),
+        3,
+        "SNOWFLAKE_AUTHENTICATOR=snowflake: no MFA token, a push"
+    );
+}

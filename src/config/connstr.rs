@@ -109,6 +109,14 @@ impl Config {
         Ok(config)
     }
 
+    /// Sets the options of a JDBC URL or an ODBC connection string on this configuration, over what
+    /// it holds (a tool that layers a profile below the command line: the profile first, then the
+    /// string). On error the configuration may hold some of the string's options: drop it.
+    pub fn apply_connection_string(&mut self, s: &str) -> Result<&mut Self, Error> {
+        apply(self, s, Format::detect(s)?)?;
+        Ok(self)
+    }
+
     /// A configuration from a JDBC URL, `jdbc:snowflake://host[:port]/?key=value&…`.
     pub fn from_jdbc_url(s: &str) -> Result<Config, Error> {
         let mut config = Config::new();

@@ -1,6 +1,6 @@
 //! Connection profiles: `connections.toml` of the `snow` CLI and the Python connector, SnowSQL's
-//! `~/.snowsql/config`, and the `SNOWFLAKE_*` environment variables. Precedence (applied by
-//! [`fill`]): flags > environment > profile.
+//! `~/.snowsql/config`, and the `SNOWFLAKE_*` environment variables. Precedence (the layers of
+//! [`base`], then the command line): flags > environment > profile.
 //!
 //! Which profile applies:
 //!
@@ -46,35 +46,26 @@ pub fn connection(name: Option<&str>) -> Result<Pairs, CliError> {
     }
 }
 
-/// Fills in what `config` leaves unset (an option at its default) from the `SNOWFLAKE_*`
-/// environment, then from the profile (`connection`, else the default connection): flags >
-/// environment > profile. Keys sfmfa does not know (database, role, warehouse…) are skipped: they
-/// are not a login's business.
-pub fn fill(config: &mut sfmfa::Config, connection: Option<&str>) -> Result<(), CliError> {
-    let usage = |e: sfmfa::Error| CliError::usage(e.to_string());
+/// The configuration below the command line: the profile (`connection`, else the default
+/// connection), then the `SNOWFLAKE_*` environment over it. The command line is applied over this
+/// (flags > environment > profile). Keys sfmfa does not know (`private_key_path`…) are skipped:
+/// they are not a login's business.
+pub fn base(connection: Option<&str>) -> Result<sfmfa::Config, CliError> {
+    let mut config = sfmfa::Config::new();
     for (layer, pairs) in [
-        ("environment", environment()),
         ("connection", self::connection(connection)?),
+        ("environment", environment()),
     ] {
         for (key, value) in pairs {
-            // What the key reads when nothing set it: its default, which for the host derives from
-            // the account.
-            let mut fresh = sfmfa::Config::new();
-            if let Ok(Some(account)) = config.get("account") {
-                fresh.set("account", &account).map_err(usage)?;
+            if config.get(&key).is_err() {
+                continue;
             }
-            let unset = match (config.get(&key), fresh.get(&key)) {
-                (Ok(now), Ok(default)) => now == default,
-                _ => continue,
-            };
-            if unset {
-                config
-                    .set(&key, &value)
-                    .map_err(|e| CliError::usage(format!("{layer}: {e}")))?;
-            }
+            config
+                .set(&key, &value)
+                .map_err(|e| CliError::usage(format!("{layer}: {e}")))?;
         }
     }
-    Ok(())
+    Ok(config)
 }
 
 /// Connection `name` from `connections.toml`, else from SnowSQL's file, with the environment's
