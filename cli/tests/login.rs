@@ -434,7 +434,6 @@ fn a_retry_has_its_line_on_stderr() {
 /// is approved, the first stores the token and the second uses it (one push in all).
 #[test]
 fn a_second_login_of_the_same_user_says_it_waits_for_the_first() {
-    use std::io::Read;
     use std::time::{Duration, Instant};
     let emu = emulator();
     let cache = tempfile::tempdir().expect("temp dir");
@@ -466,18 +465,8 @@ fn a_second_login_of_the_same_user_says_it_waits_for_the_first() {
         control.pending_pushes("xy12345", "manual_long") == 1
     });
     let mut second = start();
-    let mut stderr = second.stderr.take().expect("stderr");
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let sink = std::sync::Arc::clone(&seen);
-    let reader = std::thread::spawn(move || {
-        let mut buf = [0u8; 1024];
-        while let Ok(n) = stderr.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            sink.lock().expect("stderr").extend_from_slice(&buf[..n]);
-        }
-    });
+    let stderr = second.stderr.take().expect("stderr");
+    let (seen, reader) = common::collect(stderr);
     let so_far = || text(&seen.lock().expect("stderr"));
     wait("the second login's waiting line", &|| {
         so_far().contains("waiting for another login of the same user")

@@ -7,7 +7,7 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::num::NonZeroU16;
 use std::path::Path;
 use std::process::Stdio;
@@ -90,19 +90,9 @@ impl PtyRun {
         let child = pair.slave.spawn_command(cmd).expect("sfmfa starts");
         // Only the child holds the slave now: once it ends, reading the master ends.
         drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().expect("a reader");
+        let reader = pair.master.try_clone_reader().expect("a reader");
         let writer = pair.master.take_writer().expect("a writer");
-        let output = Arc::new(Mutex::new(Vec::new()));
-        let sink = Arc::clone(&output);
-        let reader = std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().expect("output").extend_from_slice(&buf[..n]);
-            }
-        });
+        let (output, reader) = common::collect(reader);
         PtyRun {
             master: pair.master,
             child,
@@ -383,18 +373,8 @@ fn on_pipes_stderr_has_no_control_characters() {
         "&authenticator=username_password_mfa&token_cache=file",
     );
     let mut child = piped(&["login", &url], Some("abc123"), cache.path());
-    let mut stderr = child.stderr.take().expect("stderr");
-    let collected = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&collected);
-    let reader = std::thread::spawn(move || {
-        let mut buf = [0u8; 1024];
-        while let Ok(n) = stderr.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            sink.lock().expect("stderr").extend_from_slice(&buf[..n]);
-        }
-    });
+    let stderr = child.stderr.take().expect("stderr");
+    let (collected, reader) = common::collect(stderr);
     let so_far = || String::from_utf8_lossy(&collected.lock().expect("stderr")).into_owned();
     let control = emu.control();
     wait_until(

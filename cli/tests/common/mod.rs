@@ -36,3 +36,27 @@ pub fn sfmfa() -> Command {
         .env("SNOWFLAKE_HOME", empty_home());
     cmd
 }
+
+/// Everything `stream` yields, read on a thread of its own into a buffer the test can look at while
+/// the program runs; join the handle once the program has ended.
+pub fn collect(
+    mut stream: impl std::io::Read + Send + 'static,
+) -> (
+    std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    std::thread::JoinHandle<()>,
+) {
+    let buffer = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = std::sync::Arc::clone(&buffer);
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stream.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .expect("the buffer")
+                .extend_from_slice(&buf[..n]);
+        }
+    });
+    (buffer, reader)
+}
