@@ -54,7 +54,7 @@ impl ReadThrough {
 
     /// The file's token under `key`, unless this process stopped using it; `None` on any failure
     /// (logged).
-    fn from_file(&self, key: &CacheKey) -> Option<Secret> {
+    fn token_in_file(&self, key: &CacheKey) -> Option<Secret> {
         let token = match self.file.read_unlocked(key) {
             Ok(token) => token?,
             Err(e) => {
@@ -88,8 +88,8 @@ impl ReadThrough {
     ) -> Result<Option<Secret>, Error> {
         match keystore {
             Ok(Some(token)) => Ok(Some(token)),
-            Ok(None) => Ok(self.from_file(key)),
-            Err(e) => match self.from_file(key) {
+            Ok(None) => Ok(self.token_in_file(key)),
+            Err(e) => match self.token_in_file(key) {
                 Some(token) => Ok(Some(token)),
                 None => Err(e),
             },
