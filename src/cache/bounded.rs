@@ -87,17 +87,19 @@ impl Bounded {
                 format!("{name}: could not start a thread for the store call ({e})"),
             ));
         }
-        // Counted before the wait ends, so the worker's decrement (after its failed send) can never
-        // come first.
-        self.stuck.fetch_add(1, Ordering::AcqRel);
         let left = until.saturating_duration_since(Instant::now());
         let deadline_first = left < self.limit;
         let wait = self.limit.min(left);
-        match rx.recv_timeout(wait) {
-            Ok(result) => {
-                self.stuck.fetch_sub(1, Ordering::AcqRel);
-                result
-            }
+        let outcome = rx.recv_timeout(wait);
+        if outcome.is_err() {
+            // Abandoned: counted before the receiver is dropped, and the worker's send fails only
+            // once it is, so the worker's decrement can never come first. Calls still running that
+            // are not abandoned are not counted: other threads' calls run side by side.
+            self.stuck.fetch_add(1, Ordering::AcqRel);
+            drop(rx);
+        }
+        match outcome {
+            Ok(result) => result,
             Err(_) if deadline_first => Err(Error::new(
                 ErrorKind::Cache,
                 format!(
@@ -106,17 +108,14 @@ impl Bounded {
                     wait.as_secs_f32()
                 ),
             )),
-            Err(_) => {
-                // Dropping the receiver (here) makes the worker's send fail, and it uncounts itself.
-                Err(Error::new(
-                    ErrorKind::Cache,
-                    format!(
-                        "{name} did not answer within {} s (is it waiting for an unlock or access \
-                         prompt?); going on without it",
-                        self.limit.as_secs_f32()
-                    ),
-                ))
-            }
+            Err(_) => Err(Error::new(
+                ErrorKind::Cache,
+                format!(
+                    "{name} did not answer within {} s (is it waiting for an unlock or access \
+                     prompt?); going on without it",
+                    self.limit.as_secs_f32()
+                ),
+            )),
         }
     }
 }
@@ -279,6 +278,61 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::Cache);
         assert!(e.message().contains("the time the login allows"), "{e}");
         gated.open();
+    }
+
+    #[test]
+    fn a_call_in_progress_on_another_thread_does_not_refuse_this_one() {
+        // A store whose reads wait until two of them run at once: before only abandoned calls
+        // were counted, the second was refused while the first was merely in progress.
+        struct Pair {
+            running: Mutex<u32>,
+            both: Condvar,
+        }
+        impl TokenCache for Pair {
+            fn read(&self, _: &CacheKey) -> Result<Option<Secret>, Error> {
+                let mut running = self.running.lock().unwrap();
+                *running += 1;
+                self.both.notify_all();
+                // Bounded only so that a refused partner cannot hang the test; nothing is timed.
+                while *running < 2 {
+                    let (guard, waited) = self
+                        .both
+                        .wait_timeout(running, Duration::from_secs(10))
+                        .unwrap();
+                    running = guard;
+                    if waited.timed_out() {
+                        break;
+                    }
+                }
+                Ok(None)
+            }
+            fn write(&self, _: &CacheKey, _: &Secret) -> Result<(), Error> {
+                Ok(())
+            }
+            fn delete(&self, _: &CacheKey) -> Result<(), Error> {
+                Ok(())
+            }
+            fn name(&self) -> &'static str {
+                "pair"
+            }
+        }
+        let pair = Arc::new(Pair {
+            running: Mutex::new(0),
+            both: Condvar::new(),
+        });
+        let bounded = Arc::new(Bounded::new(pair.clone(), DEFAULT_LIMIT));
+        let other = {
+            let bounded = Arc::clone(&bounded);
+            std::thread::spawn(move || bounded.read(&key()).map(|t| t.is_none()))
+        };
+        // Wait until the other thread's call is in the store, then call alongside it.
+        let mut running = pair.running.lock().unwrap();
+        while *running < 1 {
+            running = pair.both.wait(running).unwrap();
+        }
+        drop(running);
+        assert!(bounded.read(&key()).unwrap().is_none());
+        assert!(other.join().unwrap().unwrap());
     }
 
     #[test]

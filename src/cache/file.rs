@@ -159,6 +159,12 @@ impl FileCache {
     /// created; otherwise the open directory, for the fsync after a rename. Refuses a symlink, a
     /// directory of another user, and anything but a directory.
     pub(crate) fn open_dir(&self, create: bool) -> Result<Option<File>, Error> {
+        self.open_dir_as(create, true)
+    }
+
+    /// [`FileCache::open_dir`]; with `fix_mode` false the directory is never changed: one that
+    /// group or others may write to is refused instead of being narrowed to 0700.
+    fn open_dir_as(&self, create: bool, fix_mode: bool) -> Result<Option<File>, Error> {
         let dir = &self.dir;
         match fs::symlink_metadata(dir) {
             Ok(meta) if meta.file_type().is_symlink() => return Err(dir_symlink_error(dir)),
@@ -197,7 +203,15 @@ impl FileCache {
             .metadata()
             .map_err(|e| io_error("could not inspect the directory", dir, &e))?;
         check_dir(dir, &meta)?;
-        if meta.mode() & 0o777 != 0o700 {
+        if !fix_mode && meta.mode() & 0o022 != 0 {
+            return Err(cache_error(format!(
+                "the token cache directory {} has mode {:04o}: group or others may write to it; \
+                 not reading it",
+                dir.display(),
+                meta.mode() & 0o777
+            )));
+        }
+        if fix_mode && meta.mode() & 0o777 != 0o700 {
             // Ours but too open (or umask-trimmed): tighten it, as sf_core does. The file inside
             // is checked on its own, so a token that was exposed is still refused.
             handle
@@ -270,6 +284,32 @@ impl FileCache {
     /// [`FileCache::lock`] with no deadline of the caller's: the lock timeout bounds the wait.
     pub(crate) fn lock_now(&self, exclusive: bool) -> Result<Held, Error> {
         self.lock(exclusive, self.no_deadline())
+    }
+
+    /// The token under `key`, read without changing anything: no lock taken (nor its lock file
+    /// created), no directory created or narrowed, no repair. For reading the file of another
+    /// program (the read-through of `token_cache=auto`, src/cache/read_through.rs), whose writers
+    /// replace it atomically (sf_core and sfmfa rename a complete file over it): a reader sees the
+    /// old file or the new one. A file being rewritten in place by a writer that does not rename
+    /// reads as invalid JSON, which is no token. The same refusals as a read: a symbolic link, a
+    /// file or directory of another user, a file group or others may read, a file over
+    /// [`MAX_FILE_SIZE`]; and a directory group or others may write to.
+    pub fn read_unlocked(&self, key: &CacheKey) -> Result<Option<Secret>, Error> {
+        if self.open_dir_as(false, false)?.is_none() {
+            return Ok(None);
+        }
+        let Some(bytes) = self.read_bytes()? else {
+            return Ok(None);
+        };
+        let mut doc = Document::repair(Some(&bytes));
+        if doc.repaired {
+            log::info!(
+                "token cache file {} is not valid JSON of the v2 format (being rewritten?); no token read from it",
+                self.path().display()
+            );
+            return Ok(None);
+        }
+        Ok(doc.take_token(&key.v2()))
     }
 
     /// The v2 keys of the MFA tokens in the file (`SnowflakeTokenCache.v2.MfaToken.…` with a

@@ -16,6 +16,8 @@ pub mod key;
 #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
 pub mod keystore;
 pub mod memory;
+#[cfg(unix)]
+pub mod read_through;
 pub(crate) mod select;
 
 pub use bounded::Bounded;
@@ -27,6 +29,9 @@ pub use key::mfa_token_key;
 #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
 pub use keystore::KeystoreCache;
 pub use memory::MemoryCache;
+#[cfg(unix)]
+pub use read_through::ReadThrough;
+pub use select::ADMIN_VARIABLE;
 
 use crate::config::Config;
 use crate::error::Error;

@@ -145,6 +145,8 @@ pub enum OptionId {
     ClientStoreTemporaryCredential,
     /// `token_cache`.
     TokenCache,
+    /// `credential_cache_dir`.
+    CredentialCacheDir,
     /// `application`.
     Application,
     /// `region`.
@@ -518,6 +520,24 @@ pub const OPTIONS: &[OptionSpec] = &[
         default: Some(defaults::TOKEN_CACHE.as_str()),
         support: Support::Used,
         doc: "Where MFA tokens are cached: `auto` (the OS keystore when one is usable, else the file), `keystore` (the OS keystore only), `secret-service`, `keyutils`, `file` (`credential_cache_v2.json`, owner-only), `memory` (this process only), `none`.",
+    },
+    OptionSpec {
+        name: "credential_cache_dir",
+        id: OptionId::CredentialCacheDir,
+        drivers: DriverNames {
+            // A Java system property of snowflake-jdbc (`-Dnet.snowflake.jdbc.temporaryCredentialCacheDir=…`),
+            // accepted here as a connection property too.
+            jdbc: &["net.snowflake.jdbc.temporaryCredentialCacheDir"],
+            odbc: &[],
+            snowsql: &[],
+            python: &[],
+            node: &["credentialCacheDir"],
+        },
+        aliases: &[],
+        ty: OptionType::Path,
+        default: None,
+        support: Support::Used,
+        doc: "The directory of the token cache file `credential_cache_v2.json` (`token_cache=file`, the file `auto` falls back to and reads through), instead of `$SF_TEMPORARY_CREDENTIAL_CACHE_DIR`, `$XDG_CACHE_HOME/snowflake` or `~/.cache/snowflake`. The same rules as there: created 0700, owned by the user, never a symbolic link.",
     },
     OptionSpec {
         name: "application",

@@ -40,6 +40,7 @@ pub struct Config {
     region: Option<String>,
     store_temporary_credential: bool,
     token_cache: TokenCacheChoice,
+    credential_cache_dir: Option<PathBuf>,
     /// Which binding drives the library ("Rust", "C", …), for the User-Agent.
     binding: (Cow<'static, str>, Cow<'static, str>),
     /// What was accepted but deserves a look (unknown keys, options not honoured, repeats).
@@ -68,6 +69,7 @@ impl Default for Config {
             region: None,
             store_temporary_credential: defaults::STORE_TEMPORARY_CREDENTIAL,
             token_cache: defaults::TOKEN_CACHE,
+            credential_cache_dir: None,
             binding: (
                 Cow::Borrowed("Rust"),
                 Cow::Borrowed(env!("CARGO_PKG_VERSION")),
@@ -181,6 +183,7 @@ impl Config {
                 self.token_cache = parse_word(spec, value, TokenCacheChoice::parse)?
                     .unwrap_or(defaults::TOKEN_CACHE)
             }
+            OptionId::CredentialCacheDir => self.credential_cache_dir = text().map(PathBuf::from),
             OptionId::NotUsed => self.accept_unused(spec, name, value, position)?,
         }
         Ok(())
@@ -253,6 +256,10 @@ impl Config {
             OptionId::Region => text(&self.region),
             OptionId::ClientStoreTemporaryCredential => flag(self.store_temporary_credential),
             OptionId::TokenCache => word(self.token_cache.as_str()),
+            OptionId::CredentialCacheDir => self
+                .credential_cache_dir
+                .as_ref()
+                .map(|p| p.display().to_string()),
             OptionId::NotUsed => None,
         })
     }
@@ -415,6 +422,11 @@ impl Config {
     /// Where MFA tokens are cached (`token_cache`).
     pub fn token_cache(&self) -> TokenCacheChoice {
         self.token_cache
+    }
+
+    /// The directory of the token cache file (`credential_cache_dir`), when set.
+    pub fn credential_cache_dir(&self) -> Option<&Path> {
+        self.credential_cache_dir.as_deref()
     }
 
     /// The user, when set.

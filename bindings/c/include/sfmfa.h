@@ -170,6 +170,33 @@ typedef uint32_t sfmfa_result;
 #endif // __cplusplus
 
 /**
+ * A token store callback succeeded (`get`: the token was written to the buffer).
+ */
+#define SFMFA_TOKEN_STORE_OK 0
+
+/**
+ * `get`: the store holds no token under the key. `delete`: there was none (not an error).
+ */
+#define SFMFA_TOKEN_STORE_NOT_FOUND 1
+
+/**
+ * `get`: the token is longer than `buf_len`; its length was written to `*token_len` and sfmfa
+ * calls `get` once more with a buffer that large (at most `SFMFA_TOKEN_STORE_MAX_TOKEN` bytes).
+ */
+#define SFMFA_TOKEN_STORE_BUFFER_TOO_SMALL 2
+
+/**
+ * The store failed. sfmfa reports it as the reason the cache was not used (the login goes on).
+ * Any value other than the ones above means the same.
+ */
+#define SFMFA_TOKEN_STORE_FAILED 3
+
+/**
+ * The longest token sfmfa reads from a store, in bytes (MFA tokens are a few hundred bytes).
+ */
+#define SFMFA_TOKEN_STORE_MAX_TOKEN 65536
+
+/**
  * Major version of the header: incompatible C API changes raise it (and the soname,
  * `libsfmfa.so.<major>`).
  */
@@ -362,6 +389,13 @@ typedef struct sfmfa_config sfmfa_config;
 typedef struct sfmfa_session sfmfa_session;
 
 /**
+ * A token store made of the application's callbacks (`sfmfa_token_store_new`). Give it to any
+ * number of clients with `sfmfa_client_new_with_token_store`; free it with
+ * `sfmfa_token_store_free` whenever you like (the clients keep what they need).
+ */
+typedef struct sfmfa_token_store sfmfa_token_store;
+
+/**
  * One progress event. Valid only during the callback that receives it: copy what you keep.
  */
 typedef struct sfmfa_progress {
@@ -396,6 +430,36 @@ typedef struct sfmfa_progress {
  * prompt returns `SFMFA_RESULT_INVALID_VALUE` at once.
  */
 typedef void (*sfmfa_progress_callback)(void *userdata, const struct sfmfa_progress *event);
+
+/**
+ * Reads the token stored under `key` (a NUL-terminated v2 key, valid during the call) into `buf`
+ * (`buf_len` bytes, owned by sfmfa, wiped after use): writes the token's length to `*token_len` and
+ * returns `SFMFA_TOKEN_STORE_OK`; or returns `SFMFA_TOKEN_STORE_NOT_FOUND`; or, when the token is
+ * longer than `buf_len`, writes its length to `*token_len` and returns
+ * `SFMFA_TOKEN_STORE_BUFFER_TOO_SMALL`; or returns `SFMFA_TOKEN_STORE_FAILED`. The token is UTF-8
+ * text without a NUL (an MFA token as the server issued it); an empty token counts as none.
+ */
+typedef int32_t (*sfmfa_token_store_get_callback)(void *userdata, const char *key, uint8_t *buf, size_t buf_len, size_t *token_len);
+
+/**
+ * Stores `token_len` bytes at `token` under `key` (a NUL-terminated v2 key), replacing any token
+ * there. Both pointers are valid during the call only: copy the token (and wipe your copies when
+ * you drop them). Returns `SFMFA_TOKEN_STORE_OK` or `SFMFA_TOKEN_STORE_FAILED`.
+ */
+typedef int32_t (*sfmfa_token_store_put_callback)(void *userdata, const char *key, const uint8_t *token, size_t token_len);
+
+/**
+ * Removes the token under `key` (a NUL-terminated v2 key, valid during the call): called when the
+ * server rejected it, or by `sfmfa_client_cache_delete`. Returns `SFMFA_TOKEN_STORE_OK`,
+ * `SFMFA_TOKEN_STORE_NOT_FOUND` (also a success) or `SFMFA_TOKEN_STORE_FAILED`.
+ */
+typedef int32_t (*sfmfa_token_store_delete_callback)(void *userdata, const char *key);
+
+/**
+ * Called once with `userdata` when sfmfa no longer needs it: after `sfmfa_token_store_free` and
+ * the freeing of every client made with the store, on the thread that freed the last of them.
+ */
+typedef void (*sfmfa_token_store_release_callback)(void *userdata);
 
 #ifdef __cplusplus
 extern "C" {
@@ -623,6 +687,33 @@ sfmfa_result sfmfa_session_close(struct sfmfa_session *session);
  * `sfmfa_session_close` first to end the session on the server.
  */
 void sfmfa_session_free(struct sfmfa_session *session);
+
+/**
+ * Creates a token store from the application's callbacks, written to `*out` (free it with
+ * `sfmfa_token_store_free`). `get`, `put` and `del` (the delete callback) are required; `release` may be NULL.
+ * `userdata` is passed back unchanged to every callback; it must stay valid, and the callbacks
+ * callable, from every thread that calls into a client made with the store, at once, until
+ * `release` is called (or, without `release`, until the store and all those clients are freed).
+ * A callback must return promptly (a login's `login_timeout` cannot interrupt it), must not
+ * unwind (no C++ exception) and must not log in on a client made with the same store. On failure
+ * `release` is not called. Any thread.
+ */
+sfmfa_result sfmfa_token_store_new(sfmfa_token_store_get_callback get, sfmfa_token_store_put_callback put, sfmfa_token_store_delete_callback del, sfmfa_token_store_release_callback release, void *userdata, struct sfmfa_token_store **out);
+
+/**
+ * Frees the caller's reference to a store. NULL is ignored. Clients made with it keep using it;
+ * `release` is called when the last of them is freed too. Any thread.
+ */
+void sfmfa_token_store_free(struct sfmfa_token_store *store);
+
+/**
+ * `sfmfa_client_new`, with MFA tokens kept in `store` instead of the store `token_cache` names.
+ * Caching still needs `authenticator=username_password_mfa` and
+ * `client_store_temporary_credential` on, and the administrator's `SFMFA_TOKEN_CACHE=none` (or
+ * `memory`) still wins over it. The client holds its own reference to the store: the caller may
+ * free the store at once. The caller keeps `cfg` and owns the new client. Any thread.
+ */
+sfmfa_result sfmfa_client_new_with_token_store(const struct sfmfa_config *cfg, const struct sfmfa_token_store *store, struct sfmfa_client **out);
 
 /**
  * The version of the library loaded at run time, e.g. `"0.1.0"`, as a static NUL-terminated

@@ -26,6 +26,7 @@ mod progress;
 mod result;
 mod session;
 mod strings;
+mod token_store;
 mod version;
 
 pub use cache::*;
@@ -35,6 +36,7 @@ pub use last_error::*;
 pub use progress::*;
 pub use result::*;
 pub use session::*;
+pub use token_store::*;
 pub use version::*;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -21,7 +21,7 @@ LIB=target/debug
 EMULATOR=$LIB/sfmfa-emulator
 CC=${CC:-gcc}
 CFLAGS=(-std=c11 -Wall -Wextra -Werror -pedantic -g -O0 -I bindings/c/include)
-PROGRAMS=(test_api test_modes test_errors test_threads test_cache test_progress test_connstr test_multistep test_failures test_server_text test_memory)
+PROGRAMS=(test_api test_modes test_errors test_threads test_cache test_progress test_connstr test_multistep test_failures test_server_text test_memory test_token_store)
 # Built outside PROGRAMS (their own compilers and flags), run like them.
 EXTRA_PROGRAMS=(test_header_c99 test_header_cxx17)
 STATIC_PROGRAMS=(test_modes test_threads)

@@ -40,10 +40,12 @@ from ctypes import (
     c_bool,
     c_char,
     c_char_p,
+    c_int32,
     c_int64,
     c_size_t,
     c_uint32,
     c_uint64,
+    c_uint8,
     c_void_p,
 )
 from pathlib import Path
@@ -219,6 +221,23 @@ class SfmfaProgress(Structure):
 #: ``sfmfa_progress_callback``: ``void (*)(void *userdata, const struct sfmfa_progress *event)``.
 ProgressCallback = CFUNCTYPE(None, c_void_p, POINTER(SfmfaProgress))
 
+#: ``sfmfa_token_store_get_callback``: ``int32_t (*)(void *userdata, const char *key, uint8_t *buf,
+#: size_t buf_len, size_t *token_len)``.
+TokenStoreGetCallback = CFUNCTYPE(c_int32, c_void_p, c_char_p, POINTER(c_uint8), c_size_t, POINTER(c_size_t))
+#: ``sfmfa_token_store_put_callback``: ``int32_t (*)(void *userdata, const char *key, const uint8_t
+#: *token, size_t token_len)``.
+TokenStorePutCallback = CFUNCTYPE(c_int32, c_void_p, c_char_p, POINTER(c_uint8), c_size_t)
+#: ``sfmfa_token_store_delete_callback``: ``int32_t (*)(void *userdata, const char *key)``.
+TokenStoreDeleteCallback = CFUNCTYPE(c_int32, c_void_p, c_char_p)
+#: ``sfmfa_token_store_release_callback``: ``void (*)(void *userdata)``.
+TokenStoreReleaseCallback = CFUNCTYPE(None, c_void_p)
+
+
+class SfmfaTokenStore(Structure):
+    """Opaque ``sfmfa_token_store``."""
+
+
+_store_p = POINTER(SfmfaTokenStore)
 _config_p = POINTER(SfmfaConfig)
 _client_p = POINTER(SfmfaClient)
 _session_p = POINTER(SfmfaSession)
@@ -241,6 +260,10 @@ PROTOTYPES: Final[dict[str, tuple[Any, tuple[Any, ...]]]] = {
     ),
     # client
     "sfmfa_client_new": (_result, (_config_p, POINTER(_client_p))),
+    "sfmfa_client_new_with_token_store": (
+        _result,
+        (_config_p, _store_p, POINTER(_client_p)),
+    ),
     "sfmfa_client_login": (_result, (_client_p, POINTER(_session_p))),
     "sfmfa_client_cancel": (_result, (_client_p, POINTER(c_uint32))),
     "sfmfa_client_free": (None, (_client_p,)),
@@ -266,6 +289,19 @@ PROTOTYPES: Final[dict[str, tuple[Any, tuple[Any, ...]]]] = {
     "sfmfa_result_name": (c_char_p, (c_uint32,)),
     "sfmfa_version": (c_char_p, ()),
     "sfmfa_version_number": (c_uint32, ()),
+    # token store of the application
+    "sfmfa_token_store_new": (
+        _result,
+        (
+            TokenStoreGetCallback,
+            TokenStorePutCallback,
+            TokenStoreDeleteCallback,
+            TokenStoreReleaseCallback,
+            c_void_p,
+            POINTER(_store_p),
+        ),
+    ),
+    "sfmfa_token_store_free": (None, (_store_p,)),
     # session
     "sfmfa_session_id": (_result, (_session_p, POINTER(c_int64))),
     "sfmfa_session_second_factor": (_result, (_session_p, POINTER(c_uint32))),

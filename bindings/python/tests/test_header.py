@@ -72,11 +72,16 @@ SCALARS: dict[str, Any] = {
     "size_t": c_size_t,
     "bool": c_bool,
     "sfmfa_progress_callback": _ffi.ProgressCallback,
+    "sfmfa_token_store_get_callback": _ffi.TokenStoreGetCallback,
+    "sfmfa_token_store_put_callback": _ffi.TokenStorePutCallback,
+    "sfmfa_token_store_delete_callback": _ffi.TokenStoreDeleteCallback,
+    "sfmfa_token_store_release_callback": _ffi.TokenStoreReleaseCallback,
 }
 STRUCTS = {
     "struct sfmfa_config": _ffi.SfmfaConfig,
     "struct sfmfa_client": _ffi.SfmfaClient,
     "struct sfmfa_session": _ffi.SfmfaSession,
+    "struct sfmfa_token_store": _ffi.SfmfaTokenStore,
 }
 
 
