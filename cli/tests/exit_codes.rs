@@ -52,6 +52,65 @@ fn exit_0_success() {
     assert_eq!(code(&login(emu.port(), "demo", "abc123", &[])), 0);
 }
 
+/// A server on 127.0.0.1 that accepts a login (a session it makes up) and refuses every other
+/// request, the logout among them, with a code that is not "session gone" (which a logout accepts).
+/// It stops after `requests` requests. Returns its port.
+fn refusing_logout_server(requests: usize) -> u16 {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(requests) {
+            let Ok(stream) = stream else { continue };
+            let mut reader = BufReader::new(stream);
+            let (mut head, mut length) = (String::new(), 0usize);
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+                head.push_str(&line);
+            }
+            let mut body = vec![0u8; length];
+            let _ = reader.read_exact(&mut body);
+            let answer = if head.starts_with("POST /session/v1/login-request") {
+                r#"{"success":true,"code":null,"message":null,"data":{"token":"made-up-session","masterToken":"made-up-master","sessionId":42,"validityInSeconds":3600,"masterValidityInSeconds":14400}}"#
+            } else {
+                r#"{"success":false,"code":"390189","message":"The role requested in the connection is not allowed.","data":null}"#
+            };
+            let mut stream = reader.into_inner();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+        }
+    });
+    port
+}
+
+/// Exit code 1, "other": a login that succeeded but whose logout the server refused. The JSON
+/// output says so (`ok` false, exit code 1) and keeps the login's facts (the session id).
+#[test]
+fn exit_1_a_refused_logout() {
+    let port = refusing_logout_server(2);
+    let out = login(port, "demo", "abc123", &["--format", "json"]);
+    assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(v["ok"], false, "{v}");
+    assert_eq!(v["session_id"], 42, "{v}");
+    assert_eq!(v["logged_out"], false, "{v}");
+    assert_eq!(v["error"]["exit_code"], 1, "{v}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("logout failed"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn exit_2_bad_usage_from_clap_and_from_options() {
     let out = sfmfa(&["login", "--no-such-flag"], "abc123", "usage")
