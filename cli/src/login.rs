@@ -6,6 +6,7 @@ use std::time::Instant;
 use clap::Args;
 
 use crate::exit::{self, CliError};
+use crate::interrupt;
 use crate::options::ConnectionString;
 use crate::profile;
 use crate::prompt;
@@ -158,6 +159,7 @@ pub fn run(args: &LoginArgs) -> Result<(), CliError> {
 /// to stdout).
 fn login_and_logout(args: &LoginArgs, report: &mut LoginReport) -> Result<(), Failed> {
     let text = args.format == Format::Text;
+    interrupt::install()?;
     let config = config(args)?;
     let first = format!(
         "Logging in to {} as {}…",
@@ -167,11 +169,7 @@ fn login_and_logout(args: &LoginArgs, report: &mut LoginReport) -> Result<(), Fa
     let login_timeout = config.login_timeout();
     // The configuration's warnings come as progress events of the login, with the other lines.
     let client = Arc::new(sfmfa::Client::new(config).map_err(usage)?);
-    let on_interrupt = Arc::clone(&client);
-    ctrlc::set_handler(move || {
-        on_interrupt.cancel();
-    })
-    .map_err(|e| CliError::from(format!("cannot handle Ctrl-C: {e}")))?;
+    interrupt::logging_in(Arc::clone(&client));
     let status = Status::start(login_timeout, &first);
     client.set_progress(Some(Arc::new(status.callback())));
     let started = Instant::now();

@@ -6,6 +6,7 @@ mod demo;
 mod doctor;
 mod echo_margin;
 mod exit;
+mod interrupt;
 mod login;
 mod manpage;
 mod options;

@@ -22,8 +22,9 @@ pub fn secret(what: &str, flag: &str) -> Result<String, CliError> {
             "{what} needed{by}, but stdin is not a terminal to ask on: give it as a value instead"
         )));
     }
-    let value = rpassword::prompt_password(format!("{what}: ")).map_err(|e| {
-        CliError::usage(format!("could not read the {what} from the terminal: {e}"))
-    })?;
+    let value = crate::interrupt::prompting(|| rpassword::prompt_password(format!("{what}: ")))
+        .map_err(|e| {
+            CliError::usage(format!("could not read the {what} from the terminal: {e}"))
+        })?;
     Ok(value.trim_end_matches(['\r', '\n']).to_owned())
 }

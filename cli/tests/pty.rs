@@ -195,6 +195,26 @@ fn password_is_asked_for_without_echo() {
     assert_sane(&run);
 }
 
+/// Ctrl-C at the password prompt: exit 130, and the terminal echoes again (the prompt had turned
+/// echo off, and SIGINT's default death left it off: the user's shell then showed nothing typed).
+#[test]
+fn ctrl_c_at_the_password_prompt_gives_the_terminal_back() {
+    let emu = emulator();
+    let cache = tempfile::tempdir().expect("temp dir");
+    let url = url(emu.port(), "push_approve", "");
+    let mut run = PtyRun::start(
+        &["login", &url, "--password-env", "SFMFA_PTY_NO_PASSWORD"],
+        &[],
+        cache.path(),
+    );
+    run.wait_for("Password:");
+    wait_until(|| !run.echoes(), || format!("echo off; {:?}", run.output()));
+    run.type_in(b"\x03");
+    assert_eq!(run.wait_exit(), 130, "{}", run.output());
+    assert_sane(&run);
+    assert_eq!(emu.control().push_count("xy12345", "push_approve"), 0);
+}
+
 /// `-m` without a value: the Duo passcode is asked for on the terminal without echo.
 #[test]
 fn passcode_is_asked_for_without_echo() {
