@@ -163,6 +163,31 @@ fn two_keys_are_two_credentials() {
 }
 
 #[test]
+fn the_stored_tokens_are_listed_by_key() {
+    let cache = credential_manager();
+    let (a, b) = (unique_key("list-a"), unique_key("list-b"));
+    let _cleanup = (Cleanup(&cache, a.clone()), Cleanup(&cache, b.clone()));
+    // The same key under another service is another program's credential: never listed.
+    let elsewhere = unique_key("list-elsewhere");
+    let _other = win32::Foreign::write(
+        &format!("{}.another_service", elsewhere.v2()),
+        &elsewhere.v2(),
+        &utf16le("not-ours"),
+    );
+    cache.write(&a, &Secret::from("token-a")).unwrap();
+    cache.write(&b, &Secret::from("token-b")).unwrap();
+    let keys = cache.list_keys().unwrap();
+    assert!(keys.contains(&a.v2()) && keys.contains(&b.v2()), "{keys:?}");
+    assert!(!keys.contains(&elsewhere.v2()), "{keys:?}");
+    assert!(cache.delete_v2_key(&a.v2()).unwrap());
+    let keys = cache.list_keys().unwrap();
+    assert!(
+        !keys.contains(&a.v2()) && keys.contains(&b.v2()),
+        "{keys:?}"
+    );
+}
+
+#[test]
 fn the_credential_has_the_layout_other_drivers_read() {
     let cache = credential_manager();
     let key = unique_key("layout");
@@ -311,7 +336,7 @@ mod win32 {
     /// Kept for the user across logons (and roaming); the `keyring` crates' choice.
     pub const CRED_PERSIST_ENTERPRISE: u32 = 3;
 
-    /// `CREDENTIALW` (wincred.h).
+    /// The Win32 API's `CREDENTIALW`, field for field.
     #[repr(C)]
     struct CredentialW {
         flags: u32,
@@ -337,6 +362,7 @@ mod win32 {
             credential: *mut *mut CredentialW,
         ) -> i32;
         fn CredWriteW(credential: *const CredentialW, flags: u32) -> i32;
+        fn CredDeleteW(target: *const u16, kind: u32, flags: u32) -> i32;
         fn CredFree(buffer: *const c_void);
     }
 
@@ -416,5 +442,24 @@ mod win32 {
             "CredWriteW failed: {}",
             std::io::Error::last_os_error()
         );
+    }
+
+    /// A generic credential another program wrote; deleted when dropped.
+    pub struct Foreign(String);
+
+    impl Foreign {
+        /// Writes it (see [`write_generic`]).
+        pub fn write(target: &str, user: &str, blob: &[u8]) -> Self {
+            write_generic(target, user, blob);
+            Foreign(target.to_owned())
+        }
+    }
+
+    impl Drop for Foreign {
+        fn drop(&mut self) {
+            let target = wide(&self.0);
+            // SAFETY: `target` is NUL-terminated and outlives the call.
+            unsafe { CredDeleteW(target.as_ptr(), CRED_TYPE_GENERIC, 0) };
+        }
     }
 }
