@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test fmt-check clippy build install header header-drift test-rust test-keystore test-c check-targets bench fuzz clean \
+.PHONY: demo test fmt-check clippy build install header header-drift test-rust test-keystore test-windows test-c check-targets bench fuzz clean \
 	java java-example test-java
 .PHONY: python test-python python-example wheel test-peers
 .PHONY: cli-extras
@@ -11,9 +11,9 @@ CARGO ?= cargo
 demo:
 	$(CARGO) run -q -p sfmfa-cli -- demo
 
-## Everything CI checks: format, lints, header drift, Rust tests, C tests (also under ASan+UBSan and valgrind), Java
-## and Python tests, and the official Python connector against the emulator.
-test: fmt-check clippy header-drift test-rust test-keystore test-c test-java test-python test-peers
+## Everything CI checks: format, lints, header drift, Rust tests, the Windows Credential Manager under Wine, C tests
+## (also under ASan+UBSan and valgrind), Java and Python tests, and the official drivers against the emulator.
+test: fmt-check clippy header-drift test-rust test-keystore test-windows test-c test-java test-python test-peers
 	@echo "make test: all checks passed"
 
 fmt-check:
@@ -42,6 +42,12 @@ test-keystore:
 	@command -v gnome-keyring-daemon >/dev/null && command -v dbus-run-session >/dev/null || \
 	  { echo "test-keystore needs gnome-keyring and dbus (apt-get install dbus gnome-keyring libsecret-tools; .ci/run does it)"; exit 1; }
 	ci/with-secret-service.sh env SFMFA_TEST_SECRET_SERVICE=1 $(CARGO) test --test cache_keystore --test token_cache
+
+## The Windows Credential Manager token cache for real: tests/cache_windows.rs cross-built for x86_64-pc-windows-gnu and
+## run under Wine against the emulator; prints `Windows tests under Wine: N passed, M failed`. Needs wine64, mingw-w64
+## and the rustup target (.ci/run installs them); where one is missing it prints `test-windows: SKIPPED (why)`.
+test-windows:
+	CARGO='$(CARGO)' bash ci/windows-under-wine.sh
 
 test-c: build
 	bash bindings/c/tests/run.sh

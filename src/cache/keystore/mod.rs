@@ -150,11 +150,14 @@ impl KeystoreCache {
 
     /// The v2 keys of the MFA tokens under service [`SERVICE`] in this store, whichever program
     /// wrote them; never the tokens. keyutils: the keys linked into the user's persistent keyring
-    /// and the thread's session keyring; the Secret Service: a search by the `service` attribute.
+    /// and the thread's session keyring; the Secret Service: a search by the `service` attribute;
+    /// the Credential Manager: its generic credentials whose target ends in `.` [`SERVICE`].
     pub fn list_keys(&self) -> Result<Vec<String>, Error> {
         let mut keys = match self.backend {
             #[cfg(target_os = "linux")]
             Backend::Keyutils => linux::list_keyutils()?,
+            #[cfg(target_os = "windows")]
+            Backend::CredentialManager => windows::list_keys(&*self.store)?,
             #[allow(unreachable_patterns)]
             _ => self.search_keys()?,
         };
