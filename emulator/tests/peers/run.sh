@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The official drivers against sfmfa-emulator: snowflake-connector-python 5.x and 4.x (from PyPI)
 # and, where Node.js >= 20 exists, the Node.js driver snowflake-sdk (from npm). For each driver, one
-# emulator and one process (admin_sql.py / admin_sql.js) inside a private network namespace, so that
+# emulator and one process (admin_sql.py / admin_sql.js; token_sharing.py for the 5.x connector, whose
+# MFA-token cache is the v2 file sfmfa shares) inside a private network namespace, so that
 # the drivers' cloud-metadata and DNS probes reach nothing and they talk only to the emulator on
 # 127.0.0.1 over HTTP. Needs `unshare -n` (root, or unprivileged user namespaces).
 #   emulator/tests/peers/run.sh        (make test-peers)
@@ -22,10 +23,13 @@ fi
 command -v ip >/dev/null || { echo "test-peers: 'ip' (iproute2) is needed to bring up loopback in the namespace" >&2; exit 1; }
 
 SFMFA_PEERS_DIR="$dir" bash "$here/install.sh"
-"$cargo" build -q -p sfmfa-emulator
+"$cargo" build -q -p sfmfa-emulator -p sfmfa-cli
 emulator="${CARGO_TARGET_DIR:-$root/target}/debug/sfmfa-emulator"
+# token_sharing.py runs `sfmfa login` beside the connector.
+export SFMFA_BIN="${CARGO_TARGET_DIR:-$root/target}/debug/sfmfa"
 
-peers=("$dir/py-5/bin/python $here/admin_sql.py" "$dir/py-4/bin/python $here/admin_sql.py")
+peers=("$dir/py-5/bin/python $here/admin_sql.py" "$dir/py-4/bin/python $here/admin_sql.py"
+  "$dir/py-5/bin/python $here/token_sharing.py")
 if [[ -d "$dir/node/node_modules/snowflake-sdk" ]]; then
   peers+=("node $here/admin_sql.js")
 else
