@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test fmt-check clippy build install header header-drift test-rust test-keystore test-windows test-c check-targets bench fuzz clean \
+.PHONY: demo test prerequisites fmt-check clippy build install header header-drift test-rust test-keystore test-windows test-c check-targets bench fuzz clean \
 	java java-example test-java
 .PHONY: python test-python python-example wheel test-peers
 .PHONY: cli-extras
@@ -13,8 +13,13 @@ demo:
 
 ## Everything CI checks: format, lints, header drift, Rust tests, the Windows Credential Manager under Wine, C tests
 ## (also under ASan+UBSan and valgrind), Java and Python tests, and the official drivers against the emulator.
-test: fmt-check clippy header-drift test-rust test-keystore test-windows test-c test-java test-python test-peers
+test: prerequisites fmt-check clippy header-drift test-rust test-keystore test-windows test-c test-java test-python test-peers
 	@echo "make test: all checks passed"
+
+## What the tests need besides Rust: installed when run as root on a Debian-like machine (as CI does), otherwise
+## named in one line with the command to run.
+prerequisites:
+	@bash ci/prerequisites.sh
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
