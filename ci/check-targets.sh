@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Usage: ci/check-targets.sh
 #
-# Type-checks the library (and runs clippy on it) for macOS and Windows, where the token cache uses
+# Type-checks the library, its C ABI and the CLI (and runs clippy on them) for macOS and Windows, where the token cache uses
 # the login Keychain and the Credential Manager. Nothing is linked or run: no macOS SDK or Windows
 # machine here. Needs the rustup targets x86_64-apple-darwin and x86_64-pc-windows-gnu, clang, and
 # mingw-w64's gcc (ring's build script compiles C even for `cargo check`). For macOS, ring's C is
@@ -22,5 +22,7 @@ export CFLAGS_x86_64_apple_darwin="-nostdlibinc -ffreestanding -I$PWD/ci/apple-s
 for target in x86_64-apple-darwin x86_64-pc-windows-gnu; do
   echo "check-targets: $target"
   cargo clippy -q -p sfmfa -p sfmfa-c --lib --target "$target" -- -D warnings
+  # The `sfmfa` command too: its cache and doctor use the OS keystore there.
+  cargo clippy -q -p sfmfa-cli --bins --target "$target" -- -D warnings
 done
-echo "check-targets: the library and its C ABI type-check and pass clippy for macOS and Windows"
+echo "check-targets: the library, its C ABI and the sfmfa command type-check and pass clippy for macOS and Windows"

@@ -13,7 +13,9 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use crate::target::Target;
-use sfmfa::cache::{CacheKey, FileCache, TokenCache, TokenIndex};
+use sfmfa::cache::{CacheKey, TokenCache};
+#[cfg(unix)]
+use sfmfa::cache::{FileCache, IndexRecord, TokenIndex};
 
 /// Exit status: success (`list`; `inspect` found a token; `delete` removed at least one).
 pub const EXIT_OK: u8 = 0;
@@ -76,6 +78,10 @@ enum StoreName {
     Keyutils,
     /// The Secret Service over D-Bus (Linux).
     SecretService,
+    /// The login Keychain (macOS).
+    Keychain,
+    /// The Credential Manager (Windows).
+    CredentialManager,
 }
 
 impl StoreName {
@@ -84,6 +90,8 @@ impl StoreName {
             StoreName::File => "file",
             StoreName::Keyutils => "keyutils",
             StoreName::SecretService => "secret-service",
+            StoreName::Keychain => "keychain",
+            StoreName::CredentialManager => "credential-manager",
         }
     }
 }
@@ -115,24 +123,24 @@ struct DeleteArgs {
 
 /// One store as opened for this run.
 enum Opened {
+    #[cfg(unix)]
     File(FileCache),
-    #[cfg(target_os = "linux")]
     Keystore(sfmfa::cache::KeystoreCache),
 }
 
 impl Opened {
     fn list_keys(&self) -> Result<Vec<String>, sfmfa::Error> {
         match self {
+            #[cfg(unix)]
             Opened::File(c) => c.list_keys(),
-            #[cfg(target_os = "linux")]
             Opened::Keystore(c) => c.list_keys(),
         }
     }
 
     fn delete_v2_key(&self, key: &str) -> Result<bool, sfmfa::Error> {
         match self {
+            #[cfg(unix)]
             Opened::File(c) => c.delete_v2_key(key),
-            #[cfg(target_os = "linux")]
             Opened::Keystore(c) => c.delete_v2_key(key),
         }
     }
@@ -140,8 +148,8 @@ impl Opened {
     /// Whether a token is stored under `key`; the token itself is dropped (and wiped) at once.
     fn contains(&self, key: &CacheKey) -> Result<bool, sfmfa::Error> {
         let found = match self {
+            #[cfg(unix)]
             Opened::File(c) => c.read(key)?,
-            #[cfg(target_os = "linux")]
             Opened::Keystore(c) => c.read(key)?,
         };
         Ok(found.is_some())
@@ -194,11 +202,7 @@ impl Stores {
         let wanted: Vec<StoreName> = if explicit {
             common.stores.clone()
         } else {
-            let mut all = vec![StoreName::File];
-            if cfg!(target_os = "linux") {
-                all.extend([StoreName::Keyutils, StoreName::SecretService]);
-            }
-            all
+            default_stores()
         };
         let mut stores = Stores {
             opened: Vec::new(),
@@ -239,8 +243,34 @@ impl Stores {
     }
 }
 
+/// The stores sfmfa uses on this OS (`--store` picks among them).
+fn default_stores() -> Vec<StoreName> {
+    if cfg!(target_os = "linux") {
+        vec![
+            StoreName::File,
+            StoreName::Keyutils,
+            StoreName::SecretService,
+        ]
+    } else if cfg!(target_os = "macos") {
+        vec![StoreName::File, StoreName::Keychain]
+    } else if cfg!(target_os = "windows") {
+        // The file store is the Unix drivers' (an owner-only file): on Windows the Credential
+        // Manager is the one store.
+        vec![StoreName::CredentialManager]
+    } else {
+        vec![StoreName::File]
+    }
+}
+
 fn open_store(name: StoreName) -> (Result<Opened, String>, Option<String>) {
+    let keystore = |r: Result<sfmfa::cache::KeystoreCache, sfmfa::Error>| {
+        (
+            r.map(Opened::Keystore).map_err(|e| e.message().to_owned()),
+            None,
+        )
+    };
     match name {
+        #[cfg(unix)]
         StoreName::File => match FileCache::new() {
             Ok(c) => {
                 let dir = c.dir().display().to_string();
@@ -249,22 +279,16 @@ fn open_store(name: StoreName) -> (Result<Opened, String>, Option<String>) {
             Err(e) => (Err(e.message().to_owned()), None),
         },
         #[cfg(target_os = "linux")]
-        StoreName::Keyutils => (
-            sfmfa::cache::KeystoreCache::keyutils()
-                .map(Opened::Keystore)
-                .map_err(|e| e.message().to_owned()),
-            None,
-        ),
+        StoreName::Keyutils => keystore(sfmfa::cache::KeystoreCache::keyutils()),
         #[cfg(target_os = "linux")]
-        StoreName::SecretService => (
-            sfmfa::cache::KeystoreCache::secret_service_running()
-                .map(Opened::Keystore)
-                .map_err(|e| e.message().to_owned()),
-            None,
-        ),
-        #[cfg(not(target_os = "linux"))]
-        StoreName::Keyutils | StoreName::SecretService => {
-            (Err("this store exists on Linux only".into()), None)
+        StoreName::SecretService => keystore(sfmfa::cache::KeystoreCache::secret_service_running()),
+        #[cfg(any(target_os = "macos", target_os = "windows"))]
+        StoreName::Keychain | StoreName::CredentialManager if default_stores().contains(&name) => {
+            keystore(sfmfa::cache::KeystoreCache::os_default())
+        }
+        _ => {
+            let _ = keystore;
+            (Err("this store does not exist on this OS".into()), None)
         }
     }
 }
@@ -279,7 +303,9 @@ pub fn run(args: &CacheArgs) -> ExitCode {
     ExitCode::from(code)
 }
 
-fn index_records() -> std::collections::HashMap<String, sfmfa::cache::IndexRecord> {
+/// What sfmfa's token index knows (store:key → host, user, time): on Unix, beside the cache file.
+#[cfg(unix)]
+fn index_records() -> std::collections::HashMap<String, IndexRecord> {
     match TokenIndex::from_env().map(|i| i.records()) {
         Some(Ok(records)) => records,
         Some(Err(e)) => {
@@ -290,10 +316,23 @@ fn index_records() -> std::collections::HashMap<String, sfmfa::cache::IndexRecor
     }
 }
 
+/// Elsewhere sfmfa keeps no index (it lives beside the Unix cache file): tokens are listed by key.
+#[cfg(not(unix))]
+struct IndexRecord {
+    host: String,
+    user: String,
+    written_at: u64,
+}
+
+#[cfg(not(unix))]
+fn index_records() -> std::collections::HashMap<String, IndexRecord> {
+    std::collections::HashMap::new()
+}
+
 fn token_report(
     store: StoreName,
     key: String,
-    index: &std::collections::HashMap<String, sfmfa::cache::IndexRecord>,
+    index: &std::collections::HashMap<String, IndexRecord>,
 ) -> TokenReport {
     let record = index.get(&format!("{}:{key}", store.name()));
     TokenReport {

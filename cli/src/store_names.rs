@@ -7,10 +7,7 @@
 /// does not know.
 pub fn describe(backend: &str) -> String {
     match backend {
-        "file" => match sfmfa::cache::FileCache::new() {
-            Ok(file) => format!("the file {}", file.path().display()),
-            Err(_) => "the cache file".to_owned(),
-        },
+        "file" => file(),
         "secret-service" => "the Secret Service".to_owned(),
         "keyutils" => "the kernel keyutils keyring".to_owned(),
         "keychain" => "the login Keychain".to_owned(),
@@ -18,6 +15,20 @@ pub fn describe(backend: &str) -> String {
         "memory" => "this process's memory".to_owned(),
         other => format!("the store '{other}'"),
     }
+}
+
+/// The cache file this process uses, in words.
+#[cfg(unix)]
+fn file() -> String {
+    match sfmfa::cache::FileCache::new() {
+        Ok(file) => format!("the file {}", file.path().display()),
+        Err(_) => "the cache file".to_owned(),
+    }
+}
+
+#[cfg(not(unix))]
+fn file() -> String {
+    "the cache file".to_owned()
 }
 
 #[cfg(test)]

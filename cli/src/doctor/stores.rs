@@ -1,31 +1,35 @@
 //! The token stores (the file, and on Linux keyutils and the Secret Service) and the cache
 //! directory: what a login could use here, found without changing anything.
 
-#[cfg(unix)]
-use super::ok;
-use super::{Check, bad};
+use super::{Check, bad, ok};
 
 /// The checks of the cache directory and of every store, in that order.
 pub(super) fn checks() -> Vec<Check> {
     let mut checks = Vec::new();
+    // The file is the Unix drivers' store; Windows keeps tokens in the Credential Manager only.
     #[cfg(unix)]
-    {
-        checks.push(cache_dir());
-        checks.push(file_store());
-    }
-    #[cfg(not(unix))]
-    checks.push(bad(
-        "store:file",
-        "warning",
-        "the token cache file is used on Unix only",
-        "nothing to do: the OS keystore is used",
-    ));
+    checks.extend([cache_dir(), file_store()]);
     #[cfg(target_os = "linux")]
-    {
-        checks.push(keyutils());
-        checks.push(secret_service());
-    }
+    checks.extend([keyutils(), secret_service()]);
+    #[cfg(any(target_os = "macos", target_os = "windows"))]
+    checks.extend([os_keystore()]);
     checks
+}
+
+/// The login Keychain (macOS) or the Credential Manager (Windows).
+#[cfg(any(target_os = "macos", target_os = "windows"))]
+fn os_keystore() -> Check {
+    match sfmfa::cache::KeystoreCache::os_default() {
+        Ok(k) => ok(&format!("store:{}", k.backend()), "usable"),
+        Err(e) => bad(
+            "store:keystore",
+            "problem",
+            e.message(),
+            e.hint().unwrap_or(
+                "run in the user's own session (the keystore belongs to a logged-in user)",
+            ),
+        ),
+    }
 }
 
 /// The file store, through [`sfmfa::cache::FileCache::probe`]: no directory created, no mode

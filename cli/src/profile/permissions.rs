@@ -6,19 +6,22 @@
 //! another user can change could send the login, password included, to a host of their choosing,
 //! so sfmfa holds SnowSQL's file to the same rule.
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use crate::exit::CliError;
 
 /// Group or others may write.
+#[cfg(unix)]
 const WRITABLE_BY_OTHERS: u32 = 0o022;
 /// Group or others may read.
+#[cfg(unix)]
 const READABLE_BY_OTHERS: u32 = 0o044;
 
 /// Applies the rule to `path` with metadata `meta`: an error (exit code 2) when others may write to
 /// it, a warning on stderr when others may read it.
+#[cfg(unix)]
 pub fn check(path: &Path, meta: &std::fs::Metadata) -> Result<(), CliError> {
+    use std::os::unix::fs::PermissionsExt;
     let mode = meta.permissions().mode();
     if mode & WRITABLE_BY_OTHERS != 0 {
         return Err(CliError::usage(format!(
@@ -34,5 +37,12 @@ pub fn check(path: &Path, meta: &std::fs::Metadata) -> Result<(), CliError> {
             path.display()
         );
     }
+    Ok(())
+}
+
+/// Windows has no mode bits: a file's ACL decides, which the Python connector does not check
+/// either (a file in the user's profile is the user's).
+#[cfg(not(unix))]
+pub fn check(_path: &Path, _meta: &std::fs::Metadata) -> Result<(), CliError> {
     Ok(())
 }
