@@ -28,6 +28,8 @@ mod progress;
 #[allow(unsafe_code)] // exports `no_mangle` JNI functions or holds raw handles
 mod session;
 mod strings;
+#[allow(unsafe_code)] // exports `no_mangle` JNI functions or holds raw handles
+mod token_store;
 
 /// The version of this binding, sent in the User-Agent (`sfmfa/… (Java …)`).
 pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -32,8 +32,9 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Generic, TypeVar, Union
 
-from . import _ffi
+from . import _ffi, _token_store
 from ._errors import Error, ErrorKind, InterfaceError, Result, class_of, kind_of
+from ._token_store import TokenStore
 
 __all__ = [
     "CacheInfo",
@@ -46,6 +47,7 @@ __all__ = [
     "ProgressKind",
     "SecondFactor",
     "Session",
+    "TokenStore",
     "library_version",
     "login",
     "login_from_connection_string",
@@ -635,6 +637,8 @@ class Client:
     every name goes to ``sfmfa_config_set``, which also accepts the JDBC, ODBC, SnowSQL and Node.js
     names. Booleans become ``"true"``/``"false"``, numbers their decimal text, ``None`` leaves an
     option at its default. ``progress`` is called with each :class:`ProgressEvent`.
+    ``token_store`` (a :class:`TokenStore`) keeps the MFA tokens in the application's own store
+    instead of the one ``token_cache`` names; this package holds it until the client is freed.
 
     An unknown keyword is not an error: it is named with the nearest known name in a
     :class:`ConfigurationWarning` and ignored, as the Python connector does; an invalid value
@@ -650,9 +654,13 @@ class Client:
     _progress: ProgressHandler | None = None
 
     def __init__(
-        self, *, progress: ProgressHandler | None = None, **options: OptionValue
+        self,
+        *,
+        progress: ProgressHandler | None = None,
+        token_store: TokenStore | None = None,
+        **options: OptionValue,
     ) -> None:
-        self._init(_Config.from_options(options), progress)  # empties `options`
+        self._init(_Config.from_options(options), progress, token_store)  # empties `options`
 
     @classmethod
     def from_connection_string(
@@ -661,18 +669,21 @@ class Client:
         /,
         *,
         progress: ProgressHandler | None = None,
+        token_store: TokenStore | None = None,
         **overrides: OptionValue,
     ) -> Client:
         """A client from a JDBC URL (``jdbc:snowflake://…``) or an ODBC connection string, with
         ``overrides`` (keyword options) applied over the string's keys. The string's unknown keys
-        and options not honoured are :attr:`warnings`."""
+        and options not honoured are :attr:`warnings`. ``token_store`` as in :class:`Client`."""
         buf = _to_buffer("connection_string", connection_string)
         del connection_string  # no frame of a traceback names it from here on
         self = cls.__new__(cls)
-        self._init(_Config.from_string_and_overrides(buf, overrides), progress)
+        self._init(_Config.from_string_and_overrides(buf, overrides), progress, token_store)
         return self
 
-    def _init(self, config: _Config, progress: ProgressHandler | None) -> None:
+    def _init(
+        self, config: _Config, progress: ProgressHandler | None, token_store: TokenStore | None = None
+    ) -> None:
         lib = _ffi.lib()
         self._config = config
         self._progress = progress
@@ -683,8 +694,11 @@ class Client:
             for text in self.warnings:  # (may raise under a warnings filter "error")
                 _warn(text)
             with config.handle.use() as cfg:
-                rc = lib.sfmfa_client_new(cfg, byref(out))
-                _check(rc)
+                if token_store is None:
+                    rc = lib.sfmfa_client_new(cfg, byref(out))
+                    _check(rc)
+                else:
+                    _new_client_with_store(cfg, token_store, out)
         except BaseException:
             config.close()
             raise
@@ -775,6 +789,22 @@ class Client:
         return f"<sfmfa.Client {'closed' if self.closed else 'open'}>"
 
 
+def _new_client_with_store(cfg: Any, token_store: TokenStore, out: Any) -> None:
+    """``sfmfa_client_new_with_token_store`` into ``out``, with the C store of ``token_store``;
+    the store's own reference is freed at once (the client keeps one: ``release`` comes when the
+    client is freed, or now when the client could not be made)."""
+    lib = _ffi.lib()
+    rc, store = _token_store.new_c_store(token_store)
+    _check(rc)
+    try:
+        rc = lib.sfmfa_client_new_with_token_store(cfg, store, byref(out))
+        error = _last_error(rc) if rc != Result.OK else None  # read before anything else calls C
+    finally:
+        lib.sfmfa_token_store_free(store)
+    if error is not None:
+        raise error
+
+
 def _cancel(ptr: Any) -> None:
     _ffi.lib().sfmfa_client_cancel(ptr, None)
 
@@ -787,15 +817,21 @@ def _close_client(client: _Handle[Any], config: _Handle[Any]) -> None:
 # --- one-call logins ----------------------------------------------------------------------------
 
 
-def login(*, progress: ProgressHandler | None = None, **options: OptionValue) -> Session:
+def login(
+    *,
+    progress: ProgressHandler | None = None,
+    token_store: TokenStore | None = None,
+    **options: OptionValue,
+) -> Session:
     """Logs in once with the Python connector's keyword names and returns the :class:`Session`.
 
     ``sfmfa.login(account="xy12345", user="demo", password=pw, authenticator="username_password_mfa")``
     sends a Duo push; add ``passcode="123456"`` for a passcode, or ``passcode_in_password=True``
-    with the passcode at the end of the password. See :class:`Client` for the names and values.
+    with the passcode at the end of the password. See :class:`Client` for the names and values
+    (and ``token_store``).
     """
     config = _Config.from_options(options)  # empties `options`: no secret stays in this frame
-    return _login_once(config, progress)
+    return _login_once(config, progress, token_store)
 
 
 def login_from_connection_string(
@@ -803,19 +839,22 @@ def login_from_connection_string(
     /,
     *,
     progress: ProgressHandler | None = None,
+    token_store: TokenStore | None = None,
     **overrides: OptionValue,
 ) -> Session:
     """Logs in once with a JDBC URL or an ODBC connection string, ``overrides`` (keyword options,
     e.g. ``password=pw``) applied over the string's keys. Returns the :class:`Session`."""
     buf = _to_buffer("connection_string", connection_string)
     del connection_string  # no frame of a traceback names it from here on
-    return _login_once(_Config.from_string_and_overrides(buf, overrides), progress)
+    return _login_once(_Config.from_string_and_overrides(buf, overrides), progress, token_store)
 
 
-def _login_once(config: _Config, progress: ProgressHandler | None) -> Session:
+def _login_once(
+    config: _Config, progress: ProgressHandler | None, token_store: TokenStore | None
+) -> Session:
     """One login on a client made for it (and closed after it) from ``config``."""
     client = Client.__new__(Client)
-    client._init(config, progress)
+    client._init(config, progress, token_store)
     with client:
         return client.login()
 

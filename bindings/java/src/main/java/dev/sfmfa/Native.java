@@ -32,6 +32,9 @@ final class Native {
 
     static native long clientNew(long config) throws SQLException;
 
+    /** {@link #clientNew}, with MFA tokens kept in {@code store} (not null). */
+    static native long clientNewWithTokenStore(long config, TokenStore store) throws SQLException;
+
     static native void clientSetProgress(long client, ProgressDispatcher dispatcher);
 
     static native long clientLogin(long client) throws SQLException;

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeSet;
@@ -44,7 +45,7 @@ public final class SfmfaClient implements AutoCloseable {
     private final NativeHandle handle;
     private final List<String> warnings;
 
-    private SfmfaClient(String url, Properties properties) throws SQLException {
+    private SfmfaClient(String url, Properties properties, TokenStore store) throws SQLException {
         long config = url == null ? Native.configNew() : Native.configFromUrl(url);
         List<String> found = new ArrayList<>();
         long client;
@@ -78,7 +79,7 @@ public final class SfmfaClient implements AutoCloseable {
             }
             Collections.addAll(found, Native.configWarnings(config));
             found.addAll(unknown);
-            client = Native.clientNew(config);
+            client = store == null ? Native.clientNew(config) : Native.clientNewWithTokenStore(config, store);
         } finally {
             Native.configFree(config);
         }
@@ -113,7 +114,20 @@ public final class SfmfaClient implements AutoCloseable {
      * @throws SQLException an {@link SfmfaDataException} for a value that does not parse or a missing option
      */
     public static SfmfaClient fromProperties(Properties properties) throws SQLException {
-        return new SfmfaClient(null, properties);
+        return new SfmfaClient(null, properties, null);
+    }
+
+    /**
+     * A client configured from properties, which keeps MFA tokens in the application's {@code store} instead of
+     * the store {@code token_cache} names (see {@link TokenStore}).
+     *
+     * @param properties the options; values as described in the class documentation
+     * @param store where MFA tokens are kept; held by the client until it is closed
+     * @return a new client (no network traffic yet)
+     * @throws SQLException an {@link SfmfaDataException} for a value that does not parse or a missing option
+     */
+    public static SfmfaClient fromProperties(Properties properties, TokenStore store) throws SQLException {
+        return new SfmfaClient(null, properties, Objects.requireNonNull(store, "store"));
     }
 
     /**
@@ -139,7 +153,24 @@ public final class SfmfaClient implements AutoCloseable {
         if (url == null) {
             throw new NullPointerException("url");
         }
-        return new SfmfaClient(url, properties);
+        return new SfmfaClient(url, properties, null);
+    }
+
+    /**
+     * A client configured from a JDBC URL, then {@code properties}, which keeps MFA tokens in the application's
+     * {@code store} instead of the store {@code token_cache} names (see {@link TokenStore}).
+     *
+     * @param url the JDBC URL
+     * @param properties more options, or null
+     * @param store where MFA tokens are kept; held by the client until it is closed
+     * @return a new client (no network traffic yet)
+     * @throws SQLException an {@link SfmfaDataException} for a URL or value that does not parse
+     */
+    public static SfmfaClient fromUrl(String url, Properties properties, TokenStore store) throws SQLException {
+        if (url == null) {
+            throw new NullPointerException("url");
+        }
+        return new SfmfaClient(url, properties, Objects.requireNonNull(store, "store"));
     }
 
     /**
