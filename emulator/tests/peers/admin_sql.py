@@ -10,17 +10,15 @@ exits 1 when a check fails.
 
 import argparse
 import datetime
-import json
 import sys
 import tempfile
 import traceback
-import urllib.request
 import warnings
 
 import snowflake.connector
+from emulator_control import ACCOUNT, Emulator
 from snowflake.connector.errors import DatabaseError, ProgrammingError
 
-ACCOUNT = "xy12345"
 PASSWORD = "abc123"
 
 # The documents' statements, verbatim.
@@ -33,25 +31,6 @@ HISTORY = """SELECT EVENT_TIMESTAMP,
   WHERE SECOND_AUTHENTICATION_FACTOR = 'MFA_TOKEN';"""
 
 warnings.simplefilter("ignore")
-
-
-class Emulator:
-    """The emulator's control API (counters, history), to observe what a login did."""
-
-    def __init__(self, port):
-        self.base = f"http://127.0.0.1:{port}"
-        self.opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-    def get(self, path):
-        with self.opener.open(self.base + path, timeout=10) as r:
-            return json.loads(r.read())
-
-    def pushes(self, user):
-        return self.get(f"/control/counters?account={ACCOUNT}&user={user}")["push_count"]
-
-    def last_login(self, user):
-        rows = [h for h in self.get("/control/history") if h["user_name"].lower() == user]
-        return rows[-1]
 
 
 def connect(port, user, password=PASSWORD, mfa=True, cache_mfa_token=False):

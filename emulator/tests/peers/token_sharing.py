@@ -25,26 +25,14 @@ import subprocess
 import sys
 import tempfile
 import traceback
-import urllib.request
 import warnings
 
 import snowflake.connector
+from emulator_control import ACCOUNT, Emulator
 
-ACCOUNT = "xy12345"
 PASSWORD = "abc123"
 
 warnings.simplefilter("ignore")
-
-
-class Emulator:
-    def __init__(self, port):
-        self.base = f"http://127.0.0.1:{port}"
-        self.opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-    def pushes(self, user):
-        url = f"{self.base}/control/counters?account={ACCOUNT}&user={user}"
-        with self.opener.open(url, timeout=10) as r:
-            return json.loads(r.read())["push_count"]
 
 
 def connector(port, user):
