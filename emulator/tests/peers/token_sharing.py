@@ -94,6 +94,9 @@ def a_token_the_connector_cached_is_used_by_sfmfa(port, emu, cache_dir):
     assert out["second_factor"] == "mfa_token", out
     assert out["cache"]["status"] == "hit", out
     assert emu.pushes(user) == before + 1, "sfmfa sent no push: it used the connector's token"
+    # What `auto` kept in a keystore (the user's own, e.g. keyutils) goes with the test.
+    url = f"jdbc:snowflake://127.0.0.1:{port}/?account={ACCOUNT}&user={user}&ssl=off"
+    subprocess.run([os.environ["SFMFA_BIN"], "cache", "delete", url], capture_output=True, timeout=60)
 
 
 @check
