@@ -23,8 +23,14 @@ pub fn secret(what: &str, flag: &str) -> Result<String, CliError> {
         )));
     }
     let value = crate::interrupt::prompting(|| rpassword::prompt_password(format!("{what}: ")))
-        .map_err(|e| {
-            CliError::usage(format!("could not read the {what} from the terminal: {e}"))
+        .map_err(|e| match e.kind() {
+            // Ctrl-C: SIGINT may interrupt the read before the handler (cli/src/interrupt.rs) ends
+            // the process; either way the prompt library has put the terminal back, and it is 130.
+            std::io::ErrorKind::Interrupted => CliError::new(
+                crate::exit::CANCELLED,
+                format!("cancelled at the {what} prompt"),
+            ),
+            _ => CliError::usage(format!("could not read the {what} from the terminal: {e}")),
         })?;
     Ok(value.trim_end_matches(['\r', '\n']).to_owned())
 }
