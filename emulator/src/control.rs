@@ -6,7 +6,7 @@ use crate::config::{PushBehaviour, UserConfig};
 use crate::duo;
 use crate::faults::Fault;
 use crate::history::HistoryEntry;
-use crate::state::{AccountState, State, UserState};
+use crate::state::{AccountState, State, TokenOnTokenLogin, UserState};
 
 /// A cheap, cloneable handle to a running emulator's state. Accounts and users are matched
 /// case-insensitively. Setters return false when the account or user does not exist.
@@ -107,6 +107,13 @@ impl Control {
     ) -> bool {
         self.with_user(account, user, |u| u.cfg.allow_client_mfa_caching = allow)
             .is_some()
+    }
+
+    /// Sets what a successful login with a cached MFA token answers in `mfaToken` (when a token
+    /// is asked for and caching is allowed): a fresh token (the default), the presented one, or
+    /// none.
+    pub fn set_token_on_token_login(&self, answer: TokenOnTokenLogin) {
+        self.state.lock().token_on_token_login = answer;
     }
 
     // ---- Duo ---------------------------------------------------------------------------------

@@ -35,4 +35,5 @@ pub use duo::{hotp, totp};
 pub use faults::Fault;
 pub use history::HistoryEntry;
 pub use server::{Emulator, StartOptions};
+pub use state::TokenOnTokenLogin;
 pub use token::MFA_TOKEN_VALIDITY_SECS;

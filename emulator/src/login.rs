@@ -14,7 +14,7 @@ use crate::faults::Fault;
 use crate::history::HistoryEntry;
 use crate::http::{Reply, Request, Response, decode_body, reason};
 use crate::sessions::{MASTER_VALIDITY_SECS, SESSION_VALIDITY_SECS};
-use crate::state::{InFlight, Inner, State};
+use crate::state::{InFlight, Inner, State, TokenOnTokenLogin};
 use crate::token::{MFA_TOKEN_VALIDITY_SECS, normalise_authenticator};
 
 /// The fields of a login request the emulator uses.
@@ -166,16 +166,21 @@ fn finish(state: &State, lr: &LoginRequest, outcome: Outcome) -> Value {
                     return failure_body(codes::INCORRECT_USERNAME_PASSWORD, msg);
                 }
             };
-            let mfa_token = if lr.request_mfa_token && g.caching_allowed(&lr.account, &lr.user) {
-                Some(state.signer.issue(
-                    &lr.account,
-                    &lr.user,
-                    &lr.authenticator,
-                    &password,
-                    state.clock.now(),
-                ))
-            } else {
+            let presented = lr.token.as_ref().filter(|_| factor == Some("MFA_TOKEN"));
+            let mfa_token = if !lr.request_mfa_token || !g.caching_allowed(&lr.account, &lr.user) {
                 None
+            } else {
+                match (presented, g.token_on_token_login) {
+                    (Some(_), TokenOnTokenLogin::Null) => None,
+                    (Some(tok), TokenOnTokenLogin::Same) => Some(tok.clone()),
+                    _ => Some(state.signer.issue(
+                        &lr.account,
+                        &lr.user,
+                        &lr.authenticator,
+                        &password,
+                        state.clock.now(),
+                    )),
+                }
             };
             let (token, session) = g.sessions.open(&lr.account, &display, &role);
             record(state, &mut g, lr, Ok(factor));

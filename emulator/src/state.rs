@@ -126,6 +126,22 @@ pub struct Inner {
     pub pending: Vec<PendingPush>,
     /// Next push id.
     pub next_push_id: u64,
+    /// What a successful token login answers in `mfaToken` (when one is issued at all).
+    pub token_on_token_login: TokenOnTokenLogin,
+}
+
+/// What a successful login with a cached MFA token (`TOKEN`) answers in `mfaToken`, when the
+/// request asks for one and caching is allowed. Snowflake's behaviour is not documented
+/// (docs/protocol.md §9): the drivers' tests say the server normally issues no new token then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TokenOnTokenLogin {
+    /// A freshly issued token (the default).
+    #[default]
+    Fresh,
+    /// The token the request presented, unchanged.
+    Same,
+    /// None (`mfaToken` null).
+    Null,
 }
 
 impl Inner {
@@ -209,6 +225,7 @@ impl State {
                 inflight: HashMap::new(),
                 pending: Vec::new(),
                 next_push_id: 1,
+                token_on_token_login: TokenOnTokenLogin::default(),
             }),
             cond: Condvar::new(),
             clock: Clock::default(),
