@@ -328,9 +328,13 @@ impl Client {
             TokenAnswer::Accepted(data) => {
                 watch.cancel.check()?;
                 let until = steps.until();
+                // The same token back is already stored: rewriting it would cost the store a
+                // write (the file: a rename and two fsyncs; a keystore: a D-Bus call or a key
+                // update) for nothing. Only a renewed token is stored.
                 let detail = match data
                     .mfa_token
                     .as_ref()
+                    .filter(|t| *t != token)
                     .map(|t| cache.write_until(key, t, until))
                 {
                     Some(Err(e)) => format!(
