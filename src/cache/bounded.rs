@@ -10,6 +10,10 @@
 //! abandoned call is still running, further calls fail at once instead of queueing behind it.
 //!
 //! A login's calls (`*_until`) wait at most until the login's deadline too, whichever comes first.
+//!
+//! Used for the keystores that can block (the Secret Service, the Keychain, the Credential
+//! Manager), not for keyutils: its calls are system calls that wait on nothing outside the kernel,
+//! made on the caller's thread (src/cache/select.rs).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};

@@ -212,9 +212,18 @@ fn keystore(choice: TokenCacheChoice) -> CacheSetup {
     };
     match store {
         Ok(store) => {
-            // A keystore call can block on an unlock or access prompt: never longer than the bound.
-            let bounded = Bounded::new(Arc::new(store), bounded::DEFAULT_LIMIT);
-            let store: Arc<dyn TokenCache> = Arc::new(Layered::new(Arc::new(bounded)));
+            // keyutils calls are system calls that wait on nothing outside the kernel (no prompt,
+            // no daemon): they run on the caller's thread, which starts no thread per call. The
+            // other keystores can block on an unlock or access prompt: never longer than the
+            // bound (src/cache/bounded.rs).
+            let direct = store.backend() == "keyutils";
+            let store: Arc<dyn TokenCache> = Arc::new(store);
+            let store: Arc<dyn TokenCache> = if direct {
+                store
+            } else {
+                Arc::new(Bounded::new(store, bounded::DEFAULT_LIMIT))
+            };
+            let store: Arc<dyn TokenCache> = Arc::new(Layered::new(store));
             opened.push((choice, Arc::clone(&store)));
             CacheSetup::Ready(store)
         }
