@@ -255,6 +255,32 @@ fn symlink_in_place_of_the_file_is_refused_and_not_followed() {
 }
 
 #[test]
+fn writing_the_token_the_file_holds_leaves_the_file_alone() {
+    use std::os::unix::fs::MetadataExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = FileCache::in_dir(tmp.path());
+    cache.write(&key("demo"), &Secret::from("same")).unwrap();
+    let state = |path: &Path| {
+        let m = fs::symlink_metadata(path).unwrap();
+        (
+            m.ino(),
+            (m.mtime(), m.mtime_nsec()),
+            (m.ctime(), m.ctime_nsec()),
+            fs::read(path).unwrap(),
+        )
+    };
+    let index = tmp.path().join("sfmfa_token_index.json");
+    let (before, index_before) = (state(&cache.path()), state(&index));
+    cache.write(&key("demo"), &Secret::from("same")).unwrap();
+    assert_eq!(state(&cache.path()), before, "the file was replaced");
+    assert_eq!(state(&index), index_before, "the index was rewritten");
+    // Another token is written as before: a new file.
+    cache.write(&key("demo"), &Secret::from("other")).unwrap();
+    assert_ne!(state(&cache.path()).0, before.0);
+    assert_eq!(cache.read(&key("demo")).unwrap().unwrap().expose(), "other");
+}
+
+#[test]
 fn corrupt_file_reads_as_empty_and_is_repaired_by_the_next_write() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = FileCache::in_dir(tmp.path());

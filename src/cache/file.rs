@@ -570,16 +570,25 @@ impl TokenCache for FileCache {
         Ok(doc.take_token(&key))
     }
 
+    /// Replaces the file with one holding `token` under `key` — unless the file holds that token
+    /// there already: then nothing is written (no rename, no fsync, no index record).
     fn write_until(&self, key: &CacheKey, token: &Secret, until: Instant) -> Result<(), Error> {
         let v2 = key.v2();
+        let mut stored = false;
         self.update(until, |tokens| {
+            if tokens.get(&v2).and_then(Value::as_str) == Some(token.expose()) {
+                return false;
+            }
             let value = Value::String(token.expose().to_owned());
             if let Some(mut old) = tokens.insert(v2, value) {
                 zeroize_value(&mut old);
             }
+            stored = true;
             true
         })?;
-        super::index::record_quietly(Some(&self.dir), "file", key);
+        if stored {
+            super::index::record_quietly(Some(&self.dir), "file", key);
+        }
         Ok(())
     }
 
