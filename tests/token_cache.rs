@@ -173,6 +173,75 @@ fn secret_service_token_is_used_by_another_process() {
     second_process_uses_the_token("secret-service");
 }
 
+/// The Secret Service, counting the writes that reach it.
+#[cfg(target_os = "linux")]
+struct CountingSecretService {
+    store: sfmfa::cache::KeystoreCache,
+    writes: std::sync::atomic::AtomicU32,
+}
+
+#[cfg(target_os = "linux")]
+impl sfmfa::cache::TokenCache for CountingSecretService {
+    fn read(&self, key: &sfmfa::cache::CacheKey) -> Result<Option<sfmfa::Secret>, sfmfa::Error> {
+        self.store.read(key)
+    }
+    fn write(
+        &self,
+        key: &sfmfa::cache::CacheKey,
+        token: &sfmfa::Secret,
+    ) -> Result<(), sfmfa::Error> {
+        self.writes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.store.write(key, token)
+    }
+    fn delete(&self, key: &sfmfa::cache::CacheKey) -> Result<(), sfmfa::Error> {
+        self.store.delete(key)
+    }
+    fn name(&self) -> &'static str {
+        self.store.name()
+    }
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn secret_service_is_not_rewritten_when_a_hit_gets_the_same_token_back() {
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
+    if std::env::var("SFMFA_TEST_SECRET_SERVICE").as_deref() != Ok("1") {
+        eprintln!("skipped: run under ci/with-secret-service.sh with SFMFA_TEST_SECRET_SERVICE=1");
+        return;
+    }
+    cache_dir();
+    let emu = emulator(false);
+    let ctl = emu.control();
+    ctl.set_token_on_token_login(sfmfa_emulator::TokenOnTokenLogin::Same);
+    let cache = Arc::new(CountingSecretService {
+        store: sfmfa::cache::KeystoreCache::secret_service().unwrap(),
+        writes: std::sync::atomic::AtomicU32::new(0),
+    });
+    let config = config(
+        &emu,
+        "push_approve",
+        &[MFA, ON, ("token_cache", "secret-service")],
+    );
+    let client = sfmfa::Client::new(config)
+        .unwrap()
+        .with_token_cache(Arc::clone(&cache) as Arc<dyn sfmfa::cache::TokenCache>);
+    assert_eq!(
+        client.login().unwrap().cache_report().status,
+        CacheStatus::Stored
+    );
+    let again = client.login().unwrap();
+    assert_eq!(again.cache_report().status, CacheStatus::Hit);
+    assert!(again.mfa_token_issued());
+    assert_eq!(
+        cache.writes.load(Ordering::SeqCst),
+        1,
+        "the unchanged token was written again"
+    );
+    client.delete_cached_token().unwrap();
+}
+
 /// Run by `second_process_uses_the_token` in a child process; nothing otherwise.
 #[test]
 fn child_login() {
