@@ -51,6 +51,11 @@ struct SetAccountFlag {
 }
 
 #[derive(Deserialize)]
+struct SetTokenOnTokenLogin {
+    answer: crate::state::TokenOnTokenLogin,
+}
+
+#[derive(Deserialize)]
 struct SetCaching {
     account: String,
     #[serde(default)]
@@ -170,6 +175,11 @@ fn dispatch(c: &Control, req: &Request) -> Result<Reply, Reply> {
         ("POST", "/control/require_duo_method") => {
             let b: SetAccountFlag = body(req)?;
             found(c.set_require_duo_method(&b.account, b.value))
+        }
+        ("POST", "/control/token_on_token_login") => {
+            let b: SetTokenOnTokenLogin = body(req)?;
+            c.set_token_on_token_login(b.answer);
+            ok(json!({}))
         }
         ("GET", "/control/passcode") => {
             let u = user_query(req)?;

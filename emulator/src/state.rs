@@ -133,7 +133,8 @@ pub struct Inner {
 /// What a successful login with a cached MFA token (`TOKEN`) answers in `mfaToken`, when the
 /// request asks for one and caching is allowed. Snowflake's behaviour is not documented
 /// (docs/protocol.md §9): the drivers' tests say the server normally issues no new token then.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum TokenOnTokenLogin {
     /// A freshly issued token (the default).
     #[default]

@@ -200,6 +200,36 @@ fn passcode_paths_and_history_factors() {
 }
 
 #[test]
+fn what_a_token_login_answers_in_mfa_token_is_chosen_by_the_test() {
+    let emu = start_default();
+    let p = emu.port();
+    let req = json!({"AUTHENTICATOR": "USERNAME_PASSWORD_MFA", "SESSION_PARAMETERS": {"CLIENT_REQUEST_MFA_TOKEN": true}});
+    let tok = mfa_token(&expect_success(p, creds("demo", req.clone())));
+    let mut with_tok = creds("demo", req.clone());
+    with_tok["TOKEN"] = json!(tok);
+    // Fresh by default.
+    assert_ne!(mfa_token(&expect_success(p, with_tok.clone())), tok);
+    let set = |answer: &str| {
+        post_json(
+            p,
+            "/control/token_on_token_login",
+            &json!({"answer": answer}),
+        )
+        .status
+    };
+    assert_eq!(set("same"), 200);
+    assert_eq!(mfa_token(&expect_success(p, with_tok.clone())), tok);
+    // A prompted login still gets a fresh token.
+    assert_ne!(mfa_token(&expect_success(p, creds("demo", req))), tok);
+    assert_eq!(set("null"), 200);
+    assert!(expect_success(p, with_tok.clone())["data"]["mfaToken"].is_null());
+    assert_eq!(set("sometimes"), 400);
+    emu.control()
+        .set_token_on_token_login(sfmfa_emulator::TokenOnTokenLogin::Fresh);
+    assert_ne!(mfa_token(&expect_success(p, with_tok)), tok);
+}
+
+#[test]
 fn token_issue_and_six_invalidations() {
     let emu = start_default();
     let p = emu.port();
