@@ -148,5 +148,22 @@ fn handshakes_are_counted_full_or_resumed() {
         .expect("write");
     read_response(&mut tls).expect("answer");
     assert_eq!(ctl.tls_handshakes(), (2, 1));
+    // The control API tells the same, counting the connection it is asked on (resumed).
+    let conn = rustls::ClientConnection::new(cfg, ServerName::try_from("localhost").expect("name"))
+        .expect("client");
+    let tcp = TcpStream::connect(("127.0.0.1", emu.port())).expect("connect");
+    let mut tls = rustls::StreamOwned::new(conn, tcp);
+    tls.write_all(&raw_request(
+        "GET",
+        "/control/tls_handshakes",
+        &[],
+        b"",
+        false,
+    ))
+    .expect("write");
+    assert_eq!(
+        read_response(&mut tls).expect("answer").json(),
+        json!({"full": 2, "resumed": 2})
+    );
     emu.shutdown();
 }
