@@ -10,6 +10,9 @@
 //! list is checked too: after the logins, every thread of the process that was not there before is
 //! the emulator's.
 
+// /proc/self/task, and a pthread_create of the C library's to forward to: Linux only.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::cell::Cell;
