@@ -3,14 +3,14 @@
 //! reached the server (which decides whether it may be sent again).
 
 use std::io::ErrorKind as IoKind;
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::path::Path;
-use std::time::Duration;
-
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use ureq::Agent;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
-use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{
     Buffers, ConnectionDetails, Connector, DefaultConnector, NextTimeout,
 };
@@ -44,12 +44,20 @@ pub(crate) enum AttemptError {
 
 /// The HTTP client of one `Client`.
 ///
-/// Each request gets an agent of its own (cheap: the configuration and the connector, with its
-/// cached TLS setup, are shared), so that cancelling one login shuts down that login's socket and
-/// no other.
+/// Each request gets an agent of its own (cheap: the connector, with its cached TLS setup, and the
+/// resolver, with its cached addresses, are shared), so that cancelling one login shuts down that
+/// login's socket and no other.
+///
+/// The request's timeouts are set on that agent's configuration, not on the request: ureq builds
+/// the rustls client configuration afresh for a request-level configuration (and so drops the TLS
+/// sessions it kept), but builds it once per connector for agent-level ones. One rustls
+/// configuration, with its session store, thus serves every login of a `Client`, and a second
+/// HTTPS login to the same host resumes the TLS session instead of a full handshake.
 pub(crate) struct Transport {
-    agent_config: ureq::config::Config,
+    tls: TlsConfig,
+    https: bool,
     connector: Arc<DefaultConnector>,
+    resolver: NameResolver,
     base_url: String,
     user_agent: String,
 }
@@ -211,25 +219,103 @@ fn rustls_error(e: &ureq::Error) -> Option<&rustls::Error> {
     }
 }
 
-/// ureq's resolver, with every lookup failure reported as "host not found": a name that does not
-/// resolve is a connect failure (nothing was sent), never a connection lost mid-request.
-#[derive(Debug, Default)]
-struct NameResolver(DefaultResolver);
+/// How long the addresses of a name are reused before the next login looks the name up again.
+const RESOLVED_TTL: Duration = Duration::from_secs(60);
+
+/// The resolver of one `Transport` (shared by its agents): it never starts a thread.
+///
+/// ureq's default resolver runs `to_socket_addrs` on a thread of its own whenever a timeout is set
+/// (so that it can give up waiting), even for an IP address. Here an IP address needs no lookup at
+/// all, and a name is looked up on the calling (login) thread, once: its addresses are then reused
+/// for [`RESOLVED_TTL`] by every later login of the same `Client` (which also spares `localhost`
+/// a read of /etc/hosts per request). The trade-off: a lookup cannot be interrupted without a
+/// thread, so the first login of a client (or the first after the TTL) waits for the system's
+/// resolver however long it takes (its own timeouts, see resolv.conf(5)) and only then reports the
+/// login's deadline as passed if it has; concurrent logins of the client wait for that one lookup
+/// (the cache's lock is held while it runs); and a change of the name's addresses is seen up to
+/// [`RESOLVED_TTL`] late. Every lookup failure is reported as "host not found": a name that does
+/// not resolve is a connect failure (nothing was sent), never a connection lost mid-request.
+#[derive(Debug, Clone, Default)]
+struct NameResolver {
+    cache: Arc<Mutex<Option<Resolved>>>,
+}
+
+/// The last lookup of a [`NameResolver`].
+#[derive(Debug)]
+struct Resolved {
+    /// `host:port` as looked up.
+    key: String,
+    addrs: Vec<SocketAddr>,
+    /// When it was looked up.
+    at: Instant,
+}
+
+impl NameResolver {
+    /// The addresses of `host` (a name, or an IP address bare or in brackets) at `port`.
+    fn addresses(
+        &self,
+        host: &str,
+        port: u16,
+        timeout: NextTimeout,
+    ) -> Result<Vec<SocketAddr>, ureq::Error> {
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        if let Ok(ip) = bare.parse::<IpAddr>() {
+            return Ok(vec![SocketAddr::new(ip, port)]);
+        }
+        let key = format!("{bare}:{port}");
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(hit) = cache.as_ref()
+            && hit.key == key
+            && hit.at.elapsed() < RESOLVED_TTL
+        {
+            return Ok(hit.addrs.clone());
+        }
+        if timeout.after.is_zero() {
+            return Err(ureq::Error::Timeout(timeout.reason));
+        }
+        let started = Instant::now();
+        let addrs: Vec<SocketAddr> = match (bare, port).to_socket_addrs() {
+            Ok(found) => found.collect(),
+            Err(e) => {
+                log::debug!("name lookup failed: {e}");
+                return Err(ureq::Error::HostNotFound);
+            }
+        };
+        if addrs.is_empty() {
+            return Err(ureq::Error::HostNotFound);
+        }
+        *cache = Some(Resolved {
+            key,
+            addrs: addrs.clone(),
+            at: Instant::now(),
+        });
+        if started.elapsed() >= *timeout.after {
+            // Kept for the next login, but this one's time is up.
+            return Err(ureq::Error::Timeout(timeout.reason));
+        }
+        Ok(addrs)
+    }
+}
 
 impl Resolver for NameResolver {
     fn resolve(
         &self,
         uri: &ureq::http::Uri,
         config: &ureq::config::Config,
-        timeout: ureq::unversioned::transport::NextTimeout,
+        timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        match self.0.resolve(uri, config, timeout) {
-            Err(ureq::Error::Io(e)) => {
-                log::debug!("name lookup failed: {e}");
-                Err(ureq::Error::HostNotFound)
-            }
-            other => other,
+        let (Some(host), Some(port)) = (uri.host(), uri.port_u16()) else {
+            return Err(ureq::Error::BadUri(format!("no host or port in {uri}")));
+        };
+        let addrs = self.addresses(host, port, timeout)?;
+        let mut result = self.empty();
+        for addr in config.ip_family().keep_wanted(addrs.into_iter()).take(16) {
+            result.push(addr);
         }
+        if result.is_empty() {
+            return Err(ureq::Error::HostNotFound);
+        }
+        Ok(result)
     }
 }
 
@@ -284,17 +370,6 @@ impl Transport {
             None => RootCerts::WebPki,
         };
         let tls = TlsConfig::builder().root_certs(roots).build();
-        let agent_config = Agent::config_builder()
-            .tls_config(tls)
-            .http_status_as_error(false)
-            // A fresh connection per request: a stale pooled connection would make a failure
-            // ambiguous (sent or not?), and login makes too few requests to gain from reuse.
-            .max_idle_connections(0)
-            .max_idle_connections_per_host(0)
-            .max_redirects(0)
-            .https_only(endpoint.https)
-            .user_agent(user_agent(endpoint.binding))
-            .build();
         let scheme = if endpoint.https { "https" } else { "http" };
         let host = endpoint.host;
         let host = if host.contains(':') && !host.starts_with('[') {
@@ -303,11 +378,32 @@ impl Transport {
             host.to_owned()
         };
         Ok(Transport {
-            agent_config,
+            tls,
+            https: endpoint.https,
             connector: Arc::new(DefaultConnector::default()),
+            resolver: NameResolver::default(),
             base_url: format!("{scheme}://{host}:{}", endpoint.port),
             user_agent: user_agent(endpoint.binding),
         })
+    }
+
+    /// The configuration of one request's agent: TLS roots (web roots, or only the CA file), no
+    /// pooling, no redirects, and the request's timeouts (agent-level, so that the connector's
+    /// rustls configuration and its TLS sessions are kept: see [`Transport`]).
+    fn agent_config(&self, global: Duration, connect: Duration) -> ureq::config::Config {
+        Agent::config_builder()
+            .tls_config(self.tls.clone())
+            .http_status_as_error(false)
+            // A fresh connection per request: a stale pooled connection would make a failure
+            // ambiguous (sent or not?), and login makes too few requests to gain from reuse.
+            .max_idle_connections(0)
+            .max_idle_connections_per_host(0)
+            .max_redirects(0)
+            .https_only(self.https)
+            .user_agent(self.user_agent.as_str())
+            .timeout_global(Some(global))
+            .timeout_connect(Some(connect))
+            .build()
     }
 
     /// Connects and, for https, completes the TLS handshake exactly as [`Transport::post`] would
@@ -325,16 +421,11 @@ impl Transport {
             connected: Arc::clone(&connected),
         };
         let agent = Agent::with_parts(
-            self.agent_config.clone(),
+            self.agent_config(timeout, timeout),
             connector,
-            NameResolver::default(),
+            self.resolver.clone(),
         );
-        let result = agent
-            .get(format!("{}/", self.base_url))
-            .config()
-            .timeout_global(Some(timeout))
-            .build()
-            .call();
+        let result = agent.get(format!("{}/", self.base_url)).call();
         if let Some(tls) = connected.get() {
             return Ok(*tls);
         }
@@ -394,10 +485,11 @@ impl Transport {
             chain: Arc::clone(&self.connector),
             on_sent,
         };
+        // A connect in progress is the one step a cancel cannot interrupt: keep it short.
         let agent = Agent::with_parts(
-            self.agent_config.clone(),
+            self.agent_config(remaining, remaining.min(Duration::from_secs(10))),
             connector,
-            NameResolver::default(),
+            self.resolver.clone(),
         );
         cancel.attach(&agent).map_err(AttemptError::Fatal)?;
         let answer = self.post_with(&agent, path, query, headers, body, deadline);
@@ -420,7 +512,6 @@ impl Transport {
         body: &[u8],
         deadline: &Deadline,
     ) -> Result<HttpAnswer, AttemptError> {
-        let remaining = deadline.remaining();
         let url = format!("{}{path}", self.base_url);
         let mut req = agent
             .post(&url)
@@ -432,12 +523,6 @@ impl Transport {
         for (name, value) in headers {
             req = req.header(*name, wiped_header_value(value)?);
         }
-        let req = req
-            .config()
-            .timeout_global(Some(remaining))
-            // A connect in progress is the one step a cancel cannot interrupt: keep it short.
-            .timeout_connect(Some(remaining.min(Duration::from_secs(10))))
-            .build();
         let mut response = req
             .send(body)
             .map_err(|e| classify(e, deadline, &self.base_url))?;

@@ -186,6 +186,14 @@ impl Control {
         self.state.lock().total_logins
     }
 
+    /// TLS handshakes completed so far, as `(full, resumed)`: a resumed one reused a session the
+    /// client kept from an earlier connection (rustls's `HandshakeKind::Resumed`). Both zero for
+    /// plain http.
+    pub fn tls_handshakes(&self) -> (u64, u64) {
+        let g = self.state.lock();
+        (g.tls_full_handshakes, g.tls_resumed_handshakes)
+    }
+
     /// Sets every push and login counter to zero.
     pub fn reset_counters(&self) {
         let mut g = self.state.lock();

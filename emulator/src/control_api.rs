@@ -136,6 +136,10 @@ fn dispatch(c: &Control, req: &Request) -> Result<Reply, Reply> {
             })),
             _ => ok(json!({"total_pushes": c.total_pushes(), "total_logins": c.total_logins()})),
         },
+        ("GET", "/control/tls_handshakes") => {
+            let (full, resumed) = c.tls_handshakes();
+            ok(json!({"full": full, "resumed": resumed}))
+        }
         ("POST", "/control/counters/reset") => {
             c.reset_counters();
             ok(json!({"ok": true}))

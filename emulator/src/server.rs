@@ -296,7 +296,26 @@ fn serve_connection(shared: &Arc<Shared>, conn: &Arc<Conn>) {
     let io = ConnIo(conn.clone());
     let mut stream: Box<dyn Stream> = match &shared.tls {
         Some(cfg) => match rustls::ServerConnection::new(cfg.clone()) {
-            Ok(c) => Box::new(rustls::StreamOwned::new(c, io)),
+            Ok(mut c) => {
+                // The handshake first (rather than on the first read), so that its kind is known
+                // and counted: full, or a resumed session (Control::tls_handshakes).
+                let mut io = io;
+                while c.is_handshaking() {
+                    if c.complete_io(&mut io).is_err() {
+                        return;
+                    }
+                }
+                let resumed = c.handshake_kind() == Some(rustls::HandshakeKind::Resumed);
+                {
+                    let mut g = shared.state.lock();
+                    if resumed {
+                        g.tls_resumed_handshakes += 1;
+                    } else {
+                        g.tls_full_handshakes += 1;
+                    }
+                }
+                Box::new(rustls::StreamOwned::new(c, io))
+            }
             Err(_) => return,
         },
         None => Box::new(io),

@@ -114,6 +114,10 @@ pub struct Inner {
     pub total_pushes: u64,
     /// Login requests, all users.
     pub total_logins: u64,
+    /// TLS handshakes completed in full (no session resumed).
+    pub tls_full_handshakes: u64,
+    /// TLS handshakes that resumed an earlier session.
+    pub tls_resumed_handshakes: u64,
     /// Login history.
     pub history: Vec<HistoryEntry>,
     /// Scripted faults.
@@ -220,6 +224,8 @@ impl State {
                 lockout_after: cfg.lockout_after,
                 total_pushes: 0,
                 total_logins: 0,
+                tls_full_handshakes: 0,
+                tls_resumed_handshakes: 0,
                 history: Vec::new(),
                 faults: FaultQueue::default(),
                 sessions: Sessions::default(),

@@ -104,3 +104,66 @@ fn temporary_ca_file_is_owned_and_removed() {
     drop(emu);
     assert!(!path.exists());
 }
+
+#[test]
+fn handshakes_are_counted_full_or_resumed() {
+    let emu = Emulator::start(
+        EmulatorConfig::embedded_default(),
+        StartOptions {
+            tls: true,
+            ..Default::default()
+        },
+    )
+    .expect("start");
+    let ctl = emu.control();
+    assert_eq!(ctl.tls_handshakes(), (0, 0));
+    // One client configuration (one session store) for two connections: the second resumes.
+    let cfg = client_config(emu.ca_file().expect("ca file"));
+    for expected in [(1, 0), (1, 1)] {
+        let conn = rustls::ClientConnection::new(
+            cfg.clone(),
+            ServerName::try_from("localhost").expect("name"),
+        )
+        .expect("client");
+        let tcp = TcpStream::connect(("127.0.0.1", emu.port())).expect("connect");
+        let mut tls = rustls::StreamOwned::new(conn, tcp);
+        tls.write_all(&raw_request("POST", "/telemetry/send", &[], b"{}", false))
+            .expect("write");
+        // Reading the answer also takes in the session tickets the server sent.
+        assert_eq!(
+            read_response(&mut tls).expect("answer").json(),
+            json!({"success": true})
+        );
+        assert_eq!(ctl.tls_handshakes(), expected);
+    }
+    // A client with a fresh configuration has no session to resume.
+    let conn = rustls::ClientConnection::new(
+        client_config(emu.ca_file().expect("ca file")),
+        ServerName::try_from("localhost").expect("name"),
+    )
+    .expect("client");
+    let tcp = TcpStream::connect(("127.0.0.1", emu.port())).expect("connect");
+    let mut tls = rustls::StreamOwned::new(conn, tcp);
+    tls.write_all(&raw_request("POST", "/telemetry/send", &[], b"{}", false))
+        .expect("write");
+    read_response(&mut tls).expect("answer");
+    assert_eq!(ctl.tls_handshakes(), (2, 1));
+    // The control API tells the same, counting the connection it is asked on (resumed).
+    let conn = rustls::ClientConnection::new(cfg, ServerName::try_from("localhost").expect("name"))
+        .expect("client");
+    let tcp = TcpStream::connect(("127.0.0.1", emu.port())).expect("connect");
+    let mut tls = rustls::StreamOwned::new(conn, tcp);
+    tls.write_all(&raw_request(
+        "GET",
+        "/control/tls_handshakes",
+        &[],
+        b"",
+        false,
+    ))
+    .expect("write");
+    assert_eq!(
+        read_response(&mut tls).expect("answer").json(),
+        json!({"full": 2, "resumed": 2})
+    );
+    emu.shutdown();
+}
