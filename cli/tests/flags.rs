@@ -1,7 +1,9 @@
 //! SnowSQL's and the `snow` CLI's flags of `sfmfa login`, against the emulator; no prompt when stdin
 //! is not a terminal.
 
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+mod common;
 
 use sfmfa_emulator::{Emulator, EmulatorConfig, StartOptions};
 
@@ -14,18 +16,11 @@ fn login(args: &[&str], password: Option<&str>) -> Output {
     // No profile of the machine's user applies: HOME and SNOWFLAKE_HOME are an empty folder (a
     // SnowSQL `[connections]` there would be the default connection, its password included).
     let home = tempfile::tempdir().expect("temp dir");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfmfa"));
-    cmd.arg("login")
-        .args(args)
-        .env("HOME", home.path())
-        .env("SNOWFLAKE_HOME", home.path())
-        .env_remove("SNOWFLAKE_DEFAULT_CONNECTION_NAME")
-        .env_remove("SNOWFLAKE_PASSWORD")
-        .env(
-            "SF_TEMPORARY_CREDENTIAL_CACHE_DIR",
-            std::env::temp_dir().join(format!("sfmfa-cli-flags-{}", std::process::id())),
-        )
-        .stdin(Stdio::null());
+    let mut cmd = common::sfmfa_at(home.path());
+    cmd.arg("login").args(args).env(
+        "SF_TEMPORARY_CREDENTIAL_CACHE_DIR",
+        std::env::temp_dir().join(format!("sfmfa-cli-flags-{}", std::process::id())),
+    );
     if let Some(pw) = password {
         cmd.env("SNOWFLAKE_PASSWORD", pw);
     }

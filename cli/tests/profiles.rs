@@ -6,7 +6,9 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+mod common;
 
 use sfmfa_emulator::{Emulator, EmulatorConfig, StartOptions, UserConfig};
 use tempfile::TempDir;
@@ -87,18 +89,10 @@ password = "p#ss; w\"rd\'x\y"   # quoted: '#' and ';' are the password's
 "#;
 
 fn login(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfmfa"));
+    let mut cmd = common::sfmfa_at(home);
     cmd.arg("login")
         .args(args)
-        .args(["-o", "clientStoreTemporaryCredential=off"])
-        .env("HOME", home)
-        .env("SNOWFLAKE_HOME", home)
-        .stdin(Stdio::null());
-    for (k, _) in std::env::vars() {
-        if k.starts_with("SNOWFLAKE_") && k != "SNOWFLAKE_HOME" {
-            cmd.env_remove(k);
-        }
-    }
+        .args(["-o", "clientStoreTemporaryCredential=off"]);
     cmd.envs(env.iter().copied());
     cmd.output().expect("sfmfa runs")
 }
@@ -384,18 +378,11 @@ fn parse_errors_do_not_print_the_password() {
 /// `sfmfa` with `args` (any subcommand), HOME and SNOWFLAKE_HOME at `home`, no inherited
 /// `SNOWFLAKE_*` variable, and the token cache in `cache`.
 fn sfmfa(home: &Path, cache: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfmfa"));
-    cmd.args(args)
-        .env("HOME", home)
-        .env("SNOWFLAKE_HOME", home)
+    common::sfmfa_at(home)
+        .args(args)
         .env("SF_TEMPORARY_CREDENTIAL_CACHE_DIR", cache)
-        .stdin(Stdio::null());
-    for (k, _) in std::env::vars() {
-        if k.starts_with("SNOWFLAKE_") && k != "SNOWFLAKE_HOME" {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.output().expect("sfmfa runs")
+        .output()
+        .expect("sfmfa runs")
 }
 
 /// `sfmfa cache` and `sfmfa doctor` name a connection as `sfmfa login` does: `-c NAME` (or the
@@ -506,14 +493,10 @@ fn a_flag_at_the_default_value_still_beats_the_profile() {
         "--authenticator snowflake: no MFA token, a push"
     );
 
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfmfa"));
-    let out = cmd
+    let out = common::sfmfa_at(home.path())
         .args(["login", "-c", "mfa"])
-        .env("HOME", home.path())
-        .env("SNOWFLAKE_HOME", home.path())
         .env("SF_TEMPORARY_CREDENTIAL_CACHE_DIR", &cache)
         .env("SNOWFLAKE_AUTHENTICATOR", "snowflake")
-        .stdin(Stdio::null())
         .output()
         .expect("sfmfa runs");
     assert!(out.status.success(), "{}", text(&out));

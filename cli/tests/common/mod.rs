@@ -28,12 +28,18 @@ pub fn snowflake_variables() -> Vec<String> {
 /// The `sfmfa` binary with HOME and SNOWFLAKE_HOME in an empty directory and no `SNOWFLAKE_*`
 /// variable inherited; a test sets the ones it means.
 pub fn sfmfa() -> Command {
+    sfmfa_at(empty_home())
+}
+
+/// [`sfmfa`] with HOME and SNOWFLAKE_HOME at `home` (a test's own profiles), stdin not a terminal.
+pub fn sfmfa_at(home: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfmfa"));
     for var in snowflake_variables() {
         cmd.env_remove(var);
     }
-    cmd.env("HOME", empty_home())
-        .env("SNOWFLAKE_HOME", empty_home());
+    cmd.env("HOME", home)
+        .env("SNOWFLAKE_HOME", home)
+        .stdin(std::process::Stdio::null());
     cmd
 }
 
