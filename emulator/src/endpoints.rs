@@ -15,7 +15,8 @@ pub fn ok_null() -> Response {
     )
 }
 
-fn session_gone() -> Response {
+/// The service's answer to a request whose session token is missing, unknown or closed (390111).
+pub(crate) fn session_gone() -> Response {
     Response::json(
         200,
         &json!({

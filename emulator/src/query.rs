@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::codes;
+use crate::endpoints::session_gone;
 use crate::http::{Request, Response, decode_body};
 use crate::sql::{self, Caller, SqlError};
 use crate::state::State;
@@ -18,18 +18,6 @@ fn query_id() -> String {
         &h[12..16],
         &h[16..20],
         &h[20..32]
-    )
-}
-
-fn session_gone() -> Response {
-    Response::json(
-        200,
-        &json!({
-            "data": null,
-            "code": codes::SESSION_GONE,
-            "message": codes::message(codes::SESSION_GONE),
-            "success": false,
-        }),
     )
 }
 
