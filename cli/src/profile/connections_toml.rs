@@ -23,13 +23,9 @@ pub fn path() -> Option<PathBuf> {
 /// Reads a TOML file under the permission rule of [`permissions::check`]. `None` when it does not
 /// exist.
 fn read_toml(path: &Path) -> Result<Option<toml::Table>, CliError> {
-    let meta = match std::fs::metadata(path) {
-        Ok(meta) => meta,
-        Err(_) => return Ok(None),
+    let Some(text) = permissions::read(path)? else {
+        return Ok(None);
     };
-    permissions::check(path, &meta)?;
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;
     // The parser's message may quote the file's text (a password): only its position is shown.
     let table = text.parse::<toml::Table>().map_err(|e| {
         let at = e

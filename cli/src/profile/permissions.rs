@@ -46,3 +46,15 @@ pub fn check(path: &Path, meta: &std::fs::Metadata) -> Result<(), CliError> {
 pub fn check(_path: &Path, _meta: &std::fs::Metadata) -> Result<(), CliError> {
     Ok(())
 }
+
+/// The text of `path` once the rule allows it; `None` when it does not exist.
+pub fn read(path: &Path) -> Result<Option<String>, CliError> {
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(_) => return Ok(None),
+    };
+    check(path, &meta)?;
+    std::fs::read_to_string(path)
+        .map(Some)
+        .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))
+}

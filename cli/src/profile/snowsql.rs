@@ -38,13 +38,9 @@ impl SnowSqlConfig {
     /// Reads SnowSQL's file at `path` under the permission rule of [`permissions::check`]. `None`
     /// when it does not exist. A parse error names the line and column, never the text there.
     pub fn read(path: &Path) -> Result<Option<SnowSqlConfig>, CliError> {
-        let meta = match std::fs::metadata(path) {
-            Ok(meta) => meta,
-            Err(_) => return Ok(None),
+        let Some(text) = permissions::read(path)? else {
+            return Ok(None);
         };
-        permissions::check(path, &meta)?;
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;
         Self::parse(&text).map(Some).map_err(|why| {
             CliError::usage(format!(
                 "{} is not a valid SnowSQL config file: {why}",
