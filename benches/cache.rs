@@ -70,7 +70,10 @@ fn main() {
                     std::sync::Arc::new(k),
                     sfmfa::cache::bounded::DEFAULT_LIMIT,
                 );
-                measure("keyutils, bounded (as logins use it)", &bounded);
+                measure(
+                    "keyutils, bounded (the Secret Service's time limit, for comparison)",
+                    &bounded,
+                );
             }
             Err(e) => println!("| keyutils | unavailable: {} |", e.message()),
         }
