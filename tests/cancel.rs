@@ -16,8 +16,9 @@ const PROMPTLY: Duration = Duration::from_secs(2);
 
 /// TCP connections of this process to `port` that are still open on the client's side
 /// (ESTABLISHED in /proc/net/tcp, remote port = the emulator's, socket inode among this process's
-/// descriptors: other processes of the machine may hold connections to a port of the same number).
-fn open_connections_to(port: u16) -> usize {
+/// descriptors: other processes of the machine may hold connections to a port of the same number),
+/// as their socket inodes with the /proc/net/tcp line, for messages.
+fn open_connections_to(port: u16) -> Vec<(String, String)> {
     let ours: std::collections::HashSet<String> = std::fs::read_dir("/proc/self/fd")
         .unwrap()
         .filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
@@ -35,14 +36,15 @@ fn open_connections_to(port: u16) -> usize {
     table
         .lines()
         .skip(1)
-        .filter(|line| {
+        .filter_map(|line| {
             let cols: Vec<&str> = line.split_whitespace().collect();
             let remote_port = cols[2].rsplit(':').next().unwrap();
-            u16::from_str_radix(remote_port, 16).unwrap() == port
+            (u16::from_str_radix(remote_port, 16).unwrap() == port
                 && cols[3] == "01"
-                && ours.contains(cols[9])
+                && ours.contains(cols[9]))
+            .then(|| (cols[9].to_owned(), line.trim().to_owned()))
         })
-        .count()
+        .collect()
 }
 
 #[test]
@@ -50,6 +52,18 @@ fn a_login_waiting_for_a_push_is_cancelled_promptly_and_its_socket_closed() {
     let emu = emulator(false);
     let ctl = emu.control();
     manual_user(&ctl, "cancel_push");
+    // Connections to the port that are not the login's (none expected: a socket left over from
+    // another test's emulator that had the same port number would be one) are not its to close.
+    let before: Vec<String> = open_connections_to(emu.port())
+        .into_iter()
+        .map(|(inode, _)| inode)
+        .collect();
+    let logins = || -> Vec<(String, String)> {
+        open_connections_to(emu.port())
+            .into_iter()
+            .filter(|(inode, _)| !before.contains(inode))
+            .collect()
+    };
     let client = Arc::new(
         sfmfa::Client::new(config(
             &emu,
@@ -68,7 +82,13 @@ fn a_login_waiting_for_a_push_is_cancelled_promptly_and_its_socket_closed() {
     wait_until("the push is pending", || {
         ctl.pending_pushes(ACCOUNT, "cancel_push") == 1
     });
-    assert_eq!(open_connections_to(emu.port()), 1, "the login's connection");
+    let open = logins();
+    assert_eq!(
+        open.len(),
+        1,
+        "the login's connection; {} connection(s) to the port before the login; now: {open:#?}",
+        before.len()
+    );
 
     let cancelled_at = Instant::now();
     assert_eq!(client.cancel(), 1, "one login in progress");
@@ -77,7 +97,8 @@ fn a_login_waiting_for_a_push_is_cancelled_promptly_and_its_socket_closed() {
     let e = result.expect_err("the login is cancelled");
     assert_eq!(e.kind(), ErrorKind::Cancelled, "{e}");
     assert!(took < PROMPTLY, "cancel took {took:?}");
-    assert_eq!(open_connections_to(emu.port()), 0, "the socket is closed");
+    let left = logins();
+    assert!(left.is_empty(), "the socket is closed: {left:#?}");
 
     // Even if the push is approved now, nothing reaches the client: no token is stored.
     assert!(ctl.answer_push(ACCOUNT, "cancel_push", true));
