@@ -17,8 +17,10 @@ const PROMPTLY: Duration = Duration::from_secs(2);
 /// TCP connections of this process to `port` that are still open on the client's side
 /// (ESTABLISHED in /proc/net/tcp, remote port = the emulator's, socket inode among this process's
 /// descriptors: other processes of the machine may hold connections to a port of the same number),
-/// as their socket inodes with the /proc/net/tcp line, for messages.
-fn open_connections_to(port: u16) -> Vec<(String, String)> {
+/// as their socket inodes with the /proc/net/tcp line, for messages. Keyed by inode because the
+/// kernel prints /proc/net/tcp a page at a time without a snapshot: while other threads open and
+/// close sockets, one socket's line can be printed twice.
+fn open_connections_to(port: u16) -> std::collections::BTreeMap<String, String> {
     let ours: std::collections::HashSet<String> = std::fs::read_dir("/proc/self/fd")
         .unwrap()
         .filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
@@ -54,14 +56,11 @@ fn a_login_waiting_for_a_push_is_cancelled_promptly_and_its_socket_closed() {
     manual_user(&ctl, "cancel_push");
     // Connections to the port that are not the login's (none expected: a socket left over from
     // another test's emulator that had the same port number would be one) are not its to close.
-    let before: Vec<String> = open_connections_to(emu.port())
-        .into_iter()
-        .map(|(inode, _)| inode)
-        .collect();
-    let logins = || -> Vec<(String, String)> {
+    let before = open_connections_to(emu.port());
+    let logins = || -> std::collections::BTreeMap<String, String> {
         open_connections_to(emu.port())
             .into_iter()
-            .filter(|(inode, _)| !before.contains(inode))
+            .filter(|(inode, _)| !before.contains_key(inode))
             .collect()
     };
     let client = Arc::new(
