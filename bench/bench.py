@@ -3,7 +3,8 @@
 bench/run.sh builds the release artefacts and runs this script (Python 3.11, stdlib only). It
   1. compiles the C programs (bench/floor/post.c, bench/floor/spawn.c, bench/bindings/login_bench.c)
      with gcc -O2;
-  2. starts one release sfmfa-emulator per transport (http, https) on 127.0.0.1;
+  2. starts release sfmfa-emulators on 127.0.0.1: one for http, one for https (resumed TLS
+     sessions) and one for the https rows with full handshakes;
   3. captures the exact login requests sfmfa sends (passcode, push, plain password, cached-token
      login) through a recording proxy in front of the http emulator, for the floors to replay;
   4. starts one long-lived worker per row (in-process rows time each login inside the worker;
@@ -87,21 +88,20 @@ class Children:
                 pass
 
 
-def start_emulator(children: Children, work: Path, tls: bool) -> tuple[int, Path | None]:
-    name = "https" if tls else "http"
+def start_emulator(children: Children, work: Path, name: str, tls: bool) -> tuple[int, Path | None]:
     port_file = work / f"emulator-{name}.port"
     cmd = [str(RELEASE / "sfmfa-emulator"), "--port", "0", "--port-file", str(port_file),
            "--exit-after", "3600"]
     ca = None
     if tls:
-        ca = work / "emulator-ca.pem"
+        ca = work / f"emulator-{name}-ca.pem"
         cmd += ["--tls", "--ca-file", str(ca)]
     children.start(cmd, stdout=subprocess.DEVNULL)
     for _ in range(600):
         if port_file.exists() and port_file.read_text().strip():
             return int(port_file.read_text()), ca
         time.sleep(0.05)
-    fail(f"the {name} emulator did not start")
+    fail(f"the emulator for {name} did not start")
     raise AssertionError
 
 
@@ -200,6 +200,13 @@ class Worker:
         if words[:1] != ["ok"]:
             raise RuntimeError(line.strip().removeprefix("error ").strip() or "no answer")
         return [int(w) for w in words[1:]]
+
+    def notes(self) -> str:
+        """What the row's figures should be read with (the Rust workers answer `notes TEXT`)."""
+        assert self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write("notes\n")
+        self.proc.stdin.flush()
+        return self.proc.stdout.readline().strip().removeprefix("notes").strip()
 
     def close(self) -> None:
         if self.proc.stdin:
@@ -316,7 +323,7 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
     print(machine_line())
     exe = compile_c(work)
     rows_exe = args.rows_exe
-    http, _ = start_emulator(children, work, tls=False)
+    http, _ = start_emulator(children, work, "http", tls=False)
     # A token login is answered with the token it presented: the token did not change, the case
     # issue 18's goal is about (Snowflake normally issues no new token then, docs/protocol.md §9;
     # the emulator's default would issue a fresh one each time, and each would be written).
@@ -325,7 +332,12 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
         headers={"Content-Type": "application/json"}, method="POST"), timeout=10)
     if answer.status != 200:
         fail(f"the emulator's control API answered {answer.status}")
-    https, ca = start_emulator(children, work, tls=True)
+    https, ca = start_emulator(children, work, "https", tls=True)
+    # The full-handshake rows get an https emulator of their own: each handshake leaves two
+    # session tickets in the server's session cache (rustls keeps 256, oldest out first), and the
+    # full rows' tickets would push out those the resumed rows are about to use, turning some of
+    # their logins into full handshakes.
+    https_full, ca_full = start_emulator(children, work, "https-full", tls=True)
 
     # 3. What sfmfa sends, captured once per kind through the proxy.
     proxy = RecordingProxy(http)
@@ -348,6 +360,8 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
         files[kind].write_bytes(for_port(req, http))
     files["passcode-tls"] = work / "passcode-tls.http"
     files["passcode-tls"].write_bytes(for_port(requests["passcode"], https))
+    files["passcode-tls-full"] = work / "passcode-tls-full.http"
+    files["passcode-tls-full"].write_bytes(for_port(requests["passcode"], https_full))
     parts = {k: v.partition(b"\r\n\r\n") for k, v in requests.items()}
     sizes = ", ".join(f"{k} {len(h) + 4} + {len(b)} B" for k, (h, _, b) in parts.items())
     print(f"Requests replayed by the floors (head + body, captured from sfmfa): {sizes}.")
@@ -375,13 +389,13 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
         Row("c_token", "C raw POST (cached-token body), in-process", [post, "--worker", str(files["token"]), str(http)]),
         Row("c_process", "C process floor: one process per POST (passcode body)", [spawn, post, str(files["passcode"]), str(http)], warmup=5),
         Row("c_exec", "C process doing nothing (`post --noop`)", [spawn, post, "--noop"], warmup=5),
-        Row("tls_full", "rustls full handshake + POST (passcode body)", [rows_exe, "tls", "--full", str(https), str(ca), str(files["passcode-tls"])]),
+        Row("tls_full", "rustls full handshake + POST (passcode body)", [rows_exe, "tls", "--full", str(https_full), str(ca_full), str(files["passcode-tls-full"])]),
         Row("tls_resumed", "rustls resumed handshake + POST (passcode body)", [rows_exe, "tls", "--resumed", str(https), str(ca), str(files["passcode-tls"])]),
         Row("rs_passcode", "sfmfa `Client::login`, http, passcode", [rows_exe, "sfmfa", "--expect", "passcode", *PASSCODE, *sfmfa_opts(http, False)], floor="c_passcode", goal=1.10),
         Row("rs_push", "sfmfa `Client::login`, http, push (approved at once)", [rows_exe, "sfmfa", *PUSH, *sfmfa_opts(http, False)], floor="c_push", goal=1.10),
         Row("rs_plain", "sfmfa `Client::login`, http, plain password", [rows_exe, "sfmfa", *PLAIN, *sfmfa_opts(http, False)], floor="c_plain", goal=1.10),
         Row("rs_https", "sfmfa `Client::login`, https, passcode, 2nd+ login (resumed)", [rows_exe, "sfmfa", "--expect", "passcode", *PASSCODE, *sfmfa_opts(https, True, ca)], floor="tls_resumed", goal=1.05),
-        Row("rs_https_fresh", "sfmfa new `Client` + `login`, https, passcode (full handshake)", [rows_exe, "sfmfa", "--fresh", "--expect", "passcode", *PASSCODE, *sfmfa_opts(https, True, ca)], floor="tls_full"),
+        Row("rs_https_fresh", "sfmfa new `Client` + `login`, https, passcode (full handshake)", [rows_exe, "sfmfa", "--fresh", "--expect", "passcode", *PASSCODE, *sfmfa_opts(https_full, True, ca_full)], floor="tls_full"),
         Row("tok_file", "sfmfa cached-token login, token_cache=file", [rows_exe, "sfmfa", "--prime", "--expect", "mfa_token", *token, "token_cache=file", f"credential_cache_dir={cache_dir}"], floor="c_token", goal=1.5),
         Row("tok_keyutils", "sfmfa cached-token login, token_cache=keyutils", [rows_exe, "sfmfa", "--prime", "--expect", "mfa_token", *token, "token_cache=keyutils"], floor="c_token", goal=1.3, skipped=keyutils_why and f"keyutils {keyutils_why}"),
         Row("tok_memory", "sfmfa cached-token login, token_cache=memory", [rows_exe, "sfmfa", "--prime", "--expect", "mfa_token", *token, "token_cache=memory"], floor="c_token"),
@@ -417,11 +431,14 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
     elapsed = time.monotonic() - started
     for r in rows:
         if r.worker is not None:
+            if r.cmd and r.cmd[0] == rows_exe and not r.skipped:
+                r.note = r.worker.notes()
             r.worker.close()
 
     # 5. The table.
     print(f"{args.rounds} interleaved rounds × {args.per_round} logins per row (row order rotated "
-          f"each round) after untimed warm-up logins, in {elapsed:.0f} s; one emulator per transport.")
+          f"each round) after untimed warm-up logins, in {elapsed:.0f} s; emulators: http, https "
+          f"(resumed rows), https (full-handshake rows).")
     print()
     print("| row | median | p90 | floor | floor median | ratio | goal |")
     print("|---|---|---|---|---|---|---|")
@@ -449,6 +466,9 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
                 goal = "(informative)"
             cells += [f.label, ms(fmed), f"{ratio:.2f}×", goal]
         print("| " + " | ".join(cells) + " |")
+    for r in rows:
+        if r.note:
+            print(f"\nNote on \"{r.label}\": {r.note}.")
     print()
     print_sizes(work)
 

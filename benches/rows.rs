@@ -1,7 +1,8 @@
 //! The Rust workers of `make bench` (bench/bench.py builds this with `cargo bench --no-run` and
 //! drives it): one long-lived process per row of the main table, so that start-up is never timed.
 //! For each line `run K` on stdin a worker does K logins one after the other and answers one line
-//! `ok NS NS ...` (each login's wall time in nanoseconds), or `error WHY`.
+//! `ok NS NS ...` (each login's wall time in nanoseconds), or `error WHY`; to `notes` it answers
+//! `notes TEXT`, what the row's figures should be read with (empty for most).
 //!
 //! ```text
 //! rows sfmfa [--fresh|--prime] [--expect FACTOR] KEY=VALUE...
@@ -21,8 +22,10 @@
 //!
 //! Not a benchmark of its own: `cargo bench --bench rows` without arguments prints this usage.
 
+use std::cell::Cell;
 use std::io::{BufRead, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -33,8 +36,25 @@ const USAGE: &str = "usage: rows sfmfa [--fresh|--prime] [--expect FACTOR] KEY=V
 
 /// One timed login; Err says why it failed (the worker answers `error WHY` and goes on).
 type Login = Box<dyn FnMut() -> Result<u64, String>>;
-/// What a worker does once its stdin is closed.
-type Finish = Box<dyn FnOnce()>;
+
+/// A row's worker.
+struct Worker {
+    login: Login,
+    /// The answer to `notes`: what the row's figures should be read with (may be empty).
+    notes: Box<dyn Fn() -> String>,
+    /// What it does once its stdin is closed.
+    finish: Box<dyn FnOnce()>,
+}
+
+impl Worker {
+    fn new(login: Login) -> Self {
+        Worker {
+            login,
+            notes: Box::new(String::new),
+            finish: Box::new(|| ()),
+        }
+    }
+}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -57,8 +77,8 @@ fn main() {
         }
     };
     match worker {
-        Ok((login, finish)) => {
-            serve(login);
+        Ok(worker) => {
+            let finish = serve(worker);
             finish();
         }
         Err(e) => {
@@ -69,13 +89,21 @@ fn main() {
     }
 }
 
-/// The worker loop: `run K` → K timed logins → one line.
-fn serve(mut login: Login) {
+/// The worker loop: `run K` → K timed logins → one line; `notes` → `notes TEXT`. Returns the
+/// worker's finish once stdin is closed.
+fn serve(worker: Worker) -> Box<dyn FnOnce()> {
+    let Worker {
+        mut login,
+        notes,
+        finish,
+    } = worker;
     let stdin = std::io::stdin();
     let mut out = std::io::stdout().lock();
     for line in stdin.lock().lines() {
         let Ok(line) = line else { break };
-        let reply = match line.trim().strip_prefix("run ").map(str::parse::<usize>) {
+        let line = line.trim();
+        let reply = match line.strip_prefix("run ").map(str::parse::<usize>) {
+            _ if line == "notes" => format!("notes {}", notes()),
             Some(Ok(k)) => (0..k)
                 .map(|_| login())
                 .collect::<Result<Vec<u64>, String>>()
@@ -94,9 +122,10 @@ fn serve(mut login: Login) {
             break;
         }
     }
+    finish
 }
 
-fn sfmfa_worker(args: &[&str]) -> Result<(Login, Finish), String> {
+fn sfmfa_worker(args: &[&str]) -> Result<Worker, String> {
     let mut fresh = false;
     let mut prime = false;
     let mut expect: Option<String> = None;
@@ -138,7 +167,7 @@ fn sfmfa_worker(args: &[&str]) -> Result<(Login, Finish), String> {
             close(session)?;
             Ok(ns)
         };
-        return Ok((Box::new(login), Box::new(|| ())));
+        return Ok(Worker::new(Box::new(login)));
     }
     let client = Arc::new(sfmfa::Client::new(config).map_err(|e| e.to_string())?);
     if prime {
@@ -161,10 +190,13 @@ fn sfmfa_worker(args: &[&str]) -> Result<(Login, Finish), String> {
             let _ = client.delete_cached_token();
         }
     };
-    Ok((Box::new(login), Box::new(finish)))
+    Ok(Worker {
+        finish: Box::new(finish),
+        ..Worker::new(Box::new(login))
+    })
 }
 
-fn tls_worker(args: &[&str]) -> Result<(Login, Finish), String> {
+fn tls_worker(args: &[&str]) -> Result<Worker, String> {
     let [mode, port, ca_file, request_file] = args else {
         return Err(USAGE.to_owned());
     };
@@ -200,6 +232,9 @@ fn tls_worker(args: &[&str]) -> Result<(Login, Finish), String> {
     let name = ServerName::IpAddress(PkiIp::from(std::net::IpAddr::from(Ipv4Addr::LOCALHOST)));
     let mut answer = vec![0u8; 65536];
     let mut logins = 0u64;
+    // Resumed handshakes the server refused (it had forgotten the session): counted, not failed.
+    let unresumed = Rc::new(Cell::new(0u64));
+    let count = Rc::clone(&unresumed);
     let login = move || {
         let t = Instant::now();
         let sock = TcpStream::connect(addr).map_err(|e| format!("connect: {e}"))?;
@@ -215,18 +250,24 @@ fn tls_worker(args: &[&str]) -> Result<(Login, Finish), String> {
         let ns = t.elapsed().as_nanos() as u64;
         // The row must be what it says: full handshakes, or resumed ones after the first login.
         let kind = tls.conn.handshake_kind();
-        let want = if full || logins == 0 {
-            rustls::HandshakeKind::Full
-        } else {
-            rustls::HandshakeKind::Resumed
-        };
+        let resumable = !full && logins > 0;
         logins += 1;
-        if kind != Some(want) {
-            return Err(format!("TLS handshake {kind:?}, expected {want:?}"));
+        match kind {
+            Some(rustls::HandshakeKind::Full) if resumable => count.set(count.get() + 1),
+            Some(rustls::HandshakeKind::Full) => {}
+            Some(rustls::HandshakeKind::Resumed) if !full => {}
+            _ => return Err(format!("TLS handshake {kind:?}")),
         }
         Ok(ns)
     };
-    Ok((Box::new(login), Box::new(|| ())))
+    let notes = move || match unresumed.get() {
+        0 => String::new(),
+        n => format!("{n} logins did a full handshake (the server had dropped the session)"),
+    };
+    Ok(Worker {
+        notes: Box::new(notes),
+        ..Worker::new(Box::new(login))
+    })
 }
 
 /// Reads an HTTP answer to its Content-Length; Err unless it is a 200 with `"success":true`.
