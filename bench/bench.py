@@ -181,9 +181,13 @@ def for_port(request: bytes, port: int) -> bytes:
 class Worker:
     """A long-lived worker: `run K` on its stdin, `ok NS...` or `error WHY` on its stdout."""
 
-    def __init__(self, children: Children, cmd: list[str], env: dict[str, str] | None = None):
-        self.proc = children.start(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True, env=env, bufsize=1)
+    def __init__(self, children: Children, cmd: list[str], log: Path,
+                 env: dict[str, str] | None = None):
+        # stderr to a file, not a pipe: a pipe nobody reads would block a chatty worker.
+        self.log = log
+        with open(log, "w") as err:
+            self.proc = children.start(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                       stderr=err, text=True, env=env, bufsize=1)
 
     def run(self, k: int) -> list[int]:
         assert self.proc.stdin and self.proc.stdout
@@ -194,8 +198,9 @@ class Worker:
             pass
         line = self.proc.stdout.readline()
         if not line:
-            err = self.proc.stderr.read() if self.proc.stderr else ""
-            raise RuntimeError(f"worker exited ({err.strip().splitlines()[-1:] or 'no message'})")
+            self.proc.wait()
+            last = self.log.read_text(errors="replace").strip().splitlines()[-1:]
+            raise RuntimeError(f"worker exited: {last[0] if last else 'no message'}")
         words = line.split()
         if words[:1] != ["ok"]:
             raise RuntimeError(line.strip().removeprefix("error ").strip() or "no answer")
@@ -299,13 +304,13 @@ def compile_c(work: Path) -> dict[str, Path]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows-exe", required=True, help="the built benches/rows.rs executable")
-    ap.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 20)))
-    ap.add_argument("--per-round", type=int, default=int(os.environ.get("BENCH_PER_ROUND", 25)))
+    ap.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 30)))
+    ap.add_argument("--per-round", type=int, default=int(os.environ.get("BENCH_PER_ROUND", 30)))
     args = ap.parse_args()
     for exe in ("sfmfa-emulator", "sfmfa", "libsfmfa.so", "libsfmfa_jni.so"):
         if not (RELEASE / exe).exists():
             fail(f"{RELEASE / exe} is missing (bench/run.sh builds it)")
-    jar = TARGET / "java" / "sfmfa.jar"
+    jar = ROOT / "target" / "java" / "sfmfa.jar"  # where `make java` writes it
 
     children = Children()
     # A SIGTERM (or the terminal's SIGHUP) ends the run through the same cleanup as the end.
@@ -344,7 +349,8 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
     requests: dict[str, bytes] = {}
     for kind, opts, logins in (("passcode", PASSCODE, 1), ("push", PUSH, 1), ("plain", PLAIN, 1),
                                ("token", TOKEN + ["token_cache=memory"], 2)):
-        w = Worker(children, [rows_exe, "sfmfa", *opts, *sfmfa_opts(proxy.port, False)])
+        w = Worker(children, [rows_exe, "sfmfa", *opts, *sfmfa_opts(proxy.port, False)],
+                   work / f"capture-{kind}.log")
         try:
             w.run(logins)
         except RuntimeError as e:
@@ -364,7 +370,8 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
     files["passcode-tls-full"].write_bytes(for_port(requests["passcode"], https_full))
     parts = {k: v.partition(b"\r\n\r\n") for k, v in requests.items()}
     sizes = ", ".join(f"{k} {len(h) + 4} + {len(b)} B" for k, (h, _, b) in parts.items())
-    print(f"Requests replayed by the floors (head + body, captured from sfmfa): {sizes}.")
+    print(f"Requests replayed by the floors (head + body, captured from sfmfa): {sizes}. A cached-"
+          "token login is answered with the token it presented (unchanged, as Snowflake does).")
 
     # 4. The rows.
     post, spawn = str(exe["post"]), str(exe["spawn"])
@@ -413,7 +420,7 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
         if r.skipped:
             continue
         try:
-            r.worker = Worker(children, r.cmd, r.env)
+            r.worker = Worker(children, r.cmd, work / f"{r.key}.log", r.env)
             r.worker.run(r.warmup)
         except RuntimeError as e:
             r.skipped = f"failed at warm-up: {e}"
