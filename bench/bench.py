@@ -3,8 +3,9 @@
 bench/run.sh builds the release artefacts and runs this script (Python 3.11, stdlib only). It
   1. compiles the C programs (bench/floor/post.c, bench/floor/spawn.c, bench/bindings/login_bench.c)
      with gcc -O2;
-  2. starts release sfmfa-emulators on 127.0.0.1: one for http, one for https (resumed TLS
-     sessions) and one for the https rows with full handshakes;
+  2. starts release sfmfa-emulators on 127.0.0.1: one for http (token logins answered with the
+     same token), one for http with the emulator's default (a fresh token each time), one for
+     https (resumed TLS sessions) and one for the https rows with full handshakes;
   3. captures the exact login requests sfmfa sends (passcode, push, plain password, cached-token
      login) through a recording proxy in front of the http emulator, for the floors to replay;
   4. starts one long-lived worker per row (in-process rows time each login inside the worker;
@@ -337,6 +338,9 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
         headers={"Content-Type": "application/json"}, method="POST"), timeout=10)
     if answer.status != 200:
         fail(f"the emulator's control API answered {answer.status}")
+    # The same server with the emulator's default: a fresh MFA token in every token login's answer,
+    # which the store must then write (informative rows).
+    rotating, _ = start_emulator(children, work, "http-rotating", tls=False)
     https, ca = start_emulator(children, work, "https", tls=True)
     # The full-handshake rows get an https emulator of their own: each handshake leaves two
     # session tickets in the server's session cache (rustls keeps 256, oldest out first), and the
@@ -360,10 +364,22 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
         if len(captured) != logins:
             fail(f"capturing the {kind} request: {len(captured)} login requests seen, {logins} expected")
         requests[kind] = captured[-1]  # the token login is the second
+    # The rotating emulator signs its own tokens: its token login is captured from it.
+    rotating_proxy = RecordingProxy(rotating)
+    w = Worker(children, [rows_exe, "sfmfa", *TOKEN, "token_cache=memory",
+                          *sfmfa_opts(rotating_proxy.port, False)], work / "capture-rotating.log")
+    try:
+        w.run(2)
+    except RuntimeError as e:
+        fail(f"capturing the token request of the rotating emulator: {e}")
+    w.close()
+    rotating_request = rotating_proxy.take_logins()[-1]
     files = {}
     for kind, req in requests.items():
         files[kind] = work / f"{kind}.http"
         files[kind].write_bytes(for_port(req, http))
+    files["token-rotating"] = work / "token-rotating.http"
+    files["token-rotating"].write_bytes(for_port(rotating_request, rotating))
     files["passcode-tls"] = work / "passcode-tls.http"
     files["passcode-tls"].write_bytes(for_port(requests["passcode"], https))
     files["passcode-tls-full"] = work / "passcode-tls-full.http"
@@ -379,6 +395,8 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
     keyutils_why = "" if keyutils.stdout.strip() == "ok" else (keyutils.stdout.strip() or keyutils.stderr.strip())
     cache_dir = work / "file-cache"
     cache_dir.mkdir()
+    rotating_dir = work / "file-cache-rotating"
+    rotating_dir.mkdir()
     home = work / "home"  # the CLI reads no profile of the user running the bench
     home.mkdir()
     cli_env = {k: v for k, v in os.environ.items() if not k.startswith("SNOWFLAKE_")}
@@ -394,6 +412,7 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
         Row("c_push", "C raw POST (push body), in-process", [post, "--worker", str(files["push"]), str(http)]),
         Row("c_plain", "C raw POST (plain password body), in-process", [post, "--worker", str(files["plain"]), str(http)]),
         Row("c_token", "C raw POST (cached-token body), in-process", [post, "--worker", str(files["token"]), str(http)]),
+        Row("c_token_rot", "C raw POST (cached-token body; the server answers a fresh token), in-process", [post, "--worker", str(files["token-rotating"]), str(rotating)]),
         Row("c_process", "C process floor: one process per POST (passcode body)", [spawn, post, str(files["passcode"]), str(http)], warmup=5),
         Row("c_exec", "C process doing nothing (`post --noop`)", [spawn, post, "--noop"], warmup=5),
         Row("tls_full", "rustls full handshake + POST (passcode body)", [rows_exe, "tls", "--full", str(https_full), str(ca_full), str(files["passcode-tls-full"])]),
@@ -406,6 +425,7 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
         Row("tok_file", "sfmfa cached-token login, token_cache=file", [rows_exe, "sfmfa", "--prime", "--expect", "mfa_token", *token, "token_cache=file", f"credential_cache_dir={cache_dir}"], floor="c_token", goal=1.5),
         Row("tok_keyutils", "sfmfa cached-token login, token_cache=keyutils", [rows_exe, "sfmfa", "--prime", "--expect", "mfa_token", *token, "token_cache=keyutils"], floor="c_token", goal=1.3, skipped=keyutils_why and f"keyutils {keyutils_why}"),
         Row("tok_memory", "sfmfa cached-token login, token_cache=memory", [rows_exe, "sfmfa", "--prime", "--expect", "mfa_token", *token, "token_cache=memory"], floor="c_token"),
+        Row("tok_file_rot", "sfmfa cached-token login, token_cache=file, a fresh token in each answer (written)", [rows_exe, "sfmfa", "--prime", "--expect", "mfa_token", *TOKEN, *sfmfa_opts(rotating, False), "token_cache=file", f"credential_cache_dir={rotating_dir}"], floor="c_token_rot"),
         Row("cli_login", "`sfmfa login` process (http, passcode, token cache off; logs out too)", [spawn, *cli_login], floor="c_process", goal=2.0, env=cli_env, warmup=5),
         Row("cli_version", "`sfmfa --version` process (start-up only)", [spawn, str(RELEASE / "sfmfa"), "--version"], floor="c_exec", env=cli_env, warmup=5),
         Row("c_abi", "C ABI `sfmfa_client_login` (libsfmfa.so), http, passcode", [str(exe["login_bench"]), str(http)], floor="c_passcode"),
@@ -444,8 +464,8 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
 
     # 5. The table.
     print(f"{args.rounds} interleaved rounds × {args.per_round} logins per row (row order rotated "
-          f"each round) after untimed warm-up logins, in {elapsed:.0f} s; emulators: http, https "
-          f"(resumed rows), https (full-handshake rows).")
+          f"each round) after untimed warm-up logins, in {elapsed:.0f} s; emulators: http, http "
+          f"rotating tokens, https (resumed rows), https (full-handshake rows).")
     print()
     print("| row | median | p90 | floor | floor median | ratio | goal |")
     print("|---|---|---|---|---|---|---|")

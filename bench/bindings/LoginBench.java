@@ -20,8 +20,10 @@ public class LoginBench {
         props.setProperty("account", "xy12345");
         props.setProperty("user", "demo");
         props.setProperty("password", "abc123");
+        // The options of the Rust and C ABI rows (bench.py's PASSCODE): the same request.
+        props.setProperty("authenticator", "username_password_mfa");
         props.setProperty("passcode", "987654");
-        props.setProperty("token_cache", "none");
+        props.setProperty("client_store_temporary_credential", "off");
         String url = "jdbc:snowflake://127.0.0.1:" + port + "/?protocol=http";
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
         try (SfmfaClient client = SfmfaClient.fromUrl(url, props)) {

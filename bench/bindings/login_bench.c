@@ -4,7 +4,7 @@
  * rows, which go through the same calls.
  *
  *   login_bench PORT   passcode logins (bypass code) of user `demo` over http on 127.0.0.1, token
- *                      caching off, one client. For each line "run K" on stdin: K logins, each
+ *                      caching off (client_store_temporary_credential=off), one client. For each line "run K" on stdin: K logins, each
  *                      timing sfmfa_client_login only (the logout and free come after the timer),
  *                      answered with one line "ok NS NS ..." (or "error WHY").
  */
@@ -37,10 +37,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: login_bench PORT\n");
         return 2;
     }
+    /* The options of the Rust row (bench.py's PASSCODE): the same request, the same floor. */
     const char *options[][2] = {
-        {"account", "xy12345"}, {"user", "demo"},       {"password", "abc123"},
-        {"passcode", "987654"}, {"host", "127.0.0.1"},  {"port", argv[1]},
-        {"protocol", "http"},   {"token_cache", "none"},
+        {"account", "xy12345"},
+        {"user", "demo"},
+        {"password", "abc123"},
+        {"authenticator", "username_password_mfa"},
+        {"passcode", "987654"},
+        {"client_store_temporary_credential", "off"},
+        {"host", "127.0.0.1"},
+        {"port", argv[1]},
+        {"protocol", "http"},
     };
     sfmfa_config *cfg = NULL;
     if (sfmfa_config_new(&cfg) != SFMFA_RESULT_OK)

@@ -20,8 +20,11 @@ import sfmfa  # noqa: E402
 
 def main() -> None:
     port = int(sys.argv[1])
-    options = dict(account="xy12345", user="demo", password="abc123", passcode="987654",
-                   host="127.0.0.1", port=port, protocol="http", token_cache="none")
+    # The options of the Rust and C ABI rows (bench.py's PASSCODE): the same request.
+    options = dict(account="xy12345", user="demo", password="abc123",
+                   authenticator="username_password_mfa", passcode="987654",
+                   client_store_temporary_credential="off",
+                   host="127.0.0.1", port=port, protocol="http")
     clock = time.perf_counter_ns
     with sfmfa.Client(**options) as client:
         for line in sys.stdin:
