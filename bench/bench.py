@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
 RELEASE = TARGET / "release"
 LOGIN_PATH = b"/session/v1/login-request"
+LOGOUT_PATH = b"/session?delete=true"
 
 # The options of each login kind; host, port and protocol are added per emulator. The password is
 # the emulator's test password and the passcode its bypass code (emulator/default.toml).
@@ -162,10 +163,11 @@ class RecordingProxy:
                     up.sendall(request)
                     client.sendall(read_http_message(up))
 
-    def take_logins(self) -> list[bytes]:
-        logins = [r for r in self.requests if LOGIN_PATH in r.split(b"\r\n", 1)[0]]
+    def take(self, path: bytes) -> list[bytes]:
+        """The requests to `path` (a prefix of the request target) kept so far; forgets them all."""
+        taken = [r for r in self.requests if r.split(b" ", 2)[1].startswith(path)]
         self.requests.clear()
-        return logins
+        return taken
 
 
 def for_port(request: bytes, port: int) -> bytes:
@@ -360,7 +362,14 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
         except RuntimeError as e:
             fail(f"capturing the {kind} request: {e}")
         w.close()
-        captured = proxy.take_logins()
+        if kind == "passcode":
+            # Every worker logs out after each login: the passcode one's logout is kept for the
+            # process floor of `sfmfa login`, which logs out too.
+            logout = [r for r in proxy.requests if r.split(b" ", 2)[1].startswith(LOGOUT_PATH)]
+            if not logout:
+                fail("capturing the logout request: none seen")
+            requests["logout"] = logout[-1]
+        captured = proxy.take(LOGIN_PATH)
         if len(captured) != logins:
             fail(f"capturing the {kind} request: {len(captured)} login requests seen, {logins} expected")
         requests[kind] = captured[-1]  # the token login is the second
@@ -373,7 +382,7 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
     except RuntimeError as e:
         fail(f"capturing the token request of the rotating emulator: {e}")
     w.close()
-    rotating_request = rotating_proxy.take_logins()[-1]
+    rotating_request = rotating_proxy.take(LOGIN_PATH)[-1]
     files = {}
     for kind, req in requests.items():
         files[kind] = work / f"{kind}.http"
@@ -414,6 +423,7 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
         Row("c_token", "C raw POST (cached-token body), in-process", [post, "--worker", str(files["token"]), str(http)]),
         Row("c_token_rot", "C raw POST (cached-token body; the server answers a fresh token), in-process", [post, "--worker", str(files["token-rotating"]), str(rotating)]),
         Row("c_process", "C process floor: one process per POST (passcode body)", [spawn, post, str(files["passcode"]), str(http)], warmup=5),
+        Row("c_process_logout", "C process: login POST + logout POST (what `sfmfa login` sends)", [spawn, post, str(files["passcode"]), str(http), str(files["logout"])], warmup=5),
         Row("c_exec", "C process doing nothing (`post --noop`)", [spawn, post, "--noop"], warmup=5),
         Row("tls_full", "rustls full handshake + POST (passcode body)", [rows_exe, "tls", "--full", str(https_full), str(ca_full), str(files["passcode-tls-full"])]),
         Row("tls_resumed", "rustls resumed handshake + POST (passcode body)", [rows_exe, "tls", "--resumed", str(https), str(ca), str(files["passcode-tls"])]),
