@@ -401,7 +401,8 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
     # 4. The rows.
     post, spawn = str(exe["post"]), str(exe["spawn"])
     keyutils = subprocess.run([rows_exe, "probe-keyutils"], capture_output=True, text=True)
-    keyutils_why = "" if keyutils.stdout.strip() == "ok" else (keyutils.stdout.strip() or keyutils.stderr.strip())
+    keyutils_why = keyutils.stdout.strip() or keyutils.stderr.strip()
+    keyutils_why = "" if keyutils_why == "ok" else keyutils_why
     cache_dir = work / "file-cache"
     cache_dir.mkdir()
     rotating_dir = work / "file-cache-rotating"
@@ -416,31 +417,72 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
         if not opt.startswith("password="):  # from SNOWFLAKE_PASSWORD, as the CLI advises
             cli_login += ["-o", opt]
     token = TOKEN + sfmfa_opts(http, False)
+
+    def c_post(kind: str, port: int) -> list[str]:  # the in-process C floor of one body
+        return [post, "--worker", str(files[kind]), str(port)]
+
+    def sf(*args: str) -> list[str]:  # an sfmfa worker
+        return [rows_exe, "sfmfa", *args]
+
+    passcode_http = ["--expect", "passcode", *PASSCODE, *sfmfa_opts(http, False)]
+    cached = ["--prime", "--expect", "mfa_token"]
+    java = [shutil.which("java") or "java", "-cp", str(jar),
+            str(ROOT / "bench/bindings/LoginBench.java"), str(http)]
     rows = [
-        Row("c_passcode", "C raw POST (passcode body), in-process", [post, "--worker", str(files["passcode"]), str(http)]),
-        Row("c_push", "C raw POST (push body), in-process", [post, "--worker", str(files["push"]), str(http)]),
-        Row("c_plain", "C raw POST (plain password body), in-process", [post, "--worker", str(files["plain"]), str(http)]),
-        Row("c_token", "C raw POST (cached-token body), in-process", [post, "--worker", str(files["token"]), str(http)]),
-        Row("c_token_rot", "C raw POST (cached-token body; the server answers a fresh token), in-process", [post, "--worker", str(files["token-rotating"]), str(rotating)]),
-        Row("c_process", "C process floor: one process per POST (passcode body)", [spawn, post, str(files["passcode"]), str(http)], warmup=5),
-        Row("c_process_logout", "C process: login POST + logout POST (what `sfmfa login` sends)", [spawn, post, str(files["passcode"]), str(http), str(files["logout"])], warmup=5),
+        # The floors.
+        Row("c_passcode", "C raw POST (passcode body), in-process", c_post("passcode", http)),
+        Row("c_push", "C raw POST (push body), in-process", c_post("push", http)),
+        Row("c_plain", "C raw POST (plain password body), in-process", c_post("plain", http)),
+        Row("c_token", "C raw POST (cached-token body), in-process", c_post("token", http)),
+        Row("c_token_rot", "C raw POST (cached-token body; the server answers a fresh token), "
+            "in-process", c_post("token-rotating", rotating)),
+        Row("c_process", "C process floor: one process per POST (passcode body)",
+            [spawn, post, str(files["passcode"]), str(http)], warmup=5),
+        Row("c_process_logout", "C process: login POST + logout POST (what `sfmfa login` sends)",
+            [spawn, post, str(files["passcode"]), str(http), str(files["logout"])], warmup=5),
         Row("c_exec", "C process doing nothing (`post --noop`)", [spawn, post, "--noop"], warmup=5),
-        Row("tls_full", "rustls full handshake + POST (passcode body)", [rows_exe, "tls", "--full", str(https_full), str(ca_full), str(files["passcode-tls-full"])]),
-        Row("tls_resumed", "rustls resumed handshake + POST (passcode body)", [rows_exe, "tls", "--resumed", str(https), str(ca), str(files["passcode-tls"])]),
-        Row("rs_passcode", "sfmfa `Client::login`, http, passcode", [rows_exe, "sfmfa", "--expect", "passcode", *PASSCODE, *sfmfa_opts(http, False)], floor="c_passcode", goal=1.10),
-        Row("rs_push", "sfmfa `Client::login`, http, push (approved at once)", [rows_exe, "sfmfa", *PUSH, *sfmfa_opts(http, False)], floor="c_push", goal=1.10),
-        Row("rs_plain", "sfmfa `Client::login`, http, plain password", [rows_exe, "sfmfa", *PLAIN, *sfmfa_opts(http, False)], floor="c_plain", goal=1.10),
-        Row("rs_https", "sfmfa `Client::login`, https, passcode, 2nd+ login (resumed)", [rows_exe, "sfmfa", "--expect", "passcode", *PASSCODE, *sfmfa_opts(https, True, ca)], floor="tls_resumed", goal=1.05),
-        Row("rs_https_fresh", "sfmfa new `Client` + `login`, https, passcode (full handshake)", [rows_exe, "sfmfa", "--fresh", "--expect", "passcode", *PASSCODE, *sfmfa_opts(https_full, True, ca_full)], floor="tls_full"),
-        Row("tok_file", "sfmfa cached-token login, token_cache=file", [rows_exe, "sfmfa", "--prime", "--expect", "mfa_token", *token, "token_cache=file", f"credential_cache_dir={cache_dir}"], floor="c_token", goal=1.5),
-        Row("tok_keyutils", "sfmfa cached-token login, token_cache=keyutils", [rows_exe, "sfmfa", "--prime", "--expect", "mfa_token", *token, "token_cache=keyutils"], floor="c_token", goal=1.3, skipped=keyutils_why and f"keyutils {keyutils_why}"),
-        Row("tok_memory", "sfmfa cached-token login, token_cache=memory", [rows_exe, "sfmfa", "--prime", "--expect", "mfa_token", *token, "token_cache=memory"], floor="c_token"),
-        Row("tok_file_rot", "sfmfa cached-token login, token_cache=file, a fresh token in each answer (written)", [rows_exe, "sfmfa", "--prime", "--expect", "mfa_token", *TOKEN, *sfmfa_opts(rotating, False), "token_cache=file", f"credential_cache_dir={rotating_dir}"], floor="c_token_rot"),
-        Row("cli_login", "`sfmfa login` process (http, passcode, token cache off; logs out too)", [spawn, *cli_login], floor="c_process", goal=2.0, env=cli_env, warmup=5),
-        Row("cli_version", "`sfmfa --version` process (start-up only)", [spawn, str(RELEASE / "sfmfa"), "--version"], floor="c_exec", env=cli_env, warmup=5),
-        Row("c_abi", "C ABI `sfmfa_client_login` (libsfmfa.so), http, passcode", [str(exe["login_bench"]), str(http)], floor="c_passcode"),
-        Row("python", "Python ctypes `Client.login()`, http, passcode", [sys.executable, str(ROOT / "bench/bindings/login_bench.py"), str(http)], floor="c_abi", goal_ms=0.05, env=lib_env),
-        Row("java", "Java JNI `SfmfaClient.login()`, http, passcode", [shutil.which("java") or "java", "-cp", str(jar), str(ROOT / "bench/bindings/LoginBench.java"), str(http)], floor="c_abi", warmup=300),
+        Row("tls_full", "rustls full handshake + POST (passcode body)",
+            [rows_exe, "tls", "--full", str(https_full), str(ca_full), str(files["passcode-tls-full"])]),
+        Row("tls_resumed", "rustls resumed handshake + POST (passcode body)",
+            [rows_exe, "tls", "--resumed", str(https), str(ca), str(files["passcode-tls"])]),
+        # sfmfa in-process, one client.
+        Row("rs_passcode", "sfmfa `Client::login`, http, passcode", sf(*passcode_http),
+            floor="c_passcode", goal=1.10),
+        Row("rs_push", "sfmfa `Client::login`, http, push (approved at once)",
+            sf(*PUSH, *sfmfa_opts(http, False)), floor="c_push", goal=1.10),
+        Row("rs_plain", "sfmfa `Client::login`, http, plain password",
+            sf(*PLAIN, *sfmfa_opts(http, False)), floor="c_plain", goal=1.10),
+        Row("rs_https", "sfmfa `Client::login`, https, passcode, 2nd+ login (resumed)",
+            sf("--expect", "passcode", *PASSCODE, *sfmfa_opts(https, True, ca)),
+            floor="tls_resumed", goal=1.05),
+        Row("rs_https_fresh", "sfmfa new `Client` + `login`, https, passcode (full handshake)",
+            sf("--fresh", "--expect", "passcode", *PASSCODE, *sfmfa_opts(https_full, True, ca_full)),
+            floor="tls_full"),
+        # Cached-token logins.
+        Row("tok_file", "sfmfa cached-token login, token_cache=file",
+            sf(*cached, *token, "token_cache=file", f"credential_cache_dir={cache_dir}"),
+            floor="c_token", goal=1.5),
+        Row("tok_keyutils", "sfmfa cached-token login, token_cache=keyutils",
+            sf(*cached, *token, "token_cache=keyutils"), floor="c_token", goal=1.3,
+            skipped=keyutils_why and f"keyutils {keyutils_why}"),
+        Row("tok_memory", "sfmfa cached-token login, token_cache=memory",
+            sf(*cached, *token, "token_cache=memory"), floor="c_token"),
+        Row("tok_file_rot", "sfmfa cached-token login, token_cache=file, a fresh token in each "
+            "answer (written)", sf(*cached, *TOKEN, *sfmfa_opts(rotating, False), "token_cache=file",
+                                   f"credential_cache_dir={rotating_dir}"), floor="c_token_rot"),
+        # The CLI, one process per login.
+        Row("cli_login", "`sfmfa login` process (http, passcode, token cache off; logs out too)",
+            [spawn, *cli_login], floor="c_process", goal=2.0, env=cli_env, warmup=5),
+        Row("cli_version", "`sfmfa --version` process (start-up only)",
+            [spawn, str(RELEASE / "sfmfa"), "--version"], floor="c_exec", env=cli_env, warmup=5),
+        # The bindings, one client.
+        Row("c_abi", "C ABI `sfmfa_client_login` (libsfmfa.so), http, passcode",
+            [str(exe["login_bench"]), str(http)], floor="c_passcode"),
+        Row("python", "Python ctypes `Client.login()`, http, passcode",
+            [sys.executable, str(ROOT / "bench/bindings/login_bench.py"), str(http)],
+            floor="c_abi", goal_ms=0.05, env=lib_env),
+        Row("java", "Java JNI `SfmfaClient.login()`, http, passcode", java, floor="c_abi",
+            warmup=300),
     ]
     by_key = {r.key: r for r in rows}
     if not jar.exists() or shutil.which("java") is None:
@@ -514,9 +556,13 @@ def print_sizes(work: Path) -> None:
     strip = shutil.which("strip")
     print("| artifact (release) | bytes | stripped | goal |")
     print("|---|---|---|---|")
-    for name, path, goal in (("libsfmfa.so (C ABI, Python)", RELEASE / "libsfmfa.so", 3_000_000),
-                             ("libsfmfa_jni.so (Java; the jar holds it stripped of debug info)", RELEASE / "libsfmfa_jni.so", None),
-                             ("sfmfa (CLI)", RELEASE / "sfmfa", None)):
+    artifacts = (
+        ("libsfmfa.so (C ABI, Python)", RELEASE / "libsfmfa.so", 3_000_000),
+        ("libsfmfa_jni.so (Java; the jar holds it stripped of debug info)",
+         RELEASE / "libsfmfa_jni.so", None),
+        ("sfmfa (CLI)", RELEASE / "sfmfa", None),
+    )
+    for name, path, goal in artifacts:
         size = path.stat().st_size
         if strip is None:
             print(f"| {name} | {size:,} | no `strip` | |")
