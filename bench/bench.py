@@ -6,8 +6,9 @@ bench/run.sh builds the release artefacts and runs this script (Python 3.11, std
   2. starts release sfmfa-emulators on 127.0.0.1: one for http (token logins answered with the
      same token), one for http with the emulator's default (a fresh token each time), one for
      https (resumed TLS sessions) and one for the https rows with full handshakes;
-  3. captures the exact login requests sfmfa sends (passcode, push, plain password, cached-token
-     login) through a recording proxy in front of the http emulator, for the floors to replay;
+  3. captures the exact requests sfmfa sends (passcode, push, plain password and cached-token
+     logins, and a logout) through a recording proxy in front of each http emulator, for the
+     floors to replay;
   4. starts one long-lived worker per row (in-process rows time each login inside the worker;
      process rows go through bench/floor/spawn.c, which times spawn + wait of one process per
      login), warms each up, then runs ROUNDS interleaved rounds of PER_ROUND logins per row, the
