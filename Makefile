@@ -143,7 +143,10 @@ cli-extras:
 check-targets:
 	bash ci/check-targets.sh
 
-## Benchmarks (release build): login latency against the emulator and the library's size.
+## Benchmarks (release build, about 2 minutes; bench/README.md): every login row (in-process per mode and token
+## store, the CLI as a process, the C, Python and Java bindings) beside its physical floor (a raw-socket C client
+## replaying sfmfa's request, rustls full and resumed handshakes, a C process), measured in one run of interleaved
+## rounds; the sizes; the token cache operations; the pool warm-up against the official Python connector.
 bench:
 	bash bench/run.sh
 

@@ -1,14 +1,49 @@
 #!/usr/bin/env bash
-# `make bench`: login latency against the emulator (release build), token-cache costs, pool warm-up
-# (sfmfa against the official Python connector), login latency through the Java and Python bindings,
-# and the size of the library.
+# `make bench`: builds what it needs (release), then prints
+#   - the main table (bench/bench.py): every login row (sfmfa in-process per mode and token store,
+#     the CLI as a process, the C ABI, Python and Java bindings) beside its physical floor (a
+#     raw-socket C client replaying sfmfa's own request, rustls full and resumed handshakes, a C
+#     process), all measured in one run of interleaved rounds, and the sizes of the artefacts;
+#   - the token cache operations (cargo bench --bench cache);
+#   - the pool warm-up against the official Python connector (cargo bench --bench pool).
+# See bench/README.md. BENCH_ROUNDS and BENCH_PER_ROUND change the main table's sampling.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-echo "## Login latency (cargo bench --bench login, release, loopback)"
-cargo bench -q --bench login
+cargo=${CARGO:-cargo}
+
+missing=()
+for tool in gcc python3 java javac jar strip; do
+  command -v "$tool" >/dev/null || missing+=("$tool")
+done
+if ((${#missing[@]})); then
+  echo "make bench needs: ${missing[*]} (Debian: apt-get install gcc python3 openjdk-17-jdk-headless binutils)" >&2
+  exit 1
+fi
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
+  { echo "make bench needs Python >= 3.11 (bench/bench.py)" >&2; exit 1; }
+
+echo "Building (release): the emulator, the CLI, libsfmfa.so, the Java jar and the bench workers..." >&2
+"$cargo" build -q --release -p sfmfa-emulator -p sfmfa-cli -p sfmfa-c -p sfmfa-jni
+make -s java >/dev/null
+# The Rust workers (benches/rows.rs), built as cargo bench builds them; the path from cargo's JSON.
+rows_exe=$("$cargo" bench -q --no-run --bench rows --message-format=json |
+  python3 -c 'import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "rows" and m.get("executable"):
+        print(m["executable"])')
+[[ -x $rows_exe ]] || { echo "bench: could not build benches/rows.rs" >&2; exit 1; }
+
+echo "## Login latency beside the physical floor (bench/bench.py, release, loopback)"
+python3 bench/bench.py --rows-exe "$rows_exe"
 echo
 echo "## Token cache operations (cargo bench --bench cache, release; Secret Service = private gnome-keyring)"
-ci/with-secret-service.sh env SFMFA_BENCH_SECRET_SERVICE=1 cargo bench -q --bench cache
+if command -v gnome-keyring-daemon >/dev/null && command -v dbus-run-session >/dev/null; then
+  ci/with-secret-service.sh env SFMFA_BENCH_SECRET_SERVICE=1 "$cargo" bench -q --bench cache
+else
+  echo "(no gnome-keyring-daemon / dbus-run-session: the Secret Service row is skipped)"
+  "$cargo" bench -q --bench cache
+fi
 echo
 echo "## Pool warm-up (cargo bench --bench pool, release; official connector from PyPI in target/bench-venv)"
 venv=target/bench-venv
@@ -20,30 +55,4 @@ if "$venv/bin/python" -c "import snowflake.connector" 2>/dev/null; then
   echo "snowflake-connector-python $("$venv/bin/python" -c 'import snowflake.connector as s; print(s.__version__)')"
   export SFMFA_BENCH_PYTHON=$PWD/$venv/bin/python
 fi
-cargo bench -q --bench pool
-echo
-echo "## Login latency through the bindings (release; passcode over http, one login = login(), logout untimed)"
-make -s java >/dev/null
-cargo build -q --release -p sfmfa-c -p sfmfa-emulator
-emu_dir=$(mktemp -d)
-target/release/sfmfa-emulator --port 0 --port-file "$emu_dir/port" --exit-after 600 >/dev/null &
-emu=$!
-for _ in $(seq 300); do [[ -s $emu_dir/port ]] && break; sleep 0.05; done
-port=$(cat "$emu_dir/port")
-echo "| binding | logins | median | p90 |"
-echo "|---|---|---|---|"
-SFMFA_LIBRARY=$PWD/target/release/libsfmfa.so python3 bench/bindings/login_bench.py "$port" 200
-java -cp target/java/sfmfa.jar bench/bindings/LoginBench.java "$port" 200
-kill "$emu" 2>/dev/null; wait "$emu" 2>/dev/null || true
-rm -rf "$emu_dir"
-cargo build -q --release -p sfmfa-c
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cp target/release/libsfmfa.so "$tmp/"
-strip "$tmp/libsfmfa.so"
-echo
-echo "## Library size"
-echo "| artifact | bytes |"
-echo "|---|---|"
-echo "| libsfmfa.so (release, stripped) | $(stat -c %s "$tmp/libsfmfa.so") |"
-echo "| libsfmfa.so (release, unstripped) | $(stat -c %s target/release/libsfmfa.so) |"
+"$cargo" bench -q --bench pool

@@ -1,8 +1,10 @@
-"""Login latency through the Python binding (ctypes over the C ABI): `bench/run.sh` runs it.
+"""Login latency through the Python binding (ctypes over the C ABI): a worker of `make bench`.
 
-Usage: python3 login_bench.py PORT [LOGINS]. Passcode logins (bypass code) of user `demo` over http
-on 127.0.0.1, token caching off; each row times `Client.login()` only (the logout is outside the
-timer), after 20 untimed logins, like `cargo bench --bench login` does for Rust.
+Usage: python3 login_bench.py PORT. Passcode logins (bypass code) of user `demo` over http on
+127.0.0.1, token caching off, one client, the library named by SFMFA_LIBRARY. For each line
+"run K" on stdin: K logins, each timing `Client.login()` only (the logout is outside the timer),
+answered with one line "ok NS NS ..." (or "error WHY"). bench/bench.py drives it beside the
+C ABI row (bench/bindings/login_bench.c), which is its floor.
 """
 
 from __future__ import annotations
@@ -18,30 +20,29 @@ import sfmfa  # noqa: E402
 
 def main() -> None:
     port = int(sys.argv[1])
-    logins = int(sys.argv[2]) if len(sys.argv) > 2 else 200
-    options = dict(account="xy12345", user="demo", password="abc123", passcode="987654",
-                   host="127.0.0.1", port=port, protocol="http", token_cache="none")
+    # The options of the Rust and C ABI rows (bench.py's PASSCODE): the same request.
+    options = dict(account="xy12345", user="demo", password="abc123",
+                   authenticator="username_password_mfa", passcode="987654",
+                   client_store_temporary_credential="off",
+                   host="127.0.0.1", port=port, protocol="http")
+    clock = time.perf_counter_ns
     with sfmfa.Client(**options) as client:
-        for _ in range(20):
-            client.login().close()
-        samples = []
-        for _ in range(logins):
-            start = time.perf_counter_ns()
-            session = client.login()
-            samples.append(time.perf_counter_ns() - start)
-            session.close()
-        fresh = []
-        for _ in range(logins):  # a new client (config + client handles) per login, as a one-shot script
-            start = time.perf_counter_ns()
-            session = sfmfa.login(**options)
-            fresh.append(time.perf_counter_ns() - start)
-            session.close()
-    for label, values in (("Python (ctypes), one client", samples),
-                          ("Python (ctypes), `sfmfa.login()` each time", fresh)):
-        values.sort()
-        median = values[len(values) // 2] / 1e6
-        p90 = values[len(values) * 9 // 10] / 1e6
-        print(f"| {label} | {len(values)} | {median:.2f} ms | {p90:.2f} ms |")
+        for line in sys.stdin:
+            words = line.split()
+            if len(words) != 2 or words[0] != "run":
+                print("error bad command", flush=True)
+                continue
+            samples = []
+            try:
+                for _ in range(int(words[1])):
+                    start = clock()
+                    session = client.login()
+                    samples.append(clock() - start)
+                    session.close()
+            except sfmfa.Error as e:
+                print(f"error {e}", flush=True)
+                continue
+            print("ok", *samples, flush=True)
 
 
 if __name__ == "__main__":
