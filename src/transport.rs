@@ -24,6 +24,17 @@ use crate::tls_check::TlsProblem;
 /// Largest answer body accepted; a login answer is a few kilobytes.
 const MAX_BODY: u64 = 1 << 20;
 
+/// Size of the buffer each transport reads into (ureq's default is 128 KiB). It holds the whole
+/// head of an answer (so it is also the largest head accepted: a login answer's is under 1 KiB);
+/// the body streams through it. Its bytes are zeroed when it is allocated and again (the
+/// outermost transport's) when the connection goes, so its size is paid twice per request.
+const INPUT_BUFFER: usize = 16 * 1024;
+
+/// Size of the buffer each transport writes from (ureq's default is 128 KiB). ureq needs the
+/// longest line of a request head to fit (the logout's `Authorization`, with the session token:
+/// a few hundred bytes); a login request (1–2 KiB) is sent in one write from it.
+const OUTPUT_BUFFER: usize = 8 * 1024;
+
 /// An HTTP answer: status and body (wiped when dropped, it holds session tokens).
 pub(crate) struct HttpAnswer {
     pub status: u16,
@@ -92,35 +103,96 @@ impl Connector for SharedConnector {
         chained: Option<()>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
         let inner = self.chain.connect(details, chained)?;
-        Ok(inner.map(|inner| {
-            Box::new(WipingTransport {
-                inner,
-                transmitted: false,
-                on_sent: self.on_sent.clone(),
-            }) as Self::Out
-        }))
+        Ok(inner
+            .map(|inner| Box::new(WipingTransport::new(inner, self.on_sent.clone())) as Self::Out))
     }
 }
 
-/// A connection of ureq's chain that wipes its buffers when it is dropped, and reports when the
-/// request has been written.
+/// A connection of ureq's chain that wipes its buffers when it is dropped, sends each request in
+/// one write, reports when the request has been written, and is never kept for another request.
 ///
-/// ureq reads the answer into the buffers of the outermost transport (rustls's plaintext side for
-/// https, the socket's for http) and writes the request from them: the session and MFA tokens of
-/// an answer and the password of a request pass through them. They are plain `Vec`s, freed
-/// without being wiped; so they are zeroed here, through the `Buffers` API, before the transport
-/// goes. (What rustls keeps inside itself is out of reach: README, "Secrets in memory".)
+/// Wiping: ureq reads the answer into the buffers of the outermost transport (rustls's plaintext
+/// side for https, the socket's for http) and writes the request from them: the session and MFA
+/// tokens of an answer and the password of a request pass through them. They are plain `Vec`s,
+/// freed without being wiped; so they are zeroed here, through the `Buffers` API, before the
+/// transport goes. (What rustls keeps inside itself is out of reach: README, "Secrets in memory".)
+///
+/// One write: ureq writes the head of a request, then its body, each with a write (a system call,
+/// and over TLS a record) of its own. Here what ureq hands over is gathered (in `staged`, wiped
+/// like the buffers) and the whole request goes in one write when ureq starts waiting for the
+/// answer — or earlier, in output-buffer-sized writes, once [`OUTPUT_BUFFER`] bytes are waiting.
+///
+/// Never kept: ureq asks a transport whether it is still open before pooling it, which for TCP
+/// costs a non-blocking read probe (three system calls) after every answer. Nothing is pooled here
+/// (`max_idle_connections(0)`), so the answer is "no" without asking the socket.
 struct WipingTransport {
     inner: Box<dyn ureq::unversioned::transport::Transport>,
+    /// The request bytes ureq has handed over and that were not written yet. Its capacity
+    /// ([`STAGED_CAPACITY`]) is reserved up front and never exceeded, so it is never reallocated
+    /// (a reallocation would leave a copy of the password behind).
+    staged: Vec<u8>,
     /// True once any bytes of the request were handed to the socket.
     transmitted: bool,
     on_sent: Option<SentHook>,
+}
+
+/// Capacity of [`WipingTransport::staged`]: less than [`OUTPUT_BUFFER`] bytes wait there before a
+/// hand-over, and one hand-over brings at most [`OUTPUT_BUFFER`] more.
+const STAGED_CAPACITY: usize = 2 * OUTPUT_BUFFER;
+
+impl WipingTransport {
+    fn new(
+        inner: Box<dyn ureq::unversioned::transport::Transport>,
+        on_sent: Option<SentHook>,
+    ) -> Self {
+        WipingTransport {
+            inner,
+            staged: Vec::with_capacity(STAGED_CAPACITY),
+            transmitted: false,
+            on_sent,
+        }
+    }
+
+    /// Writes the staged bytes, in as few writes of the inner transport as its output buffer
+    /// allows (one for any login request), then wipes them.
+    fn flush(&mut self, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        let result = write_all(
+            self.inner.as_mut(),
+            &self.staged,
+            timeout,
+            &mut self.transmitted,
+        );
+        self.staged.as_mut_slice().zeroize();
+        self.staged.clear();
+        result
+    }
+}
+
+/// Writes `bytes` through the output buffer of `transport`, in writes of that buffer's size.
+/// `transmitted` is set before the first write (a failed write may still have sent some bytes).
+fn write_all(
+    transport: &mut dyn ureq::unversioned::transport::Transport,
+    bytes: &[u8],
+    timeout: NextTimeout,
+    transmitted: &mut bool,
+) -> Result<(), ureq::Error> {
+    let mut sent = 0;
+    while sent < bytes.len() {
+        let output = transport.buffers().output();
+        let n = output.len().min(bytes.len() - sent);
+        output[..n].copy_from_slice(&bytes[sent..sent + n]);
+        *transmitted = true;
+        transport.transmit_output(n, timeout)?;
+        sent += n;
+    }
+    Ok(())
 }
 
 impl std::fmt::Debug for WipingTransport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WipingTransport")
             .field("inner", &self.inner)
+            .field("staged", &self.staged.len())
             .field("transmitted", &self.transmitted)
             .finish_non_exhaustive()
     }
@@ -132,15 +204,30 @@ impl ureq::unversioned::transport::Transport for WipingTransport {
     }
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
-        self.inner.transmit_output(amount, timeout)?;
-        self.transmitted = true;
+        let output = self.inner.buffers().output();
+        let amount = amount.min(output.len());
+        if self.staged.len() + amount > self.staged.capacity() {
+            // Not reached (see STAGED_CAPACITY). The buffer is never grown: the new part is set
+            // aside (the flush reuses the output buffer), what waits is written, then the part.
+            // (Two writes; the request is still written in order and in full.)
+            let part = Zeroizing::new(output[..amount].to_vec());
+            self.flush(timeout)?;
+            return write_all(self.inner.as_mut(), &part, timeout, &mut self.transmitted);
+        } else {
+            self.staged.extend_from_slice(&output[..amount]);
+        }
+        // ureq's copy in the output buffer is overwritten by the next part, or wiped on drop.
+        if self.staged.len() >= OUTPUT_BUFFER {
+            self.flush(timeout)?;
+        }
         Ok(())
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
         // ureq writes the whole request (headers, then body; sfmfa never sends `Expect:
-        // 100-continue`) before it waits for the answer, so the first wait after a write means the
-        // request left in full.
+        // 100-continue`) before it waits for the answer: what is staged is the rest of the
+        // request, and once it is written the request has left in full.
+        self.flush(timeout)?;
         if self.transmitted
             && let Some(hook) = self.on_sent.take()
         {
@@ -150,7 +237,7 @@ impl ureq::unversioned::transport::Transport for WipingTransport {
     }
 
     fn is_open(&mut self) -> bool {
-        self.inner.is_open()
+        false
     }
 
     fn is_tls(&self) -> bool {
@@ -160,6 +247,7 @@ impl ureq::unversioned::transport::Transport for WipingTransport {
 
 impl Drop for WipingTransport {
     fn drop(&mut self) {
+        self.staged.as_mut_slice().zeroize();
         wipe_buffers(self.inner.buffers());
     }
 }
@@ -401,6 +489,9 @@ impl Transport {
             .max_redirects(0)
             .https_only(self.https)
             .user_agent(self.user_agent.as_str())
+            .input_buffer_size(INPUT_BUFFER)
+            .output_buffer_size(OUTPUT_BUFFER)
+            .max_response_header_size(INPUT_BUFFER)
             .timeout_global(Some(global))
             .timeout_connect(Some(connect))
             .build()
@@ -697,4 +788,164 @@ fn classify(e: ureq::Error, deadline: &Deadline, base: &str) -> AttemptError {
 fn tls_error(base: &str, e: &rustls::Error) -> Error {
     Error::new(ErrorKind::Tls, format!("TLS with {base} failed: {e}"))
         .with_hint("If the server uses a private CA or a TLS-inspecting proxy, set ca_file to its PEM certificate.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ureq::unversioned::transport::{LazyBuffers, Transport as UreqTransport};
+
+    /// What the fake connection saw, in order.
+    type Events = Arc<Mutex<Vec<String>>>;
+
+    /// A connection that records every write and answers with a canned response.
+    #[derive(Debug)]
+    struct Recording {
+        buffers: LazyBuffers,
+        writes: Arc<Mutex<Vec<Vec<u8>>>>,
+        events: Events,
+        answer: Option<Vec<u8>>,
+    }
+
+    impl UreqTransport for Recording {
+        fn buffers(&mut self) -> &mut dyn Buffers {
+            &mut self.buffers
+        }
+
+        fn transmit_output(&mut self, amount: usize, _: NextTimeout) -> Result<(), ureq::Error> {
+            let bytes = self.buffers.output()[..amount].to_vec();
+            self.writes.lock().unwrap().push(bytes);
+            self.events.lock().unwrap().push("write".into());
+            Ok(())
+        }
+
+        fn await_input(&mut self, _: NextTimeout) -> Result<bool, ureq::Error> {
+            let Some(answer) = self.answer.take() else {
+                return Ok(false);
+            };
+            let input = self.buffers.input_append_buf();
+            input[..answer.len()].copy_from_slice(&answer);
+            self.buffers.input_appended(answer.len());
+            Ok(true)
+        }
+
+        fn is_open(&mut self) -> bool {
+            self.events.lock().unwrap().push("probe".into());
+            true
+        }
+    }
+
+    /// Hands out one [`Recording`] connection, wrapped as `post` wraps every connection.
+    struct RecordingConnector {
+        writes: Arc<Mutex<Vec<Vec<u8>>>>,
+        events: Events,
+        on_sent: SentHook,
+    }
+
+    impl std::fmt::Debug for RecordingConnector {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("RecordingConnector")
+        }
+    }
+
+    impl Connector for RecordingConnector {
+        type Out = Box<dyn ureq::unversioned::transport::Transport>;
+
+        fn connect(
+            &self,
+            details: &ConnectionDetails,
+            _: Option<()>,
+        ) -> Result<Option<Self::Out>, ureq::Error> {
+            let config = details.config;
+            let inner = Recording {
+                buffers: LazyBuffers::new(config.input_buffer_size(), config.output_buffer_size()),
+                writes: Arc::clone(&self.writes),
+                events: Arc::clone(&self.events),
+                answer: Some(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}"
+                        .to_vec(),
+                ),
+            };
+            Ok(Some(Box::new(WipingTransport::new(
+                Box::new(inner),
+                Some(Arc::clone(&self.on_sent)),
+            ))))
+        }
+    }
+
+    fn transport() -> Transport {
+        Transport::new(Endpoint {
+            https: false,
+            host: "127.0.0.1",
+            port: 9,
+            ca_file: None,
+            binding: ("test", "0"),
+        })
+        .unwrap()
+    }
+
+    /// Sends `body` through a recording connection; the writes it made and the events in order.
+    fn send(body: &[u8]) -> (Vec<Vec<u8>>, Vec<String>) {
+        let t = transport();
+        let writes = Arc::default();
+        let events: Events = Arc::default();
+        let sent_events = Arc::clone(&events);
+        let connector = RecordingConnector {
+            writes: Arc::clone(&writes),
+            events: Arc::clone(&events),
+            on_sent: Arc::new(move || sent_events.lock().unwrap().push("sent".into())),
+        };
+        let agent = Agent::with_parts(
+            t.agent_config(Duration::from_secs(5), Duration::from_secs(5)),
+            connector,
+            t.resolver.clone(),
+        );
+        let deadline = Deadline::after(Duration::from_secs(5));
+        let answer = t
+            .post_with(
+                &agent,
+                "/session/v1/login-request",
+                &[],
+                &[],
+                body,
+                &deadline,
+            )
+            .unwrap();
+        assert_eq!(answer.status, 200);
+        assert_eq!(&answer.body[..], b"{}");
+        drop(agent);
+        let writes = writes.lock().unwrap().clone();
+        let events = events.lock().unwrap().clone();
+        (writes, events)
+    }
+
+    #[test]
+    fn a_request_goes_in_one_write_and_is_reported_sent_after_it() {
+        let body = format!("{{\"data\":{{\"PASSWORD\":\"{}\"}}}}", "p".repeat(1500));
+        let (writes, events) = send(body.as_bytes());
+        assert_eq!(writes.len(), 1, "head and body in one write");
+        let request = String::from_utf8(writes[0].clone()).unwrap();
+        assert!(request.starts_with("POST /session/v1/login-request HTTP/1.1\r\n"));
+        assert!(request.ends_with(&format!("\r\n\r\n{body}")));
+        // The hook runs once the request was written in full; the connection is never probed
+        // for reuse (nothing is pooled).
+        assert_eq!(events, ["write", "sent"]);
+    }
+
+    #[test]
+    fn a_request_larger_than_the_output_buffer_is_sent_in_order_and_in_full() {
+        let body = format!(
+            "{{\"data\":{{\"PASSWORD\":\"{}\"}}}}",
+            "p".repeat(3 * OUTPUT_BUFFER)
+        );
+        let (writes, events) = send(body.as_bytes());
+        assert!(writes.len() > 1);
+        assert!(writes.iter().all(|w| w.len() <= OUTPUT_BUFFER));
+        let request = String::from_utf8(writes.concat()).unwrap();
+        assert!(request.starts_with("POST /session/v1/login-request HTTP/1.1\r\n"));
+        assert!(request.ends_with(&format!("\r\n\r\n{body}")));
+        assert_eq!(events.last().map(String::as_str), Some("sent"));
+        assert_eq!(events.iter().filter(|e| *e == "sent").count(), 1);
+        assert!(!events.iter().any(|e| e == "probe"));
+    }
 }
