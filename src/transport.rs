@@ -11,15 +11,62 @@ use std::time::{Duration, Instant};
 use ureq::Agent;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{
-    Buffers, ConnectionDetails, Connector, DefaultConnector, NextTimeout,
-};
+use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::cancel::LoginCancel;
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind};
 use crate::tls_check::TlsProblem;
+
+#[cfg(target_os = "linux")]
+mod tcp;
+
+/// A connection of ureq's connector chain, as the chain hands it over.
+type Connection = Box<dyn ureq::unversioned::transport::Transport>;
+
+/// A connector chain that hands over boxed connections.
+type Chain = dyn Connector<(), Out = Connection>;
+
+/// Boxes the connections of the chain `C`.
+#[derive(Debug)]
+struct Boxing<C>(C);
+
+impl<C: Connector<()>> Connector<()> for Boxing<C> {
+    type Out = Connection;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<()>,
+    ) -> Result<Option<Connection>, ureq::Error> {
+        Ok(self
+            .0
+            .connect(details, chained)?
+            .map(ureq::unversioned::transport::Transport::boxed))
+    }
+}
+
+/// The connector chain of a [`Transport`]: ureq's (an HTTP CONNECT proxy of the environment, TCP,
+/// then rustls for https), with sfmfa's TCP connection on Linux (src/transport/tcp.rs: fewer
+/// system calls per request).
+fn connector_chain() -> Arc<Chain> {
+    #[cfg(target_os = "linux")]
+    {
+        use ureq::unversioned::transport::{ConnectProxyConnector, RustlsConnector};
+        let chain =
+            ().chain(ConnectProxyConnector::default())
+                .chain(tcp::TcpConnector)
+                .chain(RustlsConnector::default());
+        Arc::new(Boxing(chain))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        Arc::new(Boxing(
+            ureq::unversioned::transport::DefaultConnector::default(),
+        ))
+    }
+}
 
 /// Largest answer body accepted; a login answer is a few kilobytes.
 const MAX_BODY: u64 = 1 << 20;
@@ -67,7 +114,7 @@ pub(crate) enum AttemptError {
 pub(crate) struct Transport {
     tls: TlsConfig,
     https: bool,
-    connector: Arc<DefaultConnector>,
+    connector: Arc<Chain>,
     resolver: NameResolver,
     base_url: String,
     user_agent: String,
@@ -77,11 +124,11 @@ pub(crate) struct Transport {
 /// transport starts waiting for the answer): what a "push sent" event waits for.
 pub(crate) type SentHook = Arc<dyn Fn() + Send + Sync>;
 
-/// ureq's default connector chain (TCP, then rustls), shared by the agents of one `Transport`,
-/// with every connection it makes wrapped in a [`WipingTransport`].
-#[derive(Clone, Default)]
+/// The connector chain of a `Transport` ([`connector_chain`]), shared by its agents, with every
+/// connection it makes wrapped in a [`WipingTransport`].
+#[derive(Clone)]
 struct SharedConnector {
-    chain: Arc<DefaultConnector>,
+    chain: Arc<Chain>,
     /// The hook of the request this connector's agent sends, if any.
     on_sent: Option<SentHook>,
 }
@@ -468,7 +515,7 @@ impl Transport {
         Ok(Transport {
             tls,
             https: endpoint.https,
-            connector: Arc::new(DefaultConnector::default()),
+            connector: connector_chain(),
             resolver: NameResolver::default(),
             base_url: format!("{scheme}://{host}:{}", endpoint.port),
             user_agent: user_agent(endpoint.binding),
@@ -576,7 +623,8 @@ impl Transport {
             chain: Arc::clone(&self.connector),
             on_sent,
         };
-        // A connect in progress is the one step a cancel cannot interrupt: keep it short.
+        // Outside Linux a connect in progress is the one step a cancel cannot interrupt: keep it
+        // short (on Linux the cancel ends it too, src/transport/tcp.rs).
         let agent = Agent::with_parts(
             self.agent_config(remaining, remaining.min(Duration::from_secs(10))),
             connector,
