@@ -149,9 +149,33 @@ impl Connector for SharedConnector {
         details: &ConnectionDetails,
         chained: Option<()>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
-        let inner = self.chain.connect(details, chained)?;
-        Ok(inner
-            .map(|inner| Box::new(WipingTransport::new(inner, self.on_sent.clone())) as Self::Out))
+        // On Linux a direct connection takes over "sent" (it holds its writes until it reads, so
+        // it is the one that knows when the request left); through a proxy, or elsewhere, the
+        // WipingTransport reports it.
+        #[cfg(target_os = "linux")]
+        let (inner, sent) = match self.on_sent.clone() {
+            Some(hook) if details.config.proxy().is_none() => {
+                let signal = tcp::SentSignal::new(Arc::clone(&hook));
+                tcp::offer(Arc::clone(&signal));
+                let inner = self.chain.connect(details, chained);
+                let sent = if tcp::withdraw() {
+                    Sent::Delegated(signal)
+                } else {
+                    Sent::Here(Some(hook))
+                };
+                (inner?, sent)
+            }
+            _ => (
+                self.chain.connect(details, chained)?,
+                Sent::Here(self.on_sent.clone()),
+            ),
+        };
+        #[cfg(not(target_os = "linux"))]
+        let (inner, sent) = (
+            self.chain.connect(details, chained)?,
+            Sent::Here(self.on_sent.clone()),
+        );
+        Ok(inner.map(|inner| Box::new(WipingTransport::new(inner, sent)) as Self::Out))
     }
 }
 
@@ -169,9 +193,22 @@ impl Connector for SharedConnector {
 /// like the buffers) and the whole request goes in one write when ureq starts waiting for the
 /// answer — or earlier, in output-buffer-sized writes, once [`OUTPUT_BUFFER`] bytes are waiting.
 ///
+/// Sent: on Linux a direct connection holds its writes until it reads (src/transport/tcp.rs), so
+/// this transport only arms its signal once the whole request is handed over, and the connection
+/// runs the hook after the write that sends it; otherwise the hook runs here.
+///
 /// Never kept: ureq asks a transport whether it is still open before pooling it, which for TCP
 /// costs a non-blocking read probe (three system calls) after every answer. Nothing is pooled here
 /// (`max_idle_connections(0)`), so the answer is "no" without asking the socket.
+/// Who reports that a request was written in full.
+enum Sent {
+    /// The [`WipingTransport`], with this hook (if any), when ureq starts waiting for the answer.
+    Here(Option<SentHook>),
+    /// The connection under it, once armed (src/transport/tcp.rs: it holds writes until it reads).
+    #[cfg(target_os = "linux")]
+    Delegated(Arc<tcp::SentSignal>),
+}
+
 struct WipingTransport {
     inner: Box<dyn ureq::unversioned::transport::Transport>,
     /// The request bytes ureq has handed over and that were not written yet. Its capacity
@@ -180,7 +217,7 @@ struct WipingTransport {
     staged: Vec<u8>,
     /// True once any bytes of the request were handed to the socket.
     transmitted: bool,
-    on_sent: Option<SentHook>,
+    on_sent: Sent,
 }
 
 /// Capacity of [`WipingTransport::staged`]: less than [`OUTPUT_BUFFER`] bytes wait there before a
@@ -188,10 +225,7 @@ struct WipingTransport {
 const STAGED_CAPACITY: usize = 2 * OUTPUT_BUFFER;
 
 impl WipingTransport {
-    fn new(
-        inner: Box<dyn ureq::unversioned::transport::Transport>,
-        on_sent: Option<SentHook>,
-    ) -> Self {
+    fn new(inner: Box<dyn ureq::unversioned::transport::Transport>, on_sent: Sent) -> Self {
         WipingTransport {
             inner,
             staged: Vec::with_capacity(STAGED_CAPACITY),
@@ -275,10 +309,16 @@ impl ureq::unversioned::transport::Transport for WipingTransport {
         // 100-continue`) before it waits for the answer: what is staged is the rest of the
         // request, and once it is written the request has left in full.
         self.flush(timeout)?;
-        if self.transmitted
-            && let Some(hook) = self.on_sent.take()
-        {
-            hook();
+        if self.transmitted {
+            match &mut self.on_sent {
+                Sent::Here(hook) => {
+                    if let Some(hook) = hook.take() {
+                        hook();
+                    }
+                }
+                #[cfg(target_os = "linux")]
+                Sent::Delegated(signal) => signal.arm(),
+            }
         }
         self.inner.await_input(timeout)
     }
@@ -916,7 +956,7 @@ mod tests {
             };
             Ok(Some(Box::new(WipingTransport::new(
                 Box::new(inner),
-                Some(Arc::clone(&self.on_sent)),
+                Sent::Here(Some(Arc::clone(&self.on_sent))),
             ))))
         }
     }

@@ -10,6 +10,11 @@
 //! request that is `socket`, `connect`, `poll`, `sendto`, `poll`, `recvfrom`, `close`, against
 //! eleven calls through ureq's connection.
 //!
+//! A direct connection of a request that reports "sent" holds its writes until it next reads, and
+//! sends them in one write: over TLS the end of the handshake (ChangeCipherSpec, Finished) and the
+//! request leave together (one `sendto` and one packet instead of three). The report that the
+//! request was written in full then comes from here, after that write ([`SentSignal`]).
+//!
 //! `TCP_NODELAY` is set where it matters: at once for TLS (its handshake and first request are
 //! writes that follow each other), and for plain HTTP only if a second write follows a write with
 //! no read between them (a request larger than the output buffer): a single write per request is
@@ -20,10 +25,12 @@
 //! stream, a connect in progress is aborted) — so unlike ureq's blocking connect, a connect that
 //! hangs no longer holds a cancelled login up to its connect timeout.
 
+use std::cell::RefCell;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::os::fd::{AsRawFd, RawFd};
-use std::sync::{Arc, Weak};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use ureq::unversioned::transport::{
@@ -34,6 +41,61 @@ use ureq::{ProxyProtocol, Timeout};
 
 /// The shortest time an address is given to connect when a name has several.
 const MIN_PER_ADDRESS: Duration = Duration::from_millis(10);
+
+/// "The request has been written in full", moved down to the socket: a connection that holds its
+/// writes until it reads (see [`TcpConnection`]) is the one that knows when the request really
+/// left, so the layer above ([`super::WipingTransport`]) arms the signal once it has handed the
+/// whole request over, and the connection runs the hook after the write that sends it.
+pub(crate) struct SentSignal {
+    hook: Mutex<Option<super::SentHook>>,
+    armed: AtomicBool,
+}
+
+impl SentSignal {
+    /// A signal that runs `hook` once.
+    pub(crate) fn new(hook: super::SentHook) -> Arc<Self> {
+        Arc::new(SentSignal {
+            hook: Mutex::new(Some(hook)),
+            armed: AtomicBool::new(false),
+        })
+    }
+
+    /// The whole request has been handed to the connection: the hook runs after its next write.
+    pub(crate) fn arm(&self) {
+        self.armed.store(true, Ordering::Release);
+    }
+
+    /// Runs the hook (once) if the request was handed over and everything is written.
+    fn fire_if_armed(&self) {
+        if self.armed.load(Ordering::Acquire) {
+            let hook = match self.hook.lock() {
+                Ok(mut hook) => hook.take(),
+                Err(e) => e.into_inner().take(),
+            };
+            if let Some(hook) = hook {
+                hook();
+            }
+        }
+    }
+}
+
+thread_local! {
+    /// The signal of the connection being made on this thread, from [`offer`] to the
+    /// [`TcpConnector`] that takes it (or to [`withdraw`]).
+    static OFFERED: RefCell<Option<Arc<SentSignal>>> = const { RefCell::new(None) };
+}
+
+/// Offers `signal` to the connection the chain is about to make on this thread: a direct TCP
+/// connection takes it (and holds its writes until it reads); a proxy's does not.
+pub(crate) fn offer(signal: Arc<SentSignal>) {
+    OFFERED.with(|o| *o.borrow_mut() = Some(signal));
+}
+
+/// Ends the offer: `true` if a connection took the signal (it then runs the hook), `false` if none
+/// did (the caller runs it).
+pub(crate) fn withdraw() -> bool {
+    OFFERED.with(|o| o.borrow_mut().take()).is_none()
+}
 
 /// Opens the TCP connection of a request (unless an earlier connector of the chain, a proxy's,
 /// already did).
@@ -75,12 +137,16 @@ impl<In: Transport> Connector<In> for TcpConnector {
         }
         let connection = TcpConnection {
             stream,
-            buffers: LazyBuffers::new(
-                details.config.input_buffer_size(),
-                details.config.output_buffer_size(),
-            ),
+            buffers: HeldBuffers {
+                inner: LazyBuffers::new(
+                    details.config.input_buffer_size(),
+                    details.config.output_buffer_size(),
+                ),
+                held: 0,
+            },
             nodelay: nodelay || !details.config.no_delay(),
             wrote_since_read: false,
+            sent: OFFERED.with(|o| o.borrow_mut().take()),
         };
         Ok(Some(Either::B(connection)))
     }
@@ -201,14 +267,123 @@ fn wait(
 
 /// The connection of one request: the socket, ureq's buffers, and whether Nagle's algorithm is
 /// already off.
+///
+/// With a [`SentSignal`] (a direct connection of a request that reports "sent"), writes are held
+/// (in the output buffer, after the bytes already held) until the connection next waits for
+/// input, then sent in one write: over TLS, the end of the handshake (ChangeCipherSpec, Finished)
+/// and the request go in one write and one packet instead of three. The signal's hook runs right
+/// after that write, before the wait for the answer.
 pub(crate) struct TcpConnection {
     /// In an `Arc` so that ureq's shutdown (a cancel) can close it while a read waits.
     stream: Arc<TcpStream>,
-    buffers: LazyBuffers,
+    buffers: HeldBuffers,
     /// `TCP_NODELAY` is set (or must not be).
     nodelay: bool,
     /// A write happened since the last read.
     wrote_since_read: bool,
+    /// Writes are held until the next read, and this runs once the request is out.
+    sent: Option<Arc<SentSignal>>,
+}
+
+/// Room left in the output buffer under which the held bytes are written at once.
+const MIN_ROOM: usize = 2 * 1024;
+
+/// ureq's buffers, with the output buffer's first `held` bytes written by ureq (or rustls) and
+/// not sent yet: what they write next goes after them.
+#[derive(Debug)]
+struct HeldBuffers {
+    inner: LazyBuffers,
+    held: usize,
+}
+
+impl Buffers for HeldBuffers {
+    fn output(&mut self) -> &mut [u8] {
+        let held = self.held;
+        let output = self.inner.output();
+        let start = held.min(output.len());
+        &mut output[start..]
+    }
+
+    fn input(&self) -> &[u8] {
+        self.inner.input()
+    }
+
+    fn input_append_buf(&mut self) -> &mut [u8] {
+        self.inner.input_append_buf()
+    }
+
+    fn input_appended(&mut self, amount: usize) {
+        self.inner.input_appended(amount);
+    }
+
+    fn input_consume(&mut self, amount: usize) {
+        self.inner.input_consume(amount);
+    }
+
+    fn tmp_and_output(&mut self) -> (&mut [u8], &mut [u8]) {
+        let held = self.held;
+        let (tmp, output) = self.inner.tmp_and_output();
+        let start = held.min(output.len());
+        (tmp, &mut output[start..])
+    }
+
+    fn can_use_input(&self) -> bool {
+        self.inner.can_use_input()
+    }
+}
+
+impl TcpConnection {
+    /// Writes `output[start..end]` of the output buffer, waiting (within `timeout`) while the
+    /// socket's buffer is full.
+    fn send(&mut self, start: usize, end: usize, timeout: &NextTimeout) -> Result<(), ureq::Error> {
+        let left = limit(timeout)?;
+        if self.wrote_since_read && !self.nodelay {
+            // Write after write: Nagle's algorithm could hold this one until the peer
+            // acknowledges the last (up to its delayed-ACK time).
+            self.stream.set_nodelay(true)?;
+            self.nodelay = true;
+        }
+        self.wrote_since_read = true;
+        let started = Instant::now();
+        let mut stream = &*self.stream;
+        let mut output = &self.buffers.inner.output()[start..end];
+        while !output.is_empty() {
+            match stream.write(output) {
+                Ok(0) => return Err(ureq::Error::Io(io::ErrorKind::WriteZero.into())),
+                Ok(n) => output = &output[n..],
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    wait(stream.as_raw_fd(), libc::POLLOUT, started, left)
+                        .map_err(|e| io_error(e, timeout))?;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(ureq::Error::Io(e)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the held bytes. They count as handed over either way: on failure the connection is
+    /// dead, and the buffer's whole length is again what the layer above sees (and wipes).
+    fn send_held(&mut self, timeout: &NextTimeout) -> Result<(), ureq::Error> {
+        let held = std::mem::take(&mut self.buffers.held);
+        if held == 0 {
+            return Ok(());
+        }
+        self.send(0, held, timeout)
+    }
+}
+
+impl Drop for TcpConnection {
+    fn drop(&mut self) {
+        // Held bytes never sent (the request failed before its answer was awaited) are outside
+        // what the layer above sees of the buffer: wiped here (plain HTTP: the password).
+        let held = self.buffers.held;
+        if held > 0 {
+            let output = self.buffers.inner.output();
+            let end = held.min(output.len());
+            zeroize::Zeroize::zeroize(&mut output[..end]);
+        }
+    }
 }
 
 impl std::fmt::Debug for TcpConnection {
@@ -243,34 +418,23 @@ impl Transport for TcpConnection {
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
         let timeout = timeout.for_write();
-        let left = limit(&timeout)?;
-        if self.wrote_since_read && !self.nodelay {
-            // Write after write: Nagle's algorithm could hold this one until the peer
-            // acknowledges the last (up to its delayed-ACK time).
-            self.stream.set_nodelay(true)?;
-            self.nodelay = true;
+        if self.sent.is_none() {
+            return self.send(0, amount, &timeout);
         }
-        self.wrote_since_read = true;
-        let started = Instant::now();
-        let mut stream = &*self.stream;
-        let mut output = &self.buffers.output()[..amount];
-        while !output.is_empty() {
-            match stream.write(output) {
-                Ok(0) => return Err(ureq::Error::Io(io::ErrorKind::WriteZero.into())),
-                Ok(n) => output = &output[n..],
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    wait(stream.as_raw_fd(), libc::POLLOUT, started, left)
-                        .map_err(|e| io_error(e, &timeout))?;
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(ureq::Error::Io(e)),
-            }
+        let size = self.buffers.inner.output().len();
+        self.buffers.held = (self.buffers.held + amount).min(size);
+        if size - self.buffers.held < MIN_ROOM {
+            self.send_held(&timeout)?;
         }
         Ok(())
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
         let timeout = timeout.for_read();
+        self.send_held(&timeout)?;
+        if let Some(sent) = &self.sent {
+            sent.fire_if_armed();
+        }
         let left = limit(&timeout)?;
         self.wrote_since_read = false;
         let started = Instant::now();
@@ -425,9 +589,13 @@ mod tests {
         .unwrap();
         TcpConnection {
             stream,
-            buffers: LazyBuffers::new(1024, 1024),
+            buffers: HeldBuffers {
+                inner: LazyBuffers::new(8 * 1024, 8 * 1024),
+                held: 0,
+            },
             nodelay: false,
             wrote_since_read: false,
+            sent: None,
         }
     }
 
@@ -463,6 +631,79 @@ mod tests {
         let mut got = vec![0; 29];
         peer.read_exact(&mut got).unwrap();
         assert_eq!(got, b"requestnext requestrest of it");
+    }
+
+    #[test]
+    fn held_writes_go_in_one_write_at_the_next_read_and_the_armed_hook_runs_after_it() {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut c = connection(l.local_addr().unwrap());
+        let (peer, _) = l.accept().unwrap();
+        peer.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let peer = Arc::new(Mutex::new(peer));
+        let seen: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+        let hook = {
+            let (peer, seen) = (Arc::clone(&peer), Arc::clone(&seen));
+            // What the peer has received when the hook runs: the whole request.
+            Arc::new(move || {
+                let mut got = vec![0; 22];
+                peer.lock().unwrap().read_exact(&mut got).unwrap();
+                seen.lock().unwrap().push(got);
+            })
+        };
+        let signal = SentSignal::new(hook);
+        c.sent = Some(Arc::clone(&signal));
+
+        // A handshake-like exchange before the request: written at the read, no hook.
+        send(&mut c, b"hello");
+        peer.lock().unwrap().write_all(b"hi").unwrap();
+        assert!(c.await_input(timeout(Duration::from_secs(5))).unwrap());
+        let mut hello = [0; 5];
+        peer.lock().unwrap().read_exact(&mut hello).unwrap();
+        assert_eq!(&hello, b"hello");
+        assert!(seen.lock().unwrap().is_empty(), "not armed: no hook");
+
+        send(&mut c, b"finished;");
+        send(&mut c, b"head;");
+        send(&mut c, b"body;end");
+        peer.lock().unwrap().set_nonblocking(true).unwrap();
+        let mut probe = [0; 1];
+        let early = peer.lock().unwrap().read(&mut probe);
+        assert!(
+            matches!(&early, Err(e) if e.kind() == io::ErrorKind::WouldBlock),
+            "held until the read: {early:?}"
+        );
+        peer.lock().unwrap().set_nonblocking(false).unwrap();
+        signal.arm();
+        peer.lock().unwrap().write_all(b"answer").unwrap();
+        assert!(c.await_input(timeout(Duration::from_secs(5))).unwrap());
+        assert_eq!(*seen.lock().unwrap(), [b"finished;head;body;end".to_vec()]);
+        assert!(!c.stream.nodelay().unwrap(), "one write: Nagle stays on");
+        // Once only.
+        send(&mut c, b"more");
+        peer.lock().unwrap().write_all(b"x").unwrap();
+        assert!(c.await_input(timeout(Duration::from_secs(5))).unwrap());
+        assert_eq!(seen.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_held_write_that_fails_runs_no_hook() {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut c = connection(l.local_addr().unwrap());
+        let (peer, _) = l.accept().unwrap();
+        let ran = Arc::new(AtomicBool::new(false));
+        let signal = {
+            let ran = Arc::clone(&ran);
+            SentSignal::new(Arc::new(move || ran.store(true, Ordering::SeqCst)))
+        };
+        c.sent = Some(Arc::clone(&signal));
+        send(&mut c, b"request");
+        signal.arm();
+        // The peer is gone and the socket shut: the held write fails.
+        drop(peer);
+        let _ = c.stream.shutdown(std::net::Shutdown::Write);
+        assert!(c.await_input(timeout(Duration::from_secs(5))).is_err());
+        assert!(!ran.load(Ordering::SeqCst));
+        assert_eq!(c.buffers.held, 0);
     }
 
     #[test]
