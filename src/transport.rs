@@ -117,6 +117,8 @@ pub(crate) struct Transport {
     connector: Arc<Chain>,
     resolver: NameResolver,
     base_url: String,
+    /// `host:port` of `base_url`.
+    authority: Arc<str>,
     user_agent: String,
 }
 
@@ -129,6 +131,9 @@ pub(crate) type SentHook = Arc<dyn Fn() + Send + Sync>;
 #[derive(Clone)]
 struct SharedConnector {
     chain: Arc<Chain>,
+    /// `host:port` of the server the requests go to: any other connection ureq makes through this
+    /// connector is one to a proxy (the tunnel the request then goes through).
+    target: Arc<str>,
     /// The hook of the request this connector's agent sends, if any.
     on_sent: Option<SentHook>,
 }
@@ -149,6 +154,15 @@ impl Connector for SharedConnector {
         details: &ConnectionDetails,
         chained: Option<()>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
+        if details.uri.authority().map(|a| a.as_str()) != Some(&*self.target) {
+            // The connection to a proxy, under the request's (tunnelled) one: what passes through
+            // is wiped, but written as it comes (the request's transport gathers it) and "sent" is
+            // the request's transport's to report, not this one's (its CONNECT is no request).
+            let inner = self.chain.connect(details, chained)?;
+            return Ok(inner.map(|inner| {
+                Box::new(WipingTransport::new(inner, Sent::Here(None)).pass_through()) as Self::Out
+            }));
+        }
         // On Linux a direct connection takes over "sent" (it holds its writes until it reads, so
         // it is the one that knows when the request left); through a proxy, or elsewhere, the
         // WipingTransport reports it.
@@ -218,6 +232,8 @@ struct WipingTransport {
     /// True once any bytes of the request were handed to the socket.
     transmitted: bool,
     on_sent: Sent,
+    /// Writes go through as ureq hands them over (the connection to a proxy, under the request's).
+    pass_through: bool,
 }
 
 /// Capacity of [`WipingTransport::staged`]: less than [`OUTPUT_BUFFER`] bytes wait there before a
@@ -231,7 +247,15 @@ impl WipingTransport {
             staged: Vec::with_capacity(STAGED_CAPACITY),
             transmitted: false,
             on_sent,
+            pass_through: false,
         }
+    }
+
+    /// This transport, writing what it is handed at once (see [`WipingTransport::pass_through`]).
+    fn pass_through(mut self) -> Self {
+        self.pass_through = true;
+        self.staged = Vec::new();
+        self
     }
 
     /// Writes the staged bytes, in as few writes of the inner transport as its output buffer
@@ -285,6 +309,10 @@ impl ureq::unversioned::transport::Transport for WipingTransport {
     }
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        if self.pass_through {
+            self.transmitted = true;
+            return self.inner.transmit_output(amount, timeout);
+        }
         let output = self.inner.buffers().output();
         let amount = amount.min(output.len());
         if self.staged.len() + amount > self.staged.capacity() {
@@ -557,6 +585,7 @@ impl Transport {
             https: endpoint.https,
             connector: connector_chain(),
             resolver: NameResolver::default(),
+            authority: Arc::from(format!("{host}:{}", endpoint.port)),
             base_url: format!("{scheme}://{host}:{}", endpoint.port),
             user_agent: user_agent(endpoint.binding),
         })
@@ -594,6 +623,7 @@ impl Transport {
         let connector = HandshakeOnly {
             chain: SharedConnector {
                 chain: Arc::clone(&self.connector),
+                target: Arc::clone(&self.authority),
                 on_sent: None,
             },
             connected: Arc::clone(&connected),
@@ -661,6 +691,7 @@ impl Transport {
         }
         let connector = SharedConnector {
             chain: Arc::clone(&self.connector),
+            target: Arc::clone(&self.authority),
             on_sent,
         };
         // Outside Linux a connect in progress is the one step a cancel cannot interrupt: keep it
