@@ -564,6 +564,7 @@ mod sys {
 mod tests {
     use super::*;
     use std::net::TcpListener;
+    use std::sync::atomic::AtomicUsize;
 
     fn no_register(_: &Arc<TcpStream>) -> Result<(), ureq::Error> {
         Ok(())
@@ -683,6 +684,44 @@ mod tests {
         peer.lock().unwrap().write_all(b"x").unwrap();
         assert!(c.await_input(timeout(Duration::from_secs(5))).unwrap());
         assert_eq!(seen.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn held_writes_larger_than_the_buffer_are_sent_in_order_and_the_hook_runs_once_after_all() {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut c = connection(l.local_addr().unwrap());
+        let (mut peer, _) = l.accept().unwrap();
+        let ran = Arc::new(AtomicUsize::new(0));
+        let signal = {
+            let ran = Arc::clone(&ran);
+            SentSignal::new(Arc::new(move || {
+                ran.fetch_add(1, Ordering::SeqCst);
+            }))
+        };
+        c.sent = Some(Arc::clone(&signal));
+        // 20 parts of 1000 bytes into an 8 KiB buffer, handed over as much as fits each time
+        // (as the layers above do): some are sent before the read.
+        let request: Vec<u8> = (0..20_000u32).map(|i| (i % 251) as u8).collect();
+        let mut handed = 0;
+        while handed < request.len() {
+            let output = c.buffers.output();
+            let n = output.len().min(1000).min(request.len() - handed);
+            output[..n].copy_from_slice(&request[handed..handed + n]);
+            c.transmit_output(n, timeout(Duration::from_secs(5)))
+                .unwrap();
+            handed += n;
+        }
+        assert_eq!(ran.load(Ordering::SeqCst), 0, "not armed yet");
+        signal.arm();
+        let reader = std::thread::spawn(move || {
+            let mut got = vec![0; 20_000];
+            peer.read_exact(&mut got).unwrap();
+            peer.write_all(b"ok").unwrap();
+            got
+        });
+        assert!(c.await_input(timeout(Duration::from_secs(5))).unwrap());
+        assert_eq!(reader.join().unwrap(), request);
+        assert_eq!(ran.load(Ordering::SeqCst), 1);
     }
 
     #[test]
