@@ -15,10 +15,11 @@
 //! request leave together (one `sendto` and one packet instead of three). The report that the
 //! request was written in full then comes from here, after that write ([`SentSignal`]).
 //!
-//! `TCP_NODELAY` is set where it matters: at once for TLS (its handshake and first request are
-//! writes that follow each other), and for plain HTTP only if a second write follows a write with
-//! no read between them (a request larger than the output buffer): a single write per request is
-//! never held back by Nagle's algorithm.
+//! `TCP_NODELAY` is set where it matters: at once for TLS (as ureq does: a handshake is writes and
+//! reads in turn, where a write may follow bytes of ours the peer has not acknowledged yet), and
+//! for plain HTTP only if a second write follows a write with no read between them (a request
+//! larger than the output buffer): a single write per request is never held back by Nagle's
+//! algorithm.
 //!
 //! A cancel still closes the socket promptly: each socket is registered with ureq's shutdown before
 //! it connects, and `shutdown(2)` wakes a `poll` waiting on it (a read then sees the end of the
