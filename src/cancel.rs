@@ -5,8 +5,9 @@
 //! request it is making (ureq's `Agent::shutdown` closes the socket, which wakes a read blocked on
 //! the server's answer) and wakes it from a pause. A login checks its flag at every step, so it
 //! returns [`ErrorKind::Cancelled`] promptly wherever it was: waiting for a push, for another login
-//! of the same user, or between retries. Only a TCP connect in progress is not interrupted (it is
-//! bounded by its own timeout, at most 10 s).
+//! of the same user, or between retries. On Linux a TCP connect in progress is ended too (the
+//! socket is registered before it connects: src/transport/tcp.rs); elsewhere it is not
+//! interrupted (it is bounded by its own timeout, at most 10 s).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, Weak};

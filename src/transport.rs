@@ -11,9 +11,7 @@ use std::time::{Duration, Instant};
 use ureq::Agent;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{
-    Buffers, ConnectionDetails, Connector, DefaultConnector, NextTimeout,
-};
+use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::cancel::LoginCancel;
@@ -21,8 +19,68 @@ use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind};
 use crate::tls_check::TlsProblem;
 
+#[cfg(target_os = "linux")]
+mod tcp;
+
+/// A connection of ureq's connector chain, as the chain hands it over.
+type Connection = Box<dyn ureq::unversioned::transport::Transport>;
+
+/// A connector chain that hands over boxed connections.
+type Chain = dyn Connector<(), Out = Connection>;
+
+/// Boxes the connections of the chain `C`.
+#[derive(Debug)]
+struct Boxing<C>(C);
+
+impl<C: Connector<()>> Connector<()> for Boxing<C> {
+    type Out = Connection;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<()>,
+    ) -> Result<Option<Connection>, ureq::Error> {
+        Ok(self
+            .0
+            .connect(details, chained)?
+            .map(ureq::unversioned::transport::Transport::boxed))
+    }
+}
+
+/// The connector chain of a [`Transport`]: ureq's (an HTTP CONNECT proxy of the environment, TCP,
+/// then rustls for https), with sfmfa's TCP connection on Linux (src/transport/tcp.rs: fewer
+/// system calls per request).
+fn connector_chain() -> Arc<Chain> {
+    #[cfg(target_os = "linux")]
+    {
+        use ureq::unversioned::transport::{ConnectProxyConnector, RustlsConnector};
+        let chain =
+            ().chain(ConnectProxyConnector::default())
+                .chain(tcp::TcpConnector)
+                .chain(RustlsConnector::default());
+        Arc::new(Boxing(chain))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        Arc::new(Boxing(
+            ureq::unversioned::transport::DefaultConnector::default(),
+        ))
+    }
+}
+
 /// Largest answer body accepted; a login answer is a few kilobytes.
 const MAX_BODY: u64 = 1 << 20;
+
+/// Size of the buffer each transport reads into (ureq's default is 128 KiB). It holds the whole
+/// head of an answer (so it is also the largest head accepted: a login answer's is under 1 KiB);
+/// the body streams through it. Its bytes are zeroed when it is allocated and again (the
+/// outermost transport's) when the connection goes, so its size is paid twice per request.
+const INPUT_BUFFER: usize = 16 * 1024;
+
+/// Size of the buffer each transport writes from (ureq's default is 128 KiB). ureq needs the
+/// longest line of a request head to fit (the logout's `Authorization`, with the session token:
+/// a few hundred bytes); a login request (1–2 KiB) is sent in one write from it.
+const OUTPUT_BUFFER: usize = 8 * 1024;
 
 /// An HTTP answer: status and body (wiped when dropped, it holds session tokens).
 pub(crate) struct HttpAnswer {
@@ -56,9 +114,11 @@ pub(crate) enum AttemptError {
 pub(crate) struct Transport {
     tls: TlsConfig,
     https: bool,
-    connector: Arc<DefaultConnector>,
+    connector: Arc<Chain>,
     resolver: NameResolver,
     base_url: String,
+    /// `host:port` of `base_url`.
+    authority: Arc<str>,
     user_agent: String,
 }
 
@@ -66,11 +126,14 @@ pub(crate) struct Transport {
 /// transport starts waiting for the answer): what a "push sent" event waits for.
 pub(crate) type SentHook = Arc<dyn Fn() + Send + Sync>;
 
-/// ureq's default connector chain (TCP, then rustls), shared by the agents of one `Transport`,
-/// with every connection it makes wrapped in a [`WipingTransport`].
-#[derive(Clone, Default)]
+/// The connector chain of a `Transport` ([`connector_chain`]), shared by its agents, with every
+/// connection it makes wrapped in a [`WipingTransport`].
+#[derive(Clone)]
 struct SharedConnector {
-    chain: Arc<DefaultConnector>,
+    chain: Arc<Chain>,
+    /// `host:port` of the server the requests go to: any other connection ureq makes through this
+    /// connector is one to a proxy (the tunnel the request then goes through).
+    target: Arc<str>,
     /// The hook of the request this connector's agent sends, if any.
     on_sent: Option<SentHook>,
 }
@@ -91,36 +154,150 @@ impl Connector for SharedConnector {
         details: &ConnectionDetails,
         chained: Option<()>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
-        let inner = self.chain.connect(details, chained)?;
-        Ok(inner.map(|inner| {
-            Box::new(WipingTransport {
-                inner,
-                transmitted: false,
-                on_sent: self.on_sent.clone(),
-            }) as Self::Out
-        }))
+        if details.uri.authority().map(|a| a.as_str()) != Some(&*self.target) {
+            // The connection to a proxy, under the request's (tunnelled) one: what passes through
+            // is wiped, but written as it comes (the request's transport gathers it) and "sent" is
+            // the request's transport's to report, not this one's (its CONNECT is no request).
+            let inner = self.chain.connect(details, chained)?;
+            return Ok(inner.map(|inner| {
+                Box::new(WipingTransport::new(inner, Sent::Here(None)).pass_through()) as Self::Out
+            }));
+        }
+        // On Linux a direct connection takes over "sent" (it holds its writes until it reads, so
+        // it is the one that knows when the request left); through a proxy, or elsewhere, the
+        // WipingTransport reports it.
+        #[cfg(target_os = "linux")]
+        let (inner, sent) = match self.on_sent.clone() {
+            Some(hook) if details.config.proxy().is_none() => {
+                let signal = tcp::SentSignal::new(Arc::clone(&hook));
+                tcp::offer(Arc::clone(&signal));
+                let inner = self.chain.connect(details, chained);
+                let sent = if tcp::withdraw() {
+                    Sent::Delegated(signal)
+                } else {
+                    Sent::Here(Some(hook))
+                };
+                (inner?, sent)
+            }
+            _ => (
+                self.chain.connect(details, chained)?,
+                Sent::Here(self.on_sent.clone()),
+            ),
+        };
+        #[cfg(not(target_os = "linux"))]
+        let (inner, sent) = (
+            self.chain.connect(details, chained)?,
+            Sent::Here(self.on_sent.clone()),
+        );
+        Ok(inner.map(|inner| Box::new(WipingTransport::new(inner, sent)) as Self::Out))
     }
 }
 
-/// A connection of ureq's chain that wipes its buffers when it is dropped, and reports when the
-/// request has been written.
+/// A connection of ureq's chain that wipes its buffers when it is dropped, sends each request in
+/// one write, reports when the request has been written, and is never kept for another request.
 ///
-/// ureq reads the answer into the buffers of the outermost transport (rustls's plaintext side for
-/// https, the socket's for http) and writes the request from them: the session and MFA tokens of
-/// an answer and the password of a request pass through them. They are plain `Vec`s, freed
-/// without being wiped; so they are zeroed here, through the `Buffers` API, before the transport
-/// goes. (What rustls keeps inside itself is out of reach: README, "Secrets in memory".)
+/// Wiping: ureq reads the answer into the buffers of the outermost transport (rustls's plaintext
+/// side for https, the socket's for http) and writes the request from them: the session and MFA
+/// tokens of an answer and the password of a request pass through them. They are plain `Vec`s,
+/// freed without being wiped; so they are zeroed here, through the `Buffers` API, before the
+/// transport goes. (What rustls keeps inside itself is out of reach: README, "Secrets in memory".)
+///
+/// One write: ureq writes the head of a request, then its body, each with a write (a system call,
+/// and over TLS a record) of its own. Here what ureq hands over is gathered (in `staged`, wiped
+/// like the buffers) and the whole request goes in one write when ureq starts waiting for the
+/// answer — or earlier, in output-buffer-sized writes, once [`OUTPUT_BUFFER`] bytes are waiting.
+///
+/// Sent: on Linux a direct connection holds its writes until it reads (src/transport/tcp.rs), so
+/// this transport only arms its signal once the whole request is handed over, and the connection
+/// runs the hook after the write that sends it; otherwise the hook runs here.
+///
+/// Never kept: ureq asks a transport whether it is still open before pooling it, which for TCP
+/// costs a non-blocking read probe (three system calls) after every answer. Nothing is pooled here
+/// (`max_idle_connections(0)`), so the answer is "no" without asking the socket.
+/// Who reports that a request was written in full.
+enum Sent {
+    /// The [`WipingTransport`], with this hook (if any), when ureq starts waiting for the answer.
+    Here(Option<SentHook>),
+    /// The connection under it, once armed (src/transport/tcp.rs: it holds writes until it reads).
+    #[cfg(target_os = "linux")]
+    Delegated(Arc<tcp::SentSignal>),
+}
+
 struct WipingTransport {
     inner: Box<dyn ureq::unversioned::transport::Transport>,
+    /// The request bytes ureq has handed over and that were not written yet. Its capacity
+    /// ([`STAGED_CAPACITY`]) is reserved up front and never exceeded, so it is never reallocated
+    /// (a reallocation would leave a copy of the password behind).
+    staged: Vec<u8>,
     /// True once any bytes of the request were handed to the socket.
     transmitted: bool,
-    on_sent: Option<SentHook>,
+    on_sent: Sent,
+    /// Writes go through as ureq hands them over (the connection to a proxy, under the request's).
+    pass_through: bool,
+}
+
+/// Capacity of [`WipingTransport::staged`]: less than [`OUTPUT_BUFFER`] bytes wait there before a
+/// hand-over, and one hand-over brings at most [`OUTPUT_BUFFER`] more.
+const STAGED_CAPACITY: usize = 2 * OUTPUT_BUFFER;
+
+impl WipingTransport {
+    fn new(inner: Box<dyn ureq::unversioned::transport::Transport>, on_sent: Sent) -> Self {
+        WipingTransport {
+            inner,
+            staged: Vec::with_capacity(STAGED_CAPACITY),
+            transmitted: false,
+            on_sent,
+            pass_through: false,
+        }
+    }
+
+    /// This transport, writing what it is handed at once (see [`WipingTransport::pass_through`]).
+    fn pass_through(mut self) -> Self {
+        self.pass_through = true;
+        self.staged = Vec::new();
+        self
+    }
+
+    /// Writes the staged bytes, in as few writes of the inner transport as its output buffer
+    /// allows (one for any login request), then wipes them.
+    fn flush(&mut self, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        let result = write_all(
+            self.inner.as_mut(),
+            &self.staged,
+            timeout,
+            &mut self.transmitted,
+        );
+        self.staged.as_mut_slice().zeroize();
+        self.staged.clear();
+        result
+    }
+}
+
+/// Writes `bytes` through the output buffer of `transport`, in writes of that buffer's size.
+/// `transmitted` is set before the first write (a failed write may still have sent some bytes).
+fn write_all(
+    transport: &mut dyn ureq::unversioned::transport::Transport,
+    bytes: &[u8],
+    timeout: NextTimeout,
+    transmitted: &mut bool,
+) -> Result<(), ureq::Error> {
+    let mut sent = 0;
+    while sent < bytes.len() {
+        let output = transport.buffers().output();
+        let n = output.len().min(bytes.len() - sent);
+        output[..n].copy_from_slice(&bytes[sent..sent + n]);
+        *transmitted = true;
+        transport.transmit_output(n, timeout)?;
+        sent += n;
+    }
+    Ok(())
 }
 
 impl std::fmt::Debug for WipingTransport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WipingTransport")
             .field("inner", &self.inner)
+            .field("staged", &self.staged.len())
             .field("transmitted", &self.transmitted)
             .finish_non_exhaustive()
     }
@@ -132,25 +309,50 @@ impl ureq::unversioned::transport::Transport for WipingTransport {
     }
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
-        self.inner.transmit_output(amount, timeout)?;
-        self.transmitted = true;
+        if self.pass_through {
+            self.transmitted = true;
+            return self.inner.transmit_output(amount, timeout);
+        }
+        let output = self.inner.buffers().output();
+        let amount = amount.min(output.len());
+        if self.staged.len() + amount > self.staged.capacity() {
+            // Not reached (see STAGED_CAPACITY). The buffer is never grown: the new part is set
+            // aside (the flush reuses the output buffer), what waits is written, then the part.
+            // (Two writes; the request is still written in order and in full.)
+            let part = Zeroizing::new(output[..amount].to_vec());
+            self.flush(timeout)?;
+            return write_all(self.inner.as_mut(), &part, timeout, &mut self.transmitted);
+        } else {
+            self.staged.extend_from_slice(&output[..amount]);
+        }
+        // ureq's copy in the output buffer is overwritten by the next part, or wiped on drop.
+        if self.staged.len() >= OUTPUT_BUFFER {
+            self.flush(timeout)?;
+        }
         Ok(())
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
         // ureq writes the whole request (headers, then body; sfmfa never sends `Expect:
-        // 100-continue`) before it waits for the answer, so the first wait after a write means the
-        // request left in full.
-        if self.transmitted
-            && let Some(hook) = self.on_sent.take()
-        {
-            hook();
+        // 100-continue`) before it waits for the answer: what is staged is the rest of the
+        // request, and once it is written the request has left in full.
+        self.flush(timeout)?;
+        if self.transmitted {
+            match &mut self.on_sent {
+                Sent::Here(hook) => {
+                    if let Some(hook) = hook.take() {
+                        hook();
+                    }
+                }
+                #[cfg(target_os = "linux")]
+                Sent::Delegated(signal) => signal.arm(),
+            }
         }
         self.inner.await_input(timeout)
     }
 
     fn is_open(&mut self) -> bool {
-        self.inner.is_open()
+        false
     }
 
     fn is_tls(&self) -> bool {
@@ -160,6 +362,7 @@ impl ureq::unversioned::transport::Transport for WipingTransport {
 
 impl Drop for WipingTransport {
     fn drop(&mut self) {
+        self.staged.as_mut_slice().zeroize();
         wipe_buffers(self.inner.buffers());
     }
 }
@@ -380,8 +583,9 @@ impl Transport {
         Ok(Transport {
             tls,
             https: endpoint.https,
-            connector: Arc::new(DefaultConnector::default()),
+            connector: connector_chain(),
             resolver: NameResolver::default(),
+            authority: Arc::from(format!("{host}:{}", endpoint.port)),
             base_url: format!("{scheme}://{host}:{}", endpoint.port),
             user_agent: user_agent(endpoint.binding),
         })
@@ -401,6 +605,9 @@ impl Transport {
             .max_redirects(0)
             .https_only(self.https)
             .user_agent(self.user_agent.as_str())
+            .input_buffer_size(INPUT_BUFFER)
+            .output_buffer_size(OUTPUT_BUFFER)
+            .max_response_header_size(INPUT_BUFFER)
             .timeout_global(Some(global))
             .timeout_connect(Some(connect))
             .build()
@@ -416,6 +623,7 @@ impl Transport {
         let connector = HandshakeOnly {
             chain: SharedConnector {
                 chain: Arc::clone(&self.connector),
+                target: Arc::clone(&self.authority),
                 on_sent: None,
             },
             connected: Arc::clone(&connected),
@@ -483,9 +691,11 @@ impl Transport {
         }
         let connector = SharedConnector {
             chain: Arc::clone(&self.connector),
+            target: Arc::clone(&self.authority),
             on_sent,
         };
-        // A connect in progress is the one step a cancel cannot interrupt: keep it short.
+        // Outside Linux a connect in progress is the one step a cancel cannot interrupt: keep it
+        // short (on Linux the cancel ends it too, src/transport/tcp.rs).
         let agent = Agent::with_parts(
             self.agent_config(remaining, remaining.min(Duration::from_secs(10))),
             connector,
@@ -697,4 +907,164 @@ fn classify(e: ureq::Error, deadline: &Deadline, base: &str) -> AttemptError {
 fn tls_error(base: &str, e: &rustls::Error) -> Error {
     Error::new(ErrorKind::Tls, format!("TLS with {base} failed: {e}"))
         .with_hint("If the server uses a private CA or a TLS-inspecting proxy, set ca_file to its PEM certificate.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ureq::unversioned::transport::{LazyBuffers, Transport as UreqTransport};
+
+    /// What the fake connection saw, in order.
+    type Events = Arc<Mutex<Vec<String>>>;
+
+    /// A connection that records every write and answers with a canned response.
+    #[derive(Debug)]
+    struct Recording {
+        buffers: LazyBuffers,
+        writes: Arc<Mutex<Vec<Vec<u8>>>>,
+        events: Events,
+        answer: Option<Vec<u8>>,
+    }
+
+    impl UreqTransport for Recording {
+        fn buffers(&mut self) -> &mut dyn Buffers {
+            &mut self.buffers
+        }
+
+        fn transmit_output(&mut self, amount: usize, _: NextTimeout) -> Result<(), ureq::Error> {
+            let bytes = self.buffers.output()[..amount].to_vec();
+            self.writes.lock().unwrap().push(bytes);
+            self.events.lock().unwrap().push("write".into());
+            Ok(())
+        }
+
+        fn await_input(&mut self, _: NextTimeout) -> Result<bool, ureq::Error> {
+            let Some(answer) = self.answer.take() else {
+                return Ok(false);
+            };
+            let input = self.buffers.input_append_buf();
+            input[..answer.len()].copy_from_slice(&answer);
+            self.buffers.input_appended(answer.len());
+            Ok(true)
+        }
+
+        fn is_open(&mut self) -> bool {
+            self.events.lock().unwrap().push("probe".into());
+            true
+        }
+    }
+
+    /// Hands out one [`Recording`] connection, wrapped as `post` wraps every connection.
+    struct RecordingConnector {
+        writes: Arc<Mutex<Vec<Vec<u8>>>>,
+        events: Events,
+        on_sent: SentHook,
+    }
+
+    impl std::fmt::Debug for RecordingConnector {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("RecordingConnector")
+        }
+    }
+
+    impl Connector for RecordingConnector {
+        type Out = Box<dyn ureq::unversioned::transport::Transport>;
+
+        fn connect(
+            &self,
+            details: &ConnectionDetails,
+            _: Option<()>,
+        ) -> Result<Option<Self::Out>, ureq::Error> {
+            let config = details.config;
+            let inner = Recording {
+                buffers: LazyBuffers::new(config.input_buffer_size(), config.output_buffer_size()),
+                writes: Arc::clone(&self.writes),
+                events: Arc::clone(&self.events),
+                answer: Some(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}"
+                        .to_vec(),
+                ),
+            };
+            Ok(Some(Box::new(WipingTransport::new(
+                Box::new(inner),
+                Sent::Here(Some(Arc::clone(&self.on_sent))),
+            ))))
+        }
+    }
+
+    fn transport() -> Transport {
+        Transport::new(Endpoint {
+            https: false,
+            host: "127.0.0.1",
+            port: 9,
+            ca_file: None,
+            binding: ("test", "0"),
+        })
+        .unwrap()
+    }
+
+    /// Sends `body` through a recording connection; the writes it made and the events in order.
+    fn send(body: &[u8]) -> (Vec<Vec<u8>>, Vec<String>) {
+        let t = transport();
+        let writes = Arc::default();
+        let events: Events = Arc::default();
+        let sent_events = Arc::clone(&events);
+        let connector = RecordingConnector {
+            writes: Arc::clone(&writes),
+            events: Arc::clone(&events),
+            on_sent: Arc::new(move || sent_events.lock().unwrap().push("sent".into())),
+        };
+        let agent = Agent::with_parts(
+            t.agent_config(Duration::from_secs(5), Duration::from_secs(5)),
+            connector,
+            t.resolver.clone(),
+        );
+        let deadline = Deadline::after(Duration::from_secs(5));
+        let answer = t
+            .post_with(
+                &agent,
+                "/session/v1/login-request",
+                &[],
+                &[],
+                body,
+                &deadline,
+            )
+            .unwrap();
+        assert_eq!(answer.status, 200);
+        assert_eq!(&answer.body[..], b"{}");
+        drop(agent);
+        let writes = writes.lock().unwrap().clone();
+        let events = events.lock().unwrap().clone();
+        (writes, events)
+    }
+
+    #[test]
+    fn a_request_goes_in_one_write_and_is_reported_sent_after_it() {
+        let body = format!("{{\"data\":{{\"PASSWORD\":\"{}\"}}}}", "p".repeat(1500));
+        let (writes, events) = send(body.as_bytes());
+        assert_eq!(writes.len(), 1, "head and body in one write");
+        let request = String::from_utf8(writes[0].clone()).unwrap();
+        assert!(request.starts_with("POST /session/v1/login-request HTTP/1.1\r\n"));
+        assert!(request.ends_with(&format!("\r\n\r\n{body}")));
+        // The hook runs once the request was written in full; the connection is never probed
+        // for reuse (nothing is pooled).
+        assert_eq!(events, ["write", "sent"]);
+    }
+
+    #[test]
+    fn a_request_larger_than_the_output_buffer_is_sent_in_order_and_in_full() {
+        let body = format!(
+            "{{\"data\":{{\"PASSWORD\":\"{}\"}}}}",
+            "p".repeat(3 * OUTPUT_BUFFER)
+        );
+        let (writes, events) = send(body.as_bytes());
+        assert!(writes.len() > 1);
+        assert!(writes.iter().all(|w| w.len() <= OUTPUT_BUFFER));
+        let request = String::from_utf8(writes.concat()).unwrap();
+        assert!(request.starts_with("POST /session/v1/login-request HTTP/1.1\r\n"));
+        assert!(request.ends_with(&format!("\r\n\r\n{body}")));
+        assert_eq!(events.last().map(String::as_str), Some("sent"));
+        assert_eq!(events.iter().filter(|e| *e == "sent").count(), 1);
+        assert!(!events.iter().any(|e| e == "probe"));
+    }
 }

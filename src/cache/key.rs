@@ -70,14 +70,64 @@ pub fn normalize_identifier(user: &str) -> String {
 impl CacheKey {
     /// Snowflake's cross-driver v2 key of this (service, user), as the file and keystore backends
     /// store it.
+    ///
+    /// A cached-token login asks for it several times (the in-memory layer, the store on a miss,
+    /// the prompt lock), and each computation is a JSON document and a SHA-256 (about 13 000
+    /// instructions, more than the rest of the cache hit): the keys of the last few (service,
+    /// user) pairs are remembered for the process.
     pub fn v2(&self) -> String {
-        mfa_token_key(&self.service, &self.user)
+        if let Ok(memo) = MEMO.lock()
+            && let Some((_, _, key)) = memo
+                .iter()
+                .find(|(service, user, _)| *service == self.service && *user == self.user)
+        {
+            return key.clone();
+        }
+        let key = mfa_token_key(&self.service, &self.user);
+        if let Ok(mut memo) = MEMO.lock() {
+            if memo.len() >= MEMO_SIZE {
+                memo.remove(0);
+            }
+            memo.push((self.service.clone(), self.user.clone(), key.clone()));
+        }
+        key
     }
 }
+
+/// How many (service, user) keys [`CacheKey::v2`] remembers (the oldest is forgotten first).
+const MEMO_SIZE: usize = 16;
+
+/// (service, user, v2 key) of the keys computed last, oldest first. Names only: no secret.
+static MEMO: std::sync::Mutex<Vec<(String, String, String)>> = std::sync::Mutex::new(Vec::new());
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_remembered_key_is_the_computed_one_for_every_pair() {
+        // More pairs than are remembered, each asked twice (computed, then remembered or, once
+        // forgotten, computed again): always the key of that pair.
+        let keys: Vec<CacheKey> = (0..MEMO_SIZE + 3)
+            .flat_map(|i| {
+                [
+                    CacheKey {
+                        service: format!("acct{i}.snowflakecomputing.com"),
+                        user: "User".into(),
+                    },
+                    CacheKey {
+                        service: format!("acct{i}.snowflakecomputing.com"),
+                        user: format!("\"user {i}\""),
+                    },
+                ]
+            })
+            .collect();
+        for _ in 0..2 {
+            for key in &keys {
+                assert_eq!(key.v2(), mfa_token_key(&key.service, &key.user));
+            }
+        }
+    }
 
     #[test]
     fn golden_vector_b() {
