@@ -46,8 +46,41 @@ enum Command {
     Man(manpage::ManArgs),
 }
 
+/// `sfmfa login` alone: the same command line parser as [`Cli`] for `sfmfa login …`, without the
+/// other subcommands. clap builds every argument of every subcommand (with its help) before it
+/// parses; `login`, the command a script runs again and again, needs none of the others. Its
+/// attributes are [`Cli`]'s and [`Command::Login`]'s (a test compares the help and the errors).
+#[derive(Parser)]
+#[command(name = "sfmfa", version, about, after_help = exit::TABLE)]
+struct LoginOnly {
+    #[command(subcommand)]
+    command: LoginCommand,
+}
+
+/// The one subcommand of [`LoginOnly`].
+#[derive(Subcommand)]
+enum LoginCommand {
+    /// Log in once and log out again; prints what happened.
+    #[command(disable_help_flag = true, after_help = exit::TABLE)]
+    Login(Box<login::LoginArgs>),
+}
+
+/// The command line: through [`LoginOnly`] when it starts with `login`, else through [`Cli`].
+fn parse() -> Cli {
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|first| first == "login")
+    {
+        let LoginCommand::Login(args) = LoginOnly::parse().command;
+        return Cli {
+            command: Command::Login(args),
+        };
+    }
+    Cli::parse()
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse();
     let result = match cli.command {
         Command::Login(args) => login::run(&args),
         Command::Demo => demo::run().map_err(exit::CliError::from),
@@ -61,6 +94,72 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("sfmfa: {e}");
             ExitCode::from(e.code)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::{Cli, LoginOnly};
+
+    /// What clap makes of `argv`: the `login` subcommand's matches, or the exit code and the text
+    /// of the error (a help text, a usage error).
+    fn outcome<P: CommandFactory>(argv: &[&str]) -> String {
+        match P::command().try_get_matches_from(argv) {
+            Ok(matches) => match matches.subcommand() {
+                Some((name, sub)) => format!("{name}: {sub:?}"),
+                None => "no subcommand".to_owned(),
+            },
+            Err(e) => format!("exit {}: {}", e.exit_code(), e.render()),
+        }
+    }
+
+    #[test]
+    fn login_only_parses_login_command_lines_as_the_whole_tree_does() {
+        let lines: &[&[&str]] = &[
+            &["sfmfa", "login", "--help"],
+            &["sfmfa", "login"],
+            &[
+                "sfmfa",
+                "login",
+                "-a",
+                "xy12345",
+                "-u",
+                "demo",
+                "-m",
+                "123456",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                "8080",
+                "-o",
+                "protocol=http",
+                "-o",
+                "token_cache=none",
+                "--format",
+                "json",
+            ],
+            &[
+                "sfmfa",
+                "login",
+                "jdbc:snowflake://h/?user=u",
+                "--passcode",
+                "-c",
+                "prod",
+            ],
+            &["sfmfa", "login", "--mfa-passcode-in-pasword"],
+            &["sfmfa", "login", "--format", "xml"],
+            &["sfmfa", "login", "-a"],
+            &["sfmfa", "login", "x", "--connection-string", "y"],
+            &["sfmfa", "login", "-V"],
+            &["sfmfa", "login", "--version"],
+            &["sfmfa", "login", "-h"],
+            &["sfmfa", "login", "help"],
+        ];
+        for argv in lines {
+            assert_eq!(outcome::<LoginOnly>(argv), outcome::<Cli>(argv), "{argv:?}");
         }
     }
 }

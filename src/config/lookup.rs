@@ -15,6 +15,22 @@ pub fn normalize_name(name: &str) -> String {
         .collect()
 }
 
+/// Whether `known`, a name of the option table, normalises to `wanted` (a normalised name), compared
+/// as it is normalised: no allocation, and most names differ at their first character. Byte by
+/// byte: ASCII lower-casing leaves the bytes of other characters as they are, so equal bytes are
+/// equal characters.
+fn normalizes_to(known: &str, wanted: &str) -> bool {
+    known
+        .trim()
+        .trim_start_matches('-')
+        .bytes()
+        .filter(|b| *b != b'_' && *b != b'-')
+        .map(|b| b.to_ascii_lowercase())
+        .eq(wanted.bytes())
+}
+
+/// Every normalised name with its option, for [`nearest_option`] (a message's "did you mean"): built
+/// at the first unknown name only.
 static BY_NAME: LazyLock<HashMap<String, &'static OptionSpec>> = LazyLock::new(|| {
     let mut map = HashMap::new();
     for spec in OPTIONS {
@@ -28,8 +44,15 @@ static BY_NAME: LazyLock<HashMap<String, &'static OptionSpec>> = LazyLock::new(|
 
 /// Finds an option by its canonical name, an alias or a driver's name for it, ignoring case, `_`,
 /// `-` and leading dashes.
+///
+/// The table is searched in order, so a name given to two options would find the first (a test
+/// checks that none is). A search costs less than building a map of every name, which the first
+/// option set in a process (a command line's, a binding's) would wait for.
 pub fn find_option(name: &str) -> Option<&'static OptionSpec> {
-    BY_NAME.get(&normalize_name(name)).copied()
+    let wanted = normalize_name(name);
+    OPTIONS
+        .iter()
+        .find(|spec| spec.names().any(|known| normalizes_to(known, &wanted)))
 }
 
 /// The row of an option sfmfa uses, by its identifier; `None` for [`OptionId::NotUsed`], which many

@@ -25,8 +25,7 @@ import sys
 import threading
 import warnings
 import weakref
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from ctypes import byref, c_bool, c_int64, c_size_t, c_uint32
 from dataclasses import dataclass
 from types import TracebackType
@@ -151,7 +150,7 @@ def _last_error(rc: int) -> Error:
 
 def _check(rc: int) -> None:
     """Raises the exception of a failed call (read at once, on this thread); nothing when ``rc`` is OK."""
-    if rc != Result.OK:
+    if rc:  # Result.OK is 0; a plain int test, as this runs after every call into C
         raise _last_error(rc)
 
 
@@ -209,18 +208,17 @@ class _Handle(Generic[P]):
         handle._closed = True
         return handle
 
-    @contextmanager
-    def use(self) -> Iterator[P]:
-        """The pointer, for the duration of one call; ``InterfaceError`` once closed."""
+    def use(self) -> _InUse[P]:
+        """The pointer, for the duration of one call (``with handle.use() as ptr``);
+        ``InterfaceError`` once closed."""
+        return _InUse(self)
+
+    def _enter(self) -> P:
         with self._lock:
             if self._closed or self._ptr is None:
                 raise _closed(self._what)
             self._in_flight += 1
-            ptr = self._ptr
-        try:
-            yield ptr
-        finally:
-            self._leave()
+            return self._ptr
 
     def _leave(self) -> None:
         with self._lock:
@@ -258,6 +256,23 @@ class _Handle(Generic[P]):
                 before_free(ptr)
         finally:
             self._leave()
+
+
+class _InUse(Generic[P]):
+    """The context manager of :meth:`_Handle.use`: counts the call in flight on entry, ends it on
+    exit. A class, not a ``@contextmanager`` generator: it runs on every call into C (a login
+    makes several), and a generator-based one costs about five times as much."""
+
+    __slots__ = ("_handle",)
+
+    def __init__(self, handle: _Handle[P]) -> None:
+        self._handle = handle
+
+    def __enter__(self) -> P:
+        return self._handle._enter()
+
+    def __exit__(self, *_exc: object) -> None:
+        self._handle._leave()
 
 
 def _finalize(owner: Any, handle: _Handle[Any]) -> weakref.finalize[..., None]:
@@ -469,7 +484,13 @@ def _trampoline(client: weakref.ReferenceType[Client]) -> Any:
     def call(_userdata: int | None, event_p: Any) -> None:
         try:
             ev = event_p.contents
-            kind = ProgressKind(ev.kind)
+            kind = ProgressKind.of(ev.kind)
+            level = logging.WARNING if kind == ProgressKind.WARNING else logging.DEBUG
+            logged = _log.isEnabledFor(level)  # what `_log.log` would ask first
+            owner = client()
+            handler = owner._progress if owner is not None else None
+            if handler is None and not logged:
+                return  # nobody listens: no event is built
             raw = ev.message
             event = ProgressEvent(
                 kind=kind,
@@ -478,10 +499,8 @@ def _trampoline(client: weakref.ReferenceType[Client]) -> Any:
                 message=raw.decode("utf-8", "replace") if raw else "",
                 step=int(ev.step),
             )
-            level = logging.WARNING if kind == ProgressKind.WARNING else logging.DEBUG
-            _log.log(level, "login progress: %s", event.message)
-            owner = client()
-            handler = owner._progress if owner is not None else None
+            if logged:
+                _log.log(level, "login progress: %s", event.message)
             if handler is not None:
                 handler(event)
         except BaseException:  # noqa: BLE001 - nothing may unwind into C
@@ -494,6 +513,16 @@ def _trampoline(client: weakref.ReferenceType[Client]) -> Any:
 
 
 # --- session ------------------------------------------------------------------------------------
+
+
+#: The NULL progress callback: no events.
+_NO_PROGRESS = ctypes.cast(None, _ffi.ProgressCallback)
+
+#: ``struct sfmfa_session *``, the out-parameter of a login.
+_SESSION_P = ctypes.POINTER(_ffi.SfmfaSession)
+
+#: The first buffer for a session's cache detail (one sentence).
+_DETAIL_BUFFER = 256
 
 
 class Session:
@@ -509,22 +538,31 @@ class Session:
         lib = _ffi.lib()
         self._lock = threading.Lock()
         self._handle: _Handle[Any] = _Handle(ptr, lib.sfmfa_session_free, "session")
-        self._finalizer = _finalize(self, self._handle)
+        self._finalizer = weakref.finalize(self, self._handle.close)
         sid = c_int64(0)
         factor = c_uint32(0)
         status = c_uint32(0)
         evicted = c_bool(False)
-        with self._handle.use() as p:
-            _check(lib.sfmfa_session_id(p, byref(sid)))
-            _check(lib.sfmfa_session_second_factor(p, byref(factor)))
-            _check(lib.sfmfa_session_cache_status(p, byref(status), byref(evicted)))
+        # No other thread can know this session yet: `ptr` is used without `use()`.
+        _check(lib.sfmfa_session_id(ptr, byref(sid)))
+        _check(lib.sfmfa_session_second_factor(ptr, byref(factor)))
+        _check(lib.sfmfa_session_cache_status(ptr, byref(status), byref(evicted)))
+        # One sentence, which fits the first buffer: read_string's protocol inlined (this runs in
+        # every login), with read_string itself when it does not fit.
+        buf = ctypes.create_string_buffer(_DETAIL_BUFFER)
+        size = c_size_t(0)
+        rc = lib.sfmfa_session_cache_detail(ptr, buf, _DETAIL_BUFFER, byref(size))
+        if rc == 0:
+            detail = buf[: size.value]
+            ctypes.memset(buf, 0, _DETAIL_BUFFER)
+        else:
             rc, detail = _ffi.read_string(
-                lambda buf, size, n: lib.sfmfa_session_cache_detail(p, buf, size, n)
+                lambda buf, size, n: lib.sfmfa_session_cache_detail(ptr, buf, size, n)
             )
             _check(rc)
         self._id = sid.value
-        self._second_factor = SecondFactor(factor.value)
-        self._cache_status = CacheStatus(status.value)
+        self._second_factor = SecondFactor.of(factor.value)
+        self._cache_status = CacheStatus.of(status.value)
         self._cache_evicted = bool(evicted.value)
         self._cache_detail = detail.decode("utf-8", "replace")
 
@@ -704,19 +742,51 @@ class Client:
             raise
         self._handle: _Handle[Any] = _Handle(out, lib.sfmfa_client_free, "client")
         self._finalizer = weakref.finalize(self, _close_client, self._handle, config.handle)
-        tramp = _trampoline(weakref.ref(self))
-        self._handle.keep.append(tramp)  # C may call it until the client is freed
+        self._trampoline = _trampoline(weakref.ref(self))
+        self._handle.keep.append(self._trampoline)  # C may call it until the client is freed
+        # The library's own warnings come as WARNING progress events at the start of each login.
+        self._warns = len(self.warnings) > len(config.ignored)
+        self._reporting = False
+        self._reporting_lock = threading.Lock()
         with self._handle.use() as p:
-            rc = lib.sfmfa_client_set_progress_callback(p, tramp, None)
-            error = _last_error(rc) if rc != Result.OK else None
+            error = self._report_if_listened(p)
         if error is not None:
             self._finalizer()
             raise error
 
+    def _listened(self) -> bool:
+        """Whether a login's progress events have anyone to go to: a handler, or sfmfa's logger
+        at the level the events are logged at (DEBUG; WARNING for the configuration's warnings)."""
+        return (
+            self._progress is not None
+            or _log.isEnabledFor(logging.DEBUG)
+            or (self._warns and _log.isEnabledFor(logging.WARNING))
+        )
+
+    def _report_if_listened(self, p: Any) -> Error | None:
+        """Registers the progress trampoline with the C client when events have anyone to go to,
+        and unregisters it otherwise: an event nobody listens to costs a call from C into Python
+        (the GIL taken back, the arguments converted) for nothing. The library reads the callback
+        when a login starts, so a login in progress keeps the one it started with. Returns the
+        error of a failed registration."""
+        with self._reporting_lock:
+            wanted = self._listened()
+            if wanted == self._reporting:
+                return None
+            callback = self._trampoline if wanted else _NO_PROGRESS
+            rc = _ffi.lib().sfmfa_client_set_progress_callback(p, callback, None)
+            if rc:
+                return _last_error(rc)
+            self._reporting = wanted
+            return None
+
     @property
     def progress(self) -> ProgressHandler | None:
         """The progress callback (``None`` for none); may be replaced at any time: logins in
-        progress call the new one from their next event on."""
+        progress call the new one from their next event on. A login that started while nobody
+        listened (no callback, and the ``sfmfa`` logger not enabled for its events) reports
+        nothing: the C library is then told of no callback, which spares each event a call into
+        Python."""
         return self._progress
 
     @progress.setter
@@ -728,8 +798,12 @@ class Client:
         blocks until the server answers or ``login_timeout`` passes. Any thread; concurrent logins
         on one client are allowed. Raises an :class:`Error` subclass on failure."""
         lib = _ffi.lib()
-        out = ctypes.POINTER(_ffi.SfmfaSession)()
+        out = _SESSION_P()
         with self._handle.use() as p:
+            if self._listened() != self._reporting:
+                error = self._report_if_listened(p)
+                if error is not None:
+                    raise error
             rc = lib.sfmfa_client_login(p, byref(out))
             _check(rc)  # read on this thread, before anything else calls C
         return Session(out)

@@ -100,6 +100,13 @@ class _OpenEnum(enum.IntEnum):
         return format(str(self), spec)
 
     @classmethod
+    def of(cls, value: int) -> Any:
+        """``cls(value)``, faster for a known value (a dictionary look-up instead of the enum
+        machinery): what the getters run after each call into C."""
+        member = cls._value2member_map_.get(value)
+        return member if member is not None else cls(value)
+
+    @classmethod
     def _missing_(cls, value: object) -> _OpenEnum | None:
         if not isinstance(value, int) or isinstance(value, bool):
             return None
@@ -445,12 +452,17 @@ def read_string(call: Callable[[Any, int, Any], int], initial: int = 256) -> tup
         buf = ctypes.create_string_buffer(size)
         out_len = c_size_t(0)
         rc = call(buf, size, ctypes.byref(out_len))
-        if rc == Result.BUFFER_TOO_SMALL:
+        if rc == _BUFFER_TOO_SMALL:
             size = out_len.value + 1
             continue
-        if rc != Result.OK:
+        if rc != _OK:
             return rc, b""
-        data = buf.raw[: out_len.value]
+        data = buf[: out_len.value]  # only the string's bytes, not a copy of the whole buffer
         ctypes.memset(buf, 0, size)
         return rc, data
     return Result.BUFFER_TOO_SMALL, b""
+
+
+# Plain ints for the comparisons of read_string (an IntEnum member is slower to fetch and compare).
+_OK: Final = int(Result.OK)
+_BUFFER_TOO_SMALL: Final = int(Result.BUFFER_TOO_SMALL)

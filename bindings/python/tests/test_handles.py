@@ -162,6 +162,48 @@ def test_progress_events_carry_kind_attempt_delay_and_message(emulator: Emulator
     assert "username_password_mfa" in events[2].message
 
 
+def test_progress_goes_where_it_is_listened_to_login_by_login(
+    emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Without a callback and with the logger quiet the C client has no callback; a callback set
+    later, or the logger turned to DEBUG, gets the events of the next login, and the
+    configuration's warnings still reach the log at WARNING."""
+    events: list[ProgressEvent] = []
+    passcode = [ProgressKind.PASSCODE_SENT, ProgressKind.TOKEN_NOT_CACHED]
+    caplog.set_level(logging.WARNING, logger="sfmfa")
+    with sfmfa.Client(**emulator.options("push_approve", passcode="987654")) as client:
+        assert not client._reporting
+        with client.login():
+            pass
+        assert not client._reporting and not caplog.records
+        client.progress = events.append
+        with client.login():
+            pass
+        assert client._reporting and [e.kind for e in events] == passcode
+        client.progress = None
+        with client.login():
+            pass
+        assert not client._reporting and len(events) == 2
+        caplog.set_level(logging.DEBUG, logger="sfmfa")
+        with client.login():
+            pass
+        assert client._reporting
+        assert [r.getMessage() for r in caplog.records] == [
+            "login progress: Duo passcode sent",
+            f"login progress: {events[1].message}",
+        ]
+    caplog.clear()
+    caplog.set_level(logging.WARNING, logger="sfmfa")
+    with pytest.warns(sfmfa.ConfigurationWarning, match="insecure"):
+        client = sfmfa.Client(**emulator.options("push_approve", passcode="987654", insecure_mode=True))
+    with client:
+        assert client._reporting  # for the warning's event
+        with client.login():
+            pass
+    logged = [(r.levelno, r.getMessage()) for r in caplog.records]
+    assert len(logged) == 1 and logged[0][0] == logging.WARNING and "insecure" in logged[0][1], logged
+
+
 def test_warnings_as_errors_leave_no_handle_behind(emulator: Emulator) -> None:
     import warnings
 
