@@ -67,11 +67,20 @@ class BdistWheel(bdist_wheel):
 
 
 #: What of the workspace the library needs, relative to its root (directories are copied whole).
-RUST_FILES = ["Cargo.lock", "LICENSE", "src", "bindings/c/Cargo.toml", "bindings/c/build.rs", "bindings/c/src"]
+RUST_FILES = [
+    "Cargo.lock",
+    "LICENSE",
+    "src",
+    "bindings/c/Cargo.toml",
+    "bindings/c/build.rs",
+    "bindings/c/src",
+    # The libdbus bindings that open libdbus at run time, under the dbus crate by `[patch.crates-io]`.
+    "libdbus-sys",
+]
 
 
 def sdist_manifest(text: str) -> str:
-    """The workspace's Cargo.toml for the sdist: members only the two crates it carries, and
+    """The workspace's Cargo.toml for the sdist: members only the three crates it carries, and
     without the tables that name files it does not carry (``[dev-dependencies]`` names the
     emulator crate, each ``[[bench]]`` a file of benches/). Applying it twice changes nothing."""
     out: list[str] = []
@@ -82,7 +91,7 @@ def sdist_manifest(text: str) -> str:
             skip = stripped in ("[dev-dependencies]", "[[bench]]")
         if not skip:
             out.append(line)
-    result, n = re.subn(r"(?m)^members = \[[^\]]*\]$", 'members = [".", "bindings/c"]', "".join(out))
+    result, n = re.subn(r"(?m)^members = \[[^\]]*\]$", 'members = [".", "bindings/c", "libdbus-sys"]', "".join(out))
     if n != 1:
         raise RuntimeError("sdist: the workspace's Cargo.toml has no one-line `members = [...]`")
     return result

@@ -224,6 +224,20 @@ else
     sed 's/^/    /' "$LOGS/readme_example.log" | head -n 20
     TOTAL_FAILED=$((TOTAL_FAILED + 1))
 fi
+
+# Linkage: libsfmfa.so loads without libdbus (it is opened at run time by libdbus-sys/, never a
+# DT_NEEDED) and exports none of libdbus's names (which would stand in for a real libdbus's in a
+# program that also links it).
+linkage=$(readelf -d "$LIB/libsfmfa.so" | grep -E 'NEEDED.*dbus' || true)
+linkage+=$(nm -D --defined-only "$LIB/libsfmfa.so" | grep -E ' _?dbus_' || true)
+if [[ -z $linkage ]]; then
+    printf '%-22s %-20s %s\n' "[library]" "no_libdbus_link:" "1 passed, 0 failed"
+    TOTAL_PASSED=$((TOTAL_PASSED + 1))
+else
+    printf '%-22s %-20s %s\n' "[library]" "no_libdbus_link:" "FAILED"
+    sed 's/^/    /' <<<"$linkage" | head -n 20
+    TOTAL_FAILED=$((TOTAL_FAILED + 1))
+fi
 plain_end=$(date +%s)
 
 if [[ ${SFMFA_C_NO_SANITIZERS:-0} == 1 ]]; then

@@ -177,6 +177,8 @@ fn probe_secret_service(require_running: bool) -> Result<(), Error> {
     const START_SERVICE: &str = "start the keyring daemon: log in to the desktop, or run \
         gnome-keyring-daemon --unlock --components=secrets with the keyring password on stdin \
         (or open KWallet); otherwise keyutils or the file is used";
+    const INSTALL_LIBDBUS: &str = "install the D-Bus library (Debian/Ubuntu: apt-get install \
+        libdbus-1-3; Fedora: dnf install dbus-libs); otherwise keyutils or the file is used";
     const UNLOCK: &str = "unlock the default collection (the login keyring): in a desktop session \
         open Passwords and Keys (seahorse) or KWallet Manager and unlock it; without a desktop, \
         restart the daemon unlocked: gnome-keyring-daemon --replace --unlock --components=secrets \
@@ -198,6 +200,15 @@ fn probe_secret_service(require_running: bool) -> Result<(), Error> {
         }
     }
 
+    // libdbus is opened here, not linked (libdbus-sys/): a machine without it has no Secret
+    // Service to reach, and the library still loads for the other stores.
+    libdbus_sys::load().map_err(|e| {
+        unavailable(format!(
+            "libdbus ({}) cannot be loaded: {e}",
+            libdbus_sys::LIBRARY_NAME
+        ))
+        .with_hint(INSTALL_LIBDBUS)
+    })?;
     let connection = dbus::blocking::Connection::new_session().map_err(|e| {
         unavailable(format!("cannot connect to the D-Bus session bus ({e})")).with_hint(START_BUS)
     })?;
