@@ -10,16 +10,9 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "sfmfa.h"
-
-static long long now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
+#include "../floor/worker.h"
 
 static void fail(const char *what)
 {
@@ -29,6 +22,23 @@ static void fail(const char *what)
     printf("error %s: %s\n", what, message);
     fflush(stdout);
     exit(1);
+}
+
+/* One login, timing sfmfa_client_login only; the logout and the free come after the timer (so that
+ * the emulator's sessions do not pile up). bench_serve's operation. */
+static const char *timed_login(void *ctx, long long *ns)
+{
+    sfmfa_client *client = ctx;
+    sfmfa_session *session = NULL;
+    long long t = bench_now_ns();
+    sfmfa_result r = sfmfa_client_login(client, &session);
+    *ns = bench_now_ns() - t;
+    if (r != SFMFA_RESULT_OK)
+        fail("sfmfa_client_login");
+    if (sfmfa_session_close(session) != SFMFA_RESULT_OK)
+        fail("sfmfa_session_close");
+    sfmfa_session_free(session);
+    return NULL;
 }
 
 int main(int argc, char **argv)
@@ -58,33 +68,7 @@ int main(int argc, char **argv)
     sfmfa_client *client = NULL;
     if (sfmfa_client_new(cfg, &client) != SFMFA_RESULT_OK)
         fail("sfmfa_client_new");
-    char line[64];
-    static long long times[100000];
-    while (fgets(line, sizeof line, stdin) != NULL) {
-        long k = 0;
-        if (sscanf(line, "run %ld", &k) != 1 || k < 0 || k > 100000) {
-            printf("error bad command\n");
-            fflush(stdout);
-            continue;
-        }
-        for (long i = 0; i < k; i++) {
-            sfmfa_session *session = NULL;
-            long long t = now_ns();
-            sfmfa_result r = sfmfa_client_login(client, &session);
-            times[i] = now_ns() - t;
-            if (r != SFMFA_RESULT_OK)
-                fail("sfmfa_client_login");
-            /* Logged out so that the emulator's sessions do not pile up; not timed. */
-            if (sfmfa_session_close(session) != SFMFA_RESULT_OK)
-                fail("sfmfa_session_close");
-            sfmfa_session_free(session);
-        }
-        fputs("ok", stdout);
-        for (long i = 0; i < k; i++)
-            printf(" %lld", times[i]);
-        fputc('\n', stdout);
-        fflush(stdout);
-    }
+    bench_serve(timed_login, client);
     sfmfa_client_free(client);
     sfmfa_config_free(cfg);
     return 0;

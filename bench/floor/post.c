@@ -24,8 +24,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "worker.h"
 
 static char *request;
 static size_t request_len;
@@ -34,13 +35,6 @@ static size_t logout_len;
 static struct sockaddr_in addr;
 /* Login answers are a few kilobytes; 64 KiB leaves room without being worth a realloc loop. */
 static char answer[65536];
-
-static long long now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
 
 static int load(const char *path, char **buf, size_t *len)
 {
@@ -148,34 +142,14 @@ static const char *post_logout(void)
     return post_bytes(buf, pre + tlen + post_len);
 }
 
-static int worker(void)
+/* One timed POST of the captured request (bench_serve's operation). */
+static const char *timed_post(void *ctx, long long *ns)
 {
-    char line[64];
-    static long long times[100000];
-    while (fgets(line, sizeof line, stdin) != NULL) {
-        long k = 0;
-        if (sscanf(line, "run %ld", &k) != 1 || k < 0 || k > 100000) {
-            printf("error bad command\n");
-            fflush(stdout);
-            continue;
-        }
-        const char *why = NULL;
-        for (long i = 0; i < k && why == NULL; i++) {
-            long long t = now_ns();
-            why = post();
-            times[i] = now_ns() - t;
-        }
-        if (why != NULL) {
-            printf("error %s\n", why);
-        } else {
-            fputs("ok", stdout);
-            for (long i = 0; i < k; i++)
-                printf(" %lld", times[i]);
-            fputc('\n', stdout);
-        }
-        fflush(stdout);
-    }
-    return 0;
+    (void)ctx;
+    long long t = bench_now_ns();
+    const char *why = post();
+    *ns = bench_now_ns() - t;
+    return why;
 }
 
 int main(int argc, char **argv)
@@ -200,7 +174,7 @@ int main(int argc, char **argv)
     addr.sin_port = htons((unsigned short)atoi(argv[is_worker + 2]));
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (is_worker)
-        return worker();
+        return bench_serve(timed_post, NULL);
     const char *why = post();
     if (why == NULL && logout != NULL)
         why = post_logout();

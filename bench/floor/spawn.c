@@ -14,16 +14,39 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "worker.h"
 
 extern char **environ;
 
-static long long now_ns(void)
+/* The program to start and how. */
+struct spawned {
+    char **argv;
+    posix_spawn_file_actions_t actions;
+};
+
+/* One process started and waited for (bench_serve's operation). */
+static const char *timed_spawn(void *ctx, long long *ns)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+    struct spawned *p = ctx;
+    static char why[256];
+    long long t = bench_now_ns();
+    pid_t pid;
+    int status = 0;
+    int rc = posix_spawn(&pid, p->argv[0], &p->actions, NULL, p->argv, environ);
+    if (rc != 0) {
+        snprintf(why, sizeof why, "cannot start %s: %s", p->argv[0], strerror(rc));
+        return why;
+    }
+    waitpid(pid, &status, 0);
+    *ns = bench_now_ns() - t;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        snprintf(why, sizeof why, "%s exited with status %d", p->argv[0],
+                 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+        return why;
+    }
+    return NULL;
 }
 
 int main(int argc, char **argv)
@@ -32,44 +55,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: spawn PROGRAM [ARGS...]\n");
         return 2;
     }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
+    struct spawned p = {.argv = argv + 1};
+    posix_spawn_file_actions_init(&p.actions);
     for (int fd = 0; fd <= 2; fd++)
-        posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0);
-    char line[64];
-    static long long times[100000];
-    while (fgets(line, sizeof line, stdin) != NULL) {
-        long k = 0;
-        if (sscanf(line, "run %ld", &k) != 1 || k < 0 || k > 100000) {
-            printf("error bad command\n");
-            fflush(stdout);
-            continue;
-        }
-        char why[256] = "";
-        for (long i = 0; i < k && why[0] == '\0'; i++) {
-            long long t = now_ns();
-            pid_t pid;
-            int status = 0;
-            int rc = posix_spawn(&pid, argv[1], &actions, NULL, argv + 1, environ);
-            if (rc != 0) {
-                snprintf(why, sizeof why, "cannot start %s: %s", argv[1], strerror(rc));
-                break;
-            }
-            waitpid(pid, &status, 0);
-            times[i] = now_ns() - t;
-            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                snprintf(why, sizeof why, "%s exited with status %d", argv[1],
-                         WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-        }
-        if (why[0] != '\0') {
-            printf("error %s\n", why);
-        } else {
-            fputs("ok", stdout);
-            for (long i = 0; i < k; i++)
-                printf(" %lld", times[i]);
-            fputc('\n', stdout);
-        }
-        fflush(stdout);
-    }
-    return 0;
+        posix_spawn_file_actions_addopen(&p.actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0);
+    return bench_serve(timed_spawn, &p);
 }
