@@ -14,39 +14,9 @@ const MFA: (&str, &str) = ("authenticator", "username_password_mfa");
 const ON: (&str, &str) = ("client_store_temporary_credential", "on");
 const PROMPTLY: Duration = Duration::from_secs(2);
 
-/// TCP connections of this process to `port` that are still open on the client's side
-/// (ESTABLISHED in /proc/net/tcp, remote port = the emulator's, socket inode among this process's
-/// descriptors: other processes of the machine may hold connections to a port of the same number),
-/// as their socket inodes with the /proc/net/tcp line, for messages. Keyed by inode because the
-/// kernel prints /proc/net/tcp a page at a time without a snapshot: while other threads open and
-/// close sockets, one socket's line can be printed twice.
+/// This process's connections to the emulator's `port` that are still open on the client's side.
 fn open_connections_to(port: u16) -> std::collections::BTreeMap<String, String> {
-    let ours: std::collections::HashSet<String> = std::fs::read_dir("/proc/self/fd")
-        .unwrap()
-        .filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
-        .filter_map(|target| {
-            let target = target.to_string_lossy().into_owned();
-            Some(
-                target
-                    .strip_prefix("socket:[")?
-                    .strip_suffix(']')?
-                    .to_owned(),
-            )
-        })
-        .collect();
-    let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
-    table
-        .lines()
-        .skip(1)
-        .filter_map(|line| {
-            let cols: Vec<&str> = line.split_whitespace().collect();
-            let remote_port = cols[2].rsplit(':').next().unwrap();
-            (u16::from_str_radix(remote_port, 16).unwrap() == port
-                && cols[3] == "01"
-                && ours.contains(cols[9]))
-            .then(|| (cols[9].to_owned(), line.trim().to_owned()))
-        })
-        .collect()
+    tcp_sockets_to(port, TCP_ESTABLISHED)
 }
 
 #[test]

@@ -47,18 +47,9 @@ fn small_listener() -> (OwnedFd, SocketAddr) {
     (fd, addr)
 }
 
-/// This process's sockets in SYN_SENT towards `port` (/proc/net/tcp state 02).
+/// This process's sockets whose connect to `port` is in progress.
 fn connecting_to(port: u16) -> usize {
-    let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
-    table
-        .lines()
-        .skip(1)
-        .filter(|line| {
-            let cols: Vec<&str> = line.split_whitespace().collect();
-            let remote_port = cols[2].rsplit(':').next().unwrap();
-            u16::from_str_radix(remote_port, 16).unwrap() == port && cols[3] == "02"
-        })
-        .count()
+    common::tcp_sockets_to(port, common::TCP_SYN_SENT).len()
 }
 
 #[test]

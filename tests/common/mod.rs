@@ -90,3 +90,43 @@ pub fn recording(c: Config) -> (sfmfa::Client, Arc<Mutex<Vec<Progress>>>) {
         .with_progress(move |e| sink.lock().unwrap().push(e.clone()));
     (client, events)
 }
+
+/// `/proc/net/tcp`'s state of an established connection.
+pub const TCP_ESTABLISHED: &str = "01";
+/// `/proc/net/tcp`'s state of a connect in progress.
+pub const TCP_SYN_SENT: &str = "02";
+
+/// This process's TCP sockets to remote port `port` in `state` (`TCP_ESTABLISHED`,
+/// `TCP_SYN_SENT`), as their socket inodes with the /proc/net/tcp line, for messages. Only sockets
+/// among this process's descriptors count: other processes of the machine may hold connections to
+/// a port of the same number. Keyed by inode because the kernel prints /proc/net/tcp a page at a
+/// time without a snapshot: while other threads open and close sockets, one socket's line can be
+/// printed twice.
+pub fn tcp_sockets_to(port: u16, state: &str) -> std::collections::BTreeMap<String, String> {
+    let ours: std::collections::HashSet<String> = std::fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
+        .filter_map(|target| {
+            let target = target.to_string_lossy().into_owned();
+            Some(
+                target
+                    .strip_prefix("socket:[")?
+                    .strip_suffix(']')?
+                    .to_owned(),
+            )
+        })
+        .collect();
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
+    table
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            let remote_port = cols[2].rsplit(':').next().unwrap();
+            (u16::from_str_radix(remote_port, 16).unwrap() == port
+                && cols[3] == state
+                && ours.contains(cols[9]))
+            .then(|| (cols[9].to_owned(), line.trim().to_owned()))
+        })
+        .collect()
+}
