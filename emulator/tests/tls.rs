@@ -88,16 +88,21 @@ fn https_with_the_ca_file_on_localhost_and_ip() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn temporary_ca_file_is_owned_and_removed() {
-    let emu = Emulator::start(
+/// An emulator over TLS with the embedded users and its own temporary CA file.
+fn tls_emulator() -> Emulator {
+    Emulator::start(
         EmulatorConfig::embedded_default(),
         StartOptions {
             tls: true,
             ..Default::default()
         },
     )
-    .expect("start");
+    .expect("start")
+}
+
+#[test]
+fn temporary_ca_file_is_owned_and_removed() {
+    let emu = tls_emulator();
     let path = emu.ca_file().expect("ca file").to_path_buf();
     let pem = std::fs::read_to_string(&path).expect("pem");
     assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
@@ -107,14 +112,7 @@ fn temporary_ca_file_is_owned_and_removed() {
 
 #[test]
 fn handshakes_are_counted_full_or_resumed() {
-    let emu = Emulator::start(
-        EmulatorConfig::embedded_default(),
-        StartOptions {
-            tls: true,
-            ..Default::default()
-        },
-    )
-    .expect("start");
+    let emu = tls_emulator();
     let ctl = emu.control();
     assert_eq!(ctl.tls_handshakes(), (0, 0));
     // One client configuration (one session store) for two connections: the second resumes.
