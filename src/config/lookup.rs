@@ -7,26 +7,17 @@ use super::options::{OPTIONS, OptionId, OptionSpec};
 
 /// The form names are compared in: leading dashes dropped, `_` and `-` dropped, ASCII lower case.
 pub fn normalize_name(name: &str) -> String {
+    normalized_chars(name).collect()
+}
+
+/// The characters of [`normalize_name`], one at a time: compared as they come by [`find_option`],
+/// which allocates nothing per name of the table (most differ at their first character).
+fn normalized_chars(name: &str) -> impl Iterator<Item = char> + '_ {
     name.trim()
         .trim_start_matches('-')
         .chars()
         .filter(|c| *c != '_' && *c != '-')
         .map(|c| c.to_ascii_lowercase())
-        .collect()
-}
-
-/// Whether `known`, a name of the option table, normalises to `wanted` (a normalised name), compared
-/// as it is normalised: no allocation, and most names differ at their first character. Byte by
-/// byte: ASCII lower-casing leaves the bytes of other characters as they are, so equal bytes are
-/// equal characters.
-fn normalizes_to(known: &str, wanted: &str) -> bool {
-    known
-        .trim()
-        .trim_start_matches('-')
-        .bytes()
-        .filter(|b| *b != b'_' && *b != b'-')
-        .map(|b| b.to_ascii_lowercase())
-        .eq(wanted.bytes())
 }
 
 /// Every normalised name with its option, for [`nearest_option`] (a message's "did you mean"): built
@@ -50,9 +41,10 @@ static BY_NAME: LazyLock<HashMap<String, &'static OptionSpec>> = LazyLock::new(|
 /// option set in a process (a command line's, a binding's) would wait for.
 pub fn find_option(name: &str) -> Option<&'static OptionSpec> {
     let wanted = normalize_name(name);
-    OPTIONS
-        .iter()
-        .find(|spec| spec.names().any(|known| normalizes_to(known, &wanted)))
+    OPTIONS.iter().find(|spec| {
+        spec.names()
+            .any(|known| normalized_chars(known).eq(wanted.chars()))
+    })
 }
 
 /// The row of an option sfmfa uses, by its identifier; `None` for [`OptionId::NotUsed`], which many
