@@ -9,7 +9,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ureq::Agent;
-use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout};
 use zeroize::{Zeroize, Zeroizing};
@@ -19,8 +18,10 @@ use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind};
 use crate::tls_check::TlsProblem;
 
+mod buffers;
 #[cfg(target_os = "linux")]
 mod tcp;
+mod tls;
 
 /// A connection of ureq's connector chain, as the chain hands it over.
 type Connection = Box<dyn ureq::unversioned::transport::Transport>;
@@ -47,25 +48,20 @@ impl<C: Connector<()>> Connector<()> for Boxing<C> {
     }
 }
 
-/// The connector chain of a [`Transport`]: ureq's (an HTTP CONNECT proxy of the environment, TCP,
-/// then rustls for https), with sfmfa's TCP connection on Linux (src/transport/tcp.rs: fewer
-/// system calls per request).
-fn connector_chain() -> Arc<Chain> {
+/// The connector chain of a [`Transport`]: an HTTP CONNECT proxy of the environment (ureq's),
+/// TCP (sfmfa's connection on Linux, src/transport/tcp.rs: fewer system calls per request;
+/// ureq's elsewhere), then for https sfmfa's TLS with `tls` (src/transport/tls.rs).
+fn connector_chain(tls: Arc<rustls::ClientConfig>) -> Arc<Chain> {
+    use ureq::unversioned::transport::ConnectProxyConnector;
     #[cfg(target_os = "linux")]
-    {
-        use ureq::unversioned::transport::{ConnectProxyConnector, RustlsConnector};
-        let chain =
-            ().chain(ConnectProxyConnector::default())
-                .chain(tcp::TcpConnector)
-                .chain(RustlsConnector::default());
-        Arc::new(Boxing(chain))
-    }
+    let tcp = tcp::TcpConnector;
     #[cfg(not(target_os = "linux"))]
-    {
-        Arc::new(Boxing(
-            ureq::unversioned::transport::DefaultConnector::default(),
-        ))
-    }
+    let tcp = ureq::unversioned::transport::TcpConnector::default();
+    let chain =
+        ().chain(ConnectProxyConnector::default())
+            .chain(tcp)
+            .chain(tls::TlsConnector { config: tls });
+    Arc::new(Boxing(chain))
 }
 
 /// Largest answer body accepted; a login answer is a few kilobytes.
@@ -106,13 +102,10 @@ pub(crate) enum AttemptError {
 /// resolver, with its cached addresses, are shared), so that cancelling one login shuts down that
 /// login's socket and no other.
 ///
-/// The request's timeouts are set on that agent's configuration, not on the request: ureq builds
-/// the rustls client configuration afresh for a request-level configuration (and so drops the TLS
-/// sessions it kept), but builds it once per connector for agent-level ones. One rustls
-/// configuration, with its session store, thus serves every login of a `Client`, and a second
-/// HTTPS login to the same host resumes the TLS session instead of a full handshake.
+/// The rustls client configuration is the transport's own, built once (src/transport/tls.rs): one
+/// session store serves every login of a `Client`, and a second HTTPS login to the same host
+/// resumes the TLS session instead of a full handshake.
 pub(crate) struct Transport {
-    tls: TlsConfig,
     https: bool,
     connector: Arc<Chain>,
     resolver: NameResolver,
@@ -539,40 +532,10 @@ pub(crate) struct Endpoint<'a> {
 }
 
 impl Transport {
-    /// Builds the agent: TLS roots (web roots, or only the CA file), no pooling, no redirects.
+    /// The transport of one `Client`: its TLS configuration (trusting the CA file's roots only,
+    /// or the web's), built once so that its logins share one TLS session store.
     pub fn new(endpoint: Endpoint<'_>) -> Result<Self, Error> {
-        let roots = match endpoint.ca_file {
-            Some(path) => {
-                let pem = std::fs::read(path).map_err(|e| {
-                    Error::new(
-                        ErrorKind::Tls,
-                        format!("cannot read ca_file '{}': {e}", path.display()),
-                    )
-                })?;
-                let certs = ureq::tls::parse_pem(&pem)
-                    .filter_map(|item| match item {
-                        Ok(ureq::tls::PemItem::Certificate(c)) => Some(Ok(c)),
-                        Ok(_) => None,
-                        Err(e) => Some(Err(e)),
-                    })
-                    .collect::<Result<Vec<Certificate<'static>>, _>>()
-                    .map_err(|e| {
-                        Error::new(
-                            ErrorKind::Tls,
-                            format!("ca_file '{}' is not valid PEM: {e}", path.display()),
-                        )
-                    })?;
-                if certs.is_empty() {
-                    return Err(Error::new(
-                        ErrorKind::Tls,
-                        format!("ca_file '{}' holds no certificate", path.display()),
-                    ));
-                }
-                RootCerts::new_with_certs(&certs)
-            }
-            None => RootCerts::WebPki,
-        };
-        let tls = TlsConfig::builder().root_certs(roots).build();
+        let tls = tls::client_config(endpoint.ca_file)?;
         let scheme = if endpoint.https { "https" } else { "http" };
         let host = endpoint.host;
         let host = if host.contains(':') && !host.starts_with('[') {
@@ -581,9 +544,8 @@ impl Transport {
             host.to_owned()
         };
         Ok(Transport {
-            tls,
             https: endpoint.https,
-            connector: connector_chain(),
+            connector: connector_chain(tls),
             resolver: NameResolver::default(),
             authority: Arc::from(format!("{host}:{}", endpoint.port)),
             base_url: format!("{scheme}://{host}:{}", endpoint.port),
@@ -591,12 +553,10 @@ impl Transport {
         })
     }
 
-    /// The configuration of one request's agent: TLS roots (web roots, or only the CA file), no
-    /// pooling, no redirects, and the request's timeouts (agent-level, so that the connector's
-    /// rustls configuration and its TLS sessions are kept: see [`Transport`]).
+    /// The configuration of one request's agent: no pooling, no redirects, and the request's
+    /// timeouts (TLS is the connector's, src/transport/tls.rs).
     fn agent_config(&self, global: Duration, connect: Duration) -> ureq::config::Config {
         Agent::config_builder()
-            .tls_config(self.tls.clone())
             .http_status_as_error(false)
             // A fresh connection per request: a stale pooled connection would make a failure
             // ambiguous (sent or not?), and login makes too few requests to gain from reuse.

@@ -35,9 +35,10 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use ureq::unversioned::transport::{
-    Buffers, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout, ShutdownHandle,
-    Transport,
+    Buffers, ConnectionDetails, Connector, Either, NextTimeout, ShutdownHandle, Transport,
 };
+
+use super::buffers::ZeroedBuffers;
 use ureq::{ProxyProtocol, Timeout};
 
 /// The shortest time an address is given to connect when a name has several.
@@ -139,7 +140,7 @@ impl<In: Transport> Connector<In> for TcpConnector {
         let connection = TcpConnection {
             stream,
             buffers: HeldBuffers {
-                inner: LazyBuffers::new(
+                inner: ZeroedBuffers::new(
                     details.config.input_buffer_size(),
                     details.config.output_buffer_size(),
                 ),
@@ -293,7 +294,7 @@ const MIN_ROOM: usize = 2 * 1024;
 /// not sent yet: what they write next goes after them.
 #[derive(Debug)]
 struct HeldBuffers {
-    inner: LazyBuffers,
+    inner: ZeroedBuffers,
     held: usize,
 }
 
@@ -592,7 +593,7 @@ mod tests {
         TcpConnection {
             stream,
             buffers: HeldBuffers {
-                inner: LazyBuffers::new(8 * 1024, 8 * 1024),
+                inner: ZeroedBuffers::new(8 * 1024, 8 * 1024),
                 held: 0,
             },
             nodelay: false,

@@ -1,0 +1,165 @@
+//! TLS for the requests of a `Transport`: rustls with ring, on the connection of the layer below
+//! (sfmfa's TCP connection on Linux, ureq's elsewhere, or the tunnel through a proxy).
+//!
+//! In place of ureq's rustls connector, for two reasons. The client configuration is sfmfa's own,
+//! built once per `Transport` ([`client_config`]): every login of a `Client` shares its session
+//! store, so a second HTTPS login to the same host resumes the TLS session, whatever ureq does
+//! with its configurations. And the connection's buffers are [`ZeroedBuffers`] (ureq's fill
+//! theirs a byte at a time in the release build: see src/transport/buffers.rs).
+//!
+//! The rest is as ureq does it: certificate verification always on, SNI for host names (none for
+//! IP addresses), every TLS version rustls offers, and errors in ureq's form (a rustls error
+//! inside an I/O error), which `super::classify` sorts.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
+use ureq::unversioned::transport::time::{Duration as UreqDuration, Instant as UreqInstant};
+use ureq::unversioned::transport::{
+    Buffers, ConnectionDetails, Connector, Either, NextTimeout, Transport, TransportAdapter,
+};
+
+use super::buffers::ZeroedBuffers;
+use crate::error::{Error, ErrorKind};
+
+/// The rustls client configuration of one `Transport`: ring, every TLS version, and as trusted
+/// roots the certificates of `ca_file` only, or else the web's (Mozilla's, through webpki-roots).
+pub(crate) fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>, Error> {
+    let roots = match ca_file {
+        Some(path) => {
+            let pem = std::fs::read(path).map_err(|e| {
+                Error::new(
+                    ErrorKind::Tls,
+                    format!("cannot read ca_file '{}': {e}", path.display()),
+                )
+            })?;
+            let mut roots = RootCertStore::empty();
+            for item in ureq::tls::parse_pem(&pem) {
+                match item {
+                    Ok(ureq::tls::PemItem::Certificate(c)) => {
+                        // A certificate rustls cannot use as a root is skipped, as ureq did.
+                        let _ = roots.add(CertificateDer::from(c.der()).into_owned());
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        return Err(Error::new(
+                            ErrorKind::Tls,
+                            format!("ca_file '{}' is not valid PEM: {e}", path.display()),
+                        ));
+                    }
+                }
+            }
+            if roots.is_empty() {
+                return Err(Error::new(
+                    ErrorKind::Tls,
+                    format!("ca_file '{}' holds no certificate", path.display()),
+                ));
+            }
+            roots
+        }
+        None => RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        },
+    };
+    let config =
+        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_protocol_versions(rustls::ALL_VERSIONS)
+            .map_err(|e| Error::new(ErrorKind::Tls, format!("TLS set-up failed: {e}")))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// Wraps the connection below in TLS when the request's URL is https (and it is not TLS yet).
+#[derive(Debug)]
+pub(crate) struct TlsConnector {
+    pub(crate) config: Arc<ClientConfig>,
+}
+
+impl<In: Transport> Connector<In> for TlsConnector {
+    type Out = Either<In, TlsTransport>;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        let Some(transport) = chained else {
+            return Err(ureq::Error::ConnectionFailed);
+        };
+        if !details.needs_tls() || transport.is_tls() {
+            return Ok(Some(Either::A(transport)));
+        }
+        let host = details
+            .uri
+            .host()
+            .ok_or_else(|| ureq::Error::BadUri(format!("no host in {}", details.uri)))?;
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let name = ServerName::try_from(host)
+            .map_err(|_| ureq::Error::Tls("invalid host name for TLS"))?
+            .to_owned();
+        let mut conn = ClientConnection::new(Arc::clone(&self.config), name)?;
+        let mut sock = TransportAdapter::new(transport.boxed(), details.current_time.clone());
+        // The handshake gets what is left of the connect's time, counted from when it began.
+        let mut timeout = details.timeout;
+        if let (UreqDuration::Exact(after), UreqInstant::Exact(now), UreqInstant::Exact(began)) =
+            (timeout.after, (details.current_time)(), details.now)
+        {
+            let elapsed = now.saturating_duration_since(began);
+            timeout.after = UreqDuration::Exact(after.saturating_sub(elapsed));
+        }
+        sock.set_timeout(timeout);
+        conn.complete_io(&mut sock)?;
+        let config = details.config;
+        Ok(Some(Either::B(TlsTransport {
+            buffers: ZeroedBuffers::new(config.input_buffer_size(), config.output_buffer_size()),
+            stream: StreamOwned::new(conn, sock),
+        })))
+    }
+}
+
+/// A TLS connection: the plaintext side's buffers and the rustls stream over the layer below.
+pub(crate) struct TlsTransport {
+    buffers: ZeroedBuffers,
+    stream: StreamOwned<ClientConnection, TransportAdapter>,
+}
+
+impl std::fmt::Debug for TlsTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsTransport").finish_non_exhaustive()
+    }
+}
+
+impl Transport for TlsTransport {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        &mut self.buffers
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        self.stream.get_mut().set_timeout(timeout);
+        let output = self.buffers.output();
+        let amount = amount.min(output.len());
+        self.stream.write_all(&output[..amount])?;
+        Ok(())
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        self.stream.get_mut().set_timeout(timeout);
+        let input = self.buffers.input_append_buf();
+        let amount = self.stream.read(input)?;
+        self.buffers.input_appended(amount);
+        Ok(amount > 0)
+    }
+
+    fn is_open(&mut self) -> bool {
+        // Never pooled (see super::WipingTransport): not reusable, without probing the socket.
+        false
+    }
+
+    fn is_tls(&self) -> bool {
+        true
+    }
+}
