@@ -1,9 +1,10 @@
 //! Cancelling logins from another thread.
 //!
 //! Each login in progress holds a [`LoginCancel`], registered with its client's [`Cancels`].
-//! [`Cancels::cancel_all`] marks every registered login cancelled, shuts down the HTTP agent of the
-//! request it is making (ureq's `Agent::shutdown` closes the socket, which wakes a read blocked on
-//! the server's answer) and wakes it from a pause. A login checks its flag at every step, so it
+//! [`Cancels::cancel_all`] marks every registered login cancelled, shuts down the sockets of the
+//! request it is making ([`InFlight`]: those sfmfa's connector registered, or the HTTP agent's
+//! through ureq's `Agent::shutdown`; a shut-down socket wakes a read blocked on the server's
+//! answer) and wakes it from a pause. A login checks its flag at every step, so it
 //! returns [`ErrorKind::Cancelled`] promptly wherever it was: waiting for a push, for another login
 //! of the same user, or between retries. On Linux a TCP connect in progress is ended too (the
 //! socket is registered before it connects: src/transport/tcp.rs); elsewhere it is not
@@ -13,14 +14,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::Duration;
 
+use ureq::unversioned::transport::ShutdownHandle;
+
 use crate::error::{Error, ErrorKind};
 
 /// The cancellation state of one login.
 #[derive(Default)]
 pub(crate) struct LoginCancel {
     cancelled: AtomicBool,
-    /// The agent of the request in flight, if any.
-    agent: Mutex<Option<ureq::Agent>>,
+    /// What closes the request in flight, if any.
+    agent: Mutex<Option<InFlight>>,
     /// Wakes a login that pauses (between retries).
     pause: Mutex<()>,
     woken: Condvar,
@@ -45,24 +48,28 @@ impl LoginCancel {
     fn cancel(&self) {
         self.cancelled.store(true, Ordering::Release);
         if let Ok(agent) = self.agent.lock()
-            && let Some(agent) = agent.as_ref()
+            && let Some(in_flight) = agent.as_ref()
         {
-            agent.clone().shutdown();
+            match in_flight {
+                InFlight::Agent(agent) => agent.clone().shutdown(),
+                InFlight::Sockets(sockets) => sockets.shutdown(),
+            }
         }
         let _guard = self.pause.lock();
         self.woken.notify_all();
     }
 
-    /// Makes `agent` the one a cancel shuts down, until [`LoginCancel::detach`]. Fails when the
-    /// login is already cancelled (the agent is not used then).
-    pub fn attach(&self, agent: &ureq::Agent) -> Result<(), Error> {
+    /// Makes `agent` (a request through ureq) or `sockets` (a request of sfmfa's own,
+    /// src/transport/http1.rs) what a cancel shuts down, until [`LoginCancel::detach`]. Fails when
+    /// the login is already cancelled (the request is not made then).
+    pub fn attach(&self, in_flight: InFlight) -> Result<(), Error> {
         let mut slot = self
             .agent
             .lock()
             .map_err(|_| Error::new(ErrorKind::Internal, "cancel lock poisoned"))?;
         // Checked under the lock cancel() takes, so a cancel cannot fall between check and attach.
         self.check()?;
-        *slot = Some(agent.clone());
+        *slot = Some(in_flight);
         Ok(())
     }
 
@@ -90,6 +97,46 @@ impl LoginCancel {
                 Ok((g, _)) => g,
                 Err(e) => e.into_inner().0,
             };
+        }
+    }
+}
+
+/// What a cancel closes of the request in flight.
+pub(crate) enum InFlight {
+    /// A request made through ureq: its agent's shutdown closes its sockets.
+    Agent(ureq::Agent),
+    /// A request made by sfmfa on a connection of its own chain: the sockets it registered.
+    Sockets(Arc<Sockets>),
+}
+
+/// The sockets of one request, registered by the connector that opens each one before it
+/// connects (ureq's `ConnectionDetails::register_shutdown`), shut down by a cancel.
+#[derive(Default)]
+pub(crate) struct Sockets {
+    /// Whether a cancel came, and the sockets registered.
+    state: Mutex<(bool, Vec<Weak<dyn ShutdownHandle>>)>,
+}
+
+impl Sockets {
+    /// Registers `socket`; fails once a cancel came (the connector then makes no connection).
+    pub fn register(&self, socket: Weak<dyn ShutdownHandle>) -> Result<(), ureq::Error> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if state.0 {
+            return Err(ureq::Error::Io(std::io::Error::other(
+                "the login was cancelled",
+            )));
+        }
+        state.1.retain(|s| s.strong_count() > 0);
+        state.1.push(socket);
+        Ok(())
+    }
+
+    /// Shuts every registered socket down (a read or connect waiting on it ends at once).
+    fn shutdown(&self) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.0 = true;
+        for socket in state.1.iter().filter_map(Weak::upgrade) {
+            socket.shutdown();
         }
     }
 }

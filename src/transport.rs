@@ -1,6 +1,12 @@
-//! HTTP(S) to Snowflake with ureq + rustls: one fresh connection per request, certificate
-//! verification always on, an optional private CA, and errors that say whether the request may have
-//! reached the server (which decides whether it may be sent again).
+//! HTTP(S) to Snowflake: one fresh connection per request, certificate verification always on, an
+//! optional private CA, and errors that say whether the request may have reached the server (which
+//! decides whether it may be sent again).
+//!
+//! The connections come from one connector chain (a CONNECT proxy's tunnel, TCP, TLS: see
+//! [`connector_chain`]). Without a proxy in the environment sfmfa writes the request and reads the
+//! answer itself (src/transport/http1.rs: a login is one POST on a fresh connection, and ureq's
+//! general request machinery was about 40% of a login's instructions); through a proxy, ureq makes the
+//! request (its tunnel, `NO_PROXY` and proxy credentials).
 
 use std::io::ErrorKind as IoKind;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
@@ -19,6 +25,7 @@ use crate::error::{Error, ErrorKind};
 use crate::tls_check::TlsProblem;
 
 mod buffers;
+mod http1;
 #[cfg(target_os = "linux")]
 mod tcp;
 mod tls;
@@ -62,6 +69,19 @@ fn connector_chain(tls: Arc<rustls::ClientConfig>) -> Arc<Chain> {
             .chain(tcp)
             .chain(tls::TlsConnector { config: tls });
     Arc::new(Boxing(chain))
+}
+
+/// The longest a connect may take (of what is left of the login's deadline): a host that does not
+/// answer is given up on in time for a retry.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A ureq timeout of `after`, reported as `reason` when it runs out.
+fn next_timeout(after: Duration, reason: ureq::Timeout) -> NextTimeout {
+    NextTimeout {
+        after: after.into(),
+        reason,
+        ..NextTimeout::default()
+    }
 }
 
 /// Largest answer body accepted; a login answer is a few kilobytes.
@@ -110,8 +130,18 @@ pub(crate) struct Transport {
     connector: Arc<Chain>,
     resolver: NameResolver,
     base_url: String,
+    /// `base_url` as a URI, for the connector chain of sfmfa's own requests.
+    base_uri: ureq::http::Uri,
     /// `host:port` of `base_url`.
     authority: Arc<str>,
+    /// The host as the resolver takes it (an IPv6 address without brackets), and the port.
+    host: String,
+    port: u16,
+    /// The `Host` header: `authority`, without the port when it is the scheme's default.
+    host_header: String,
+    /// What the connector chain reads of ureq's configuration in sfmfa's own requests (buffer
+    /// sizes, `TCP_NODELAY`, no proxy).
+    direct_config: ureq::config::Config,
     user_agent: String,
 }
 
@@ -543,12 +573,38 @@ impl Transport {
         } else {
             host.to_owned()
         };
+        let base_url = format!("{scheme}://{host}:{}", endpoint.port);
+        let base_uri: ureq::http::Uri = base_url.parse().map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidValue,
+                format!("invalid host or port: {e}"),
+            )
+        })?;
+        let default_port = if endpoint.https { 443 } else { 80 };
+        let host_header = if endpoint.port == default_port {
+            host.clone()
+        } else {
+            format!("{host}:{}", endpoint.port)
+        };
         Ok(Transport {
             https: endpoint.https,
             connector: connector_chain(tls),
             resolver: NameResolver::default(),
             authority: Arc::from(format!("{host}:{}", endpoint.port)),
-            base_url: format!("{scheme}://{host}:{}", endpoint.port),
+            base_url,
+            base_uri,
+            host: endpoint
+                .host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_owned(),
+            port: endpoint.port,
+            host_header,
+            direct_config: Agent::config_builder()
+                .proxy(None)
+                .input_buffer_size(INPUT_BUFFER)
+                .output_buffer_size(OUTPUT_BUFFER)
+                .build(),
             user_agent: user_agent(endpoint.binding),
         })
     }
@@ -654,14 +710,33 @@ impl Transport {
             target: Arc::clone(&self.authority),
             on_sent,
         };
+        // Without a proxy in the environment sfmfa makes the request itself (src/transport/
+        // http1.rs); through a proxy ureq does (its CONNECT tunnel, NO_PROXY and credentials).
+        if ureq::Proxy::try_from_env().is_none() {
+            let sockets = Arc::new(crate::cancel::Sockets::default());
+            cancel
+                .attach(crate::cancel::InFlight::Sockets(Arc::clone(&sockets)))
+                .map_err(AttemptError::Fatal)?;
+            let answer =
+                self.post_direct(&connector, &sockets, path, query, headers, body, deadline);
+            cancel.detach();
+            return match answer {
+                Err(_) if cancel.is_cancelled() => {
+                    Err(AttemptError::Fatal(crate::cancel::cancelled_error()))
+                }
+                other => other,
+            };
+        }
         // Outside Linux a connect in progress is the one step a cancel cannot interrupt: keep it
         // short (on Linux the cancel ends it too, src/transport/tcp.rs).
         let agent = Agent::with_parts(
-            self.agent_config(remaining, remaining.min(Duration::from_secs(10))),
+            self.agent_config(remaining, remaining.min(CONNECT_TIMEOUT)),
             connector,
             self.resolver.clone(),
         );
-        cancel.attach(&agent).map_err(AttemptError::Fatal)?;
+        cancel
+            .attach(crate::cancel::InFlight::Agent(agent.clone()))
+            .map_err(AttemptError::Fatal)?;
         let answer = self.post_with(&agent, path, query, headers, body, deadline);
         cancel.detach();
         match answer {
@@ -670,6 +745,99 @@ impl Transport {
                 Err(AttemptError::Fatal(crate::cancel::cancelled_error()))
             }
             other => other,
+        }
+    }
+
+    /// One POST made by sfmfa on a connection of the chain (src/transport/http1.rs): the same
+    /// connection, deadline, "sent" report and error classes as a request through ureq.
+    #[allow(clippy::too_many_arguments)]
+    fn post_direct(
+        &self,
+        connector: &SharedConnector,
+        sockets: &Arc<crate::cancel::Sockets>,
+        path: &str,
+        query: &[(&str, String)],
+        headers: &[(&str, &str)],
+        body: &[u8],
+        deadline: &Deadline,
+    ) -> Result<HttpAnswer, AttemptError> {
+        use ureq::unversioned::transport::time::Instant as UreqInstant;
+        let classify = |e| classify(e, deadline, &self.base_url);
+        let request = http1::Request {
+            host: &self.host_header,
+            user_agent: &self.user_agent,
+            path,
+            query,
+            headers,
+            body,
+        }
+        .bytes()
+        .map_err(|http1::BadHeader| {
+            AttemptError::Fatal(Error::new(
+                ErrorKind::InvalidValue,
+                "a request header holds a character HTTP does not allow",
+            ))
+        })?;
+        // The connect gets at most 10 s of what is left (ureq's rule in the other path).
+        let remaining = deadline.remaining();
+        let connect = if remaining > CONNECT_TIMEOUT {
+            next_timeout(CONNECT_TIMEOUT, ureq::Timeout::Connect)
+        } else {
+            next_timeout(remaining, ureq::Timeout::Global)
+        };
+        let mut addrs = self.resolver.empty();
+        for addr in self
+            .resolver
+            .addresses(&self.host, self.port, connect)
+            .map_err(classify)?
+            .into_iter()
+            .take(16)
+        {
+            addrs.push(addr);
+        }
+        let registry = Arc::clone(sockets);
+        let details = ConnectionDetails {
+            uri: &self.base_uri,
+            addrs,
+            config: &self.direct_config,
+            request_level: false,
+            resolver: &self.resolver,
+            now: UreqInstant::now(),
+            timeout: connect,
+            current_time: Arc::new(UreqInstant::now),
+            // Only a proxy's connector runs the chain again, and no proxy is used here.
+            run_connector: Arc::new(|_: &ConnectionDetails| Err(ureq::Error::ConnectionFailed)),
+            register_shutdown: Arc::new(move |socket| registry.register(socket)),
+        };
+        let mut conn = connector
+            .connect(&details, None)
+            .map_err(classify)?
+            .ok_or_else(|| classify(ureq::Error::ConnectionFailed))?;
+        let left = || next_timeout(deadline.remaining(), ureq::Timeout::Global);
+        let mut transmitted = false;
+        write_all(conn.as_mut(), &request, left(), &mut transmitted).map_err(classify)?;
+        drop(request);
+        match http1::read_answer(conn.as_mut(), &left, MAX_BODY) {
+            Ok((status, body)) => Ok(HttpAnswer { status, body }),
+            Err(http1::ReadError::Transport(e)) => Err(classify(e)),
+            Err(http1::ReadError::Closed(what)) => Err(AttemptError::MaybeSent(Error::new(
+                ErrorKind::ConnectionLost,
+                format!(
+                    "connection to {} lost during the login request: {what}",
+                    self.base_url
+                ),
+            ))),
+            Err(http1::ReadError::Invalid(what)) => Err(AttemptError::MaybeSent(Error::new(
+                ErrorKind::Protocol,
+                format!("{} answered with invalid HTTP: {what}", self.base_url),
+            ))),
+            Err(http1::ReadError::TooLarge(n)) => Err(AttemptError::MaybeSent(Error::new(
+                ErrorKind::Protocol,
+                format!(
+                    "{} answered with a body larger than {n} bytes",
+                    self.base_url
+                ),
+            ))),
         }
     }
 
