@@ -179,3 +179,38 @@ pub(crate) fn cancelled_error() -> Error {
         "the login was cancelled by the application",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    #[derive(Default)]
+    struct Counting(AtomicUsize);
+
+    impl ShutdownHandle for Counting {
+        fn shutdown(&self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_cancel_shuts_the_registered_sockets_and_refuses_later_ones() {
+        let cancels = Cancels::default();
+        let login = cancels.begin();
+        let sockets = Arc::new(Sockets::default());
+        login
+            .attach(InFlight::Sockets(Arc::clone(&sockets)))
+            .unwrap();
+        let socket = Arc::new(Counting::default());
+        let weak: Weak<dyn ShutdownHandle> = Arc::downgrade(&socket) as Weak<dyn ShutdownHandle>;
+        sockets.register(weak.clone()).unwrap();
+        assert_eq!(cancels.cancel_all(), 1);
+        assert_eq!(socket.0.load(Ordering::SeqCst), 1);
+        assert!(login.is_cancelled());
+        // A connect that starts after the cancel is not made.
+        assert!(sockets.register(weak).is_err());
+        // Nor is another request attached.
+        assert!(login.attach(InFlight::Sockets(Arc::default())).is_err());
+    }
+}

@@ -3,10 +3,10 @@
 //! decides whether it may be sent again).
 //!
 //! The connections come from one connector chain (a CONNECT proxy's tunnel, TCP, TLS: see
-//! [`connector_chain`]). Without a proxy in the environment sfmfa writes the request and reads the
-//! answer itself (src/transport/http1.rs: a login is one POST on a fresh connection, and ureq's
-//! general request machinery was about 40% of a login's instructions); through a proxy, ureq makes the
-//! request (its tunnel, `NO_PROXY` and proxy credentials).
+//! [`connector_chain`]). Without a proxy in the environment sfmfa writes the request and reads
+//! the answer itself (src/transport/http1.rs: a login is one POST on a fresh connection, and
+//! ureq's general request machinery was about 40% of a login's instructions); through a proxy,
+//! ureq makes the request (its tunnel, `NO_PROXY` and proxy credentials).
 
 use std::io::ErrorKind as IoKind;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
@@ -1177,6 +1177,73 @@ mod tests {
         // The hook runs once the request was written in full; the connection is never probed
         // for reuse (nothing is pooled).
         assert_eq!(events, ["write", "sent"]);
+    }
+
+    /// Hands out one bare [`Recording`] connection: `post_direct`'s [`SharedConnector`] wraps it.
+    #[derive(Debug)]
+    struct BareRecording {
+        writes: Arc<Mutex<Vec<Vec<u8>>>>,
+        events: Events,
+    }
+
+    impl Connector for BareRecording {
+        type Out = Recording;
+
+        fn connect(
+            &self,
+            details: &ConnectionDetails,
+            _: Option<()>,
+        ) -> Result<Option<Self::Out>, ureq::Error> {
+            let config = details.config;
+            Ok(Some(Recording {
+                buffers: LazyBuffers::new(config.input_buffer_size(), config.output_buffer_size()),
+                writes: Arc::clone(&self.writes),
+                events: Arc::clone(&self.events),
+                answer: Some(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}"
+                        .to_vec(),
+                ),
+            }))
+        }
+    }
+
+    #[test]
+    fn sfmfas_own_request_goes_in_one_write_and_is_reported_sent_after_it() {
+        let t = transport();
+        let writes: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+        let events: Events = Arc::default();
+        let sent_events = Arc::clone(&events);
+        let connector = SharedConnector {
+            chain: Arc::new(Boxing(BareRecording {
+                writes: Arc::clone(&writes),
+                events: Arc::clone(&events),
+            })),
+            target: Arc::clone(&t.authority),
+            on_sent: Some(Arc::new(move || {
+                sent_events.lock().unwrap().push("sent".into())
+            })),
+        };
+        let body = format!("{{\"data\":{{\"PASSWORD\":\"{}\"}}}}", "p".repeat(1500));
+        let query = [("request_id", "1".to_owned())];
+        let answer = t
+            .post_direct(
+                &connector,
+                &Arc::default(),
+                "/session/v1/login-request",
+                &query,
+                &[],
+                body.as_bytes(),
+                &Deadline::after(Duration::from_secs(5)),
+            )
+            .unwrap();
+        assert_eq!((answer.status, &answer.body[..]), (200, &b"{}"[..]));
+        let writes = writes.lock().unwrap().clone();
+        assert_eq!(writes.len(), 1, "head and body in one write");
+        let request = String::from_utf8(writes[0].clone()).unwrap();
+        assert!(request.starts_with("POST /session/v1/login-request?request_id=1 HTTP/1.1\r\n"));
+        assert!(request.contains("\r\nHost: 127.0.0.1:9\r\n"));
+        assert!(request.ends_with(&format!("\r\n\r\n{body}")));
+        assert_eq!(*events.lock().unwrap(), ["write", "sent"]);
     }
 
     #[test]
