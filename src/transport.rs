@@ -19,7 +19,7 @@ use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::cancel::LoginCancel;
+use crate::cancel::{InFlight, LoginCancel};
 use crate::deadline::Deadline;
 use crate::error::{Error, ErrorKind};
 use crate::tls_check::TlsProblem;
@@ -710,22 +710,14 @@ impl Transport {
             target: Arc::clone(&self.authority),
             on_sent,
         };
+        let request = self.request(path, query, headers, body);
         // Without a proxy in the environment sfmfa makes the request itself (src/transport/
         // http1.rs); through a proxy ureq does (its CONNECT tunnel, NO_PROXY and credentials).
         if ureq::Proxy::try_from_env().is_none() {
             let sockets = Arc::new(crate::cancel::Sockets::default());
-            cancel
-                .attach(crate::cancel::InFlight::Sockets(Arc::clone(&sockets)))
-                .map_err(AttemptError::Fatal)?;
-            let answer =
-                self.post_direct(&connector, &sockets, path, query, headers, body, deadline);
-            cancel.detach();
-            return match answer {
-                Err(_) if cancel.is_cancelled() => {
-                    Err(AttemptError::Fatal(crate::cancel::cancelled_error()))
-                }
-                other => other,
-            };
+            return cancellable(cancel, InFlight::Sockets(Arc::clone(&sockets)), || {
+                self.post_direct(&connector, &sockets, &request, deadline)
+            });
         }
         // Outside Linux a connect in progress is the one step a cancel cannot interrupt: keep it
         // short (on Linux the cancel ends it too, src/transport/tcp.rs).
@@ -734,36 +726,20 @@ impl Transport {
             connector,
             self.resolver.clone(),
         );
-        cancel
-            .attach(crate::cancel::InFlight::Agent(agent.clone()))
-            .map_err(AttemptError::Fatal)?;
-        let answer = self.post_with(&agent, path, query, headers, body, deadline);
-        cancel.detach();
-        match answer {
-            // Whatever the request's error, a cancelled login reports the cancel.
-            Err(_) if cancel.is_cancelled() => {
-                Err(AttemptError::Fatal(crate::cancel::cancelled_error()))
-            }
-            other => other,
-        }
+        cancellable(cancel, InFlight::Agent(agent.clone()), || {
+            self.post_with(&agent, &request, deadline)
+        })
     }
 
-    /// One POST made by sfmfa on a connection of the chain (src/transport/http1.rs): the same
-    /// connection, deadline, "sent" report and error classes as a request through ureq.
-    #[allow(clippy::too_many_arguments)]
-    fn post_direct(
-        &self,
-        connector: &SharedConnector,
-        sockets: &Arc<crate::cancel::Sockets>,
-        path: &str,
-        query: &[(&str, String)],
-        headers: &[(&str, &str)],
-        body: &[u8],
-        deadline: &Deadline,
-    ) -> Result<HttpAnswer, AttemptError> {
-        use ureq::unversioned::transport::time::Instant as UreqInstant;
-        let classify = |e| classify(e, deadline, &self.base_url);
-        let request = http1::Request {
+    /// A POST to `path` of this transport's server.
+    fn request<'a>(
+        &'a self,
+        path: &'a str,
+        query: &'a [(&'a str, String)],
+        headers: &'a [(&'a str, &'a str)],
+        body: &'a [u8],
+    ) -> http1::Request<'a> {
+        http1::Request {
             host: &self.host_header,
             user_agent: &self.user_agent,
             path,
@@ -771,8 +747,20 @@ impl Transport {
             headers,
             body,
         }
-        .bytes()
-        .map_err(|http1::BadHeader| {
+    }
+
+    /// One POST made by sfmfa on a connection of the chain (src/transport/http1.rs): the same
+    /// connection, deadline, "sent" report and error classes as a request through ureq.
+    fn post_direct(
+        &self,
+        connector: &SharedConnector,
+        sockets: &Arc<crate::cancel::Sockets>,
+        request: &http1::Request<'_>,
+        deadline: &Deadline,
+    ) -> Result<HttpAnswer, AttemptError> {
+        use ureq::unversioned::transport::time::Instant as UreqInstant;
+        let classify = |e| classify(e, deadline, &self.base_url);
+        let request = request.bytes().map_err(|http1::BadHeader| {
             AttemptError::Fatal(Error::new(
                 ErrorKind::InvalidValue,
                 "a request header holds a character HTTP does not allow",
@@ -841,15 +829,20 @@ impl Transport {
         }
     }
 
+    /// One POST through ureq (a proxy's tunnel, or the tests of the connection layer).
     fn post_with(
         &self,
         agent: &Agent,
-        path: &str,
-        query: &[(&str, String)],
-        headers: &[(&str, &str)],
-        body: &[u8],
+        request: &http1::Request<'_>,
         deadline: &Deadline,
     ) -> Result<HttpAnswer, AttemptError> {
+        let http1::Request {
+            path,
+            query,
+            headers,
+            body,
+            ..
+        } = *request;
         let url = format!("{}{path}", self.base_url);
         let mut req = agent
             .post(&url)
@@ -879,6 +872,24 @@ impl Transport {
             }
         })?;
         Ok(HttpAnswer { status, body })
+    }
+}
+
+/// Runs `request` as the login's request in flight: a cancel shuts `in_flight` down, and whatever
+/// the request's error, a cancelled login reports the cancel.
+fn cancellable(
+    cancel: &LoginCancel,
+    in_flight: InFlight,
+    request: impl FnOnce() -> Result<HttpAnswer, AttemptError>,
+) -> Result<HttpAnswer, AttemptError> {
+    cancel.attach(in_flight).map_err(AttemptError::Fatal)?;
+    let answer = request();
+    cancel.detach();
+    match answer {
+        Err(_) if cancel.is_cancelled() => {
+            Err(AttemptError::Fatal(crate::cancel::cancelled_error()))
+        }
+        other => other,
     }
 }
 
@@ -1084,8 +1095,7 @@ mod tests {
 
     /// Hands out one [`Recording`] connection, wrapped as `post` wraps every connection.
     struct RecordingConnector {
-        writes: Arc<Mutex<Vec<Vec<u8>>>>,
-        events: Events,
+        bare: BareRecording,
         on_sent: SentHook,
     }
 
@@ -1103,83 +1113,18 @@ mod tests {
             details: &ConnectionDetails,
             _: Option<()>,
         ) -> Result<Option<Self::Out>, ureq::Error> {
-            let config = details.config;
-            let inner = Recording {
-                buffers: LazyBuffers::new(config.input_buffer_size(), config.output_buffer_size()),
-                writes: Arc::clone(&self.writes),
-                events: Arc::clone(&self.events),
-                answer: Some(
-                    b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}"
-                        .to_vec(),
-                ),
-            };
-            Ok(Some(Box::new(WipingTransport::new(
-                Box::new(inner),
-                Sent::Here(Some(Arc::clone(&self.on_sent))),
-            ))))
+            let inner = self.bare.connect(details, None)?;
+            Ok(inner.map(|inner| {
+                Box::new(WipingTransport::new(
+                    Box::new(inner),
+                    Sent::Here(Some(Arc::clone(&self.on_sent))),
+                )) as Self::Out
+            }))
         }
     }
 
-    fn transport() -> Transport {
-        Transport::new(Endpoint {
-            https: false,
-            host: "127.0.0.1",
-            port: 9,
-            ca_file: None,
-            binding: ("test", "0"),
-        })
-        .unwrap()
-    }
-
-    /// Sends `body` through a recording connection; the writes it made and the events in order.
-    fn send(body: &[u8]) -> (Vec<Vec<u8>>, Vec<String>) {
-        let t = transport();
-        let writes = Arc::default();
-        let events: Events = Arc::default();
-        let sent_events = Arc::clone(&events);
-        let connector = RecordingConnector {
-            writes: Arc::clone(&writes),
-            events: Arc::clone(&events),
-            on_sent: Arc::new(move || sent_events.lock().unwrap().push("sent".into())),
-        };
-        let agent = Agent::with_parts(
-            t.agent_config(Duration::from_secs(5), Duration::from_secs(5)),
-            connector,
-            t.resolver.clone(),
-        );
-        let deadline = Deadline::after(Duration::from_secs(5));
-        let answer = t
-            .post_with(
-                &agent,
-                "/session/v1/login-request",
-                &[],
-                &[],
-                body,
-                &deadline,
-            )
-            .unwrap();
-        assert_eq!(answer.status, 200);
-        assert_eq!(&answer.body[..], b"{}");
-        drop(agent);
-        let writes = writes.lock().unwrap().clone();
-        let events = events.lock().unwrap().clone();
-        (writes, events)
-    }
-
-    #[test]
-    fn a_request_goes_in_one_write_and_is_reported_sent_after_it() {
-        let body = format!("{{\"data\":{{\"PASSWORD\":\"{}\"}}}}", "p".repeat(1500));
-        let (writes, events) = send(body.as_bytes());
-        assert_eq!(writes.len(), 1, "head and body in one write");
-        let request = String::from_utf8(writes[0].clone()).unwrap();
-        assert!(request.starts_with("POST /session/v1/login-request HTTP/1.1\r\n"));
-        assert!(request.ends_with(&format!("\r\n\r\n{body}")));
-        // The hook runs once the request was written in full; the connection is never probed
-        // for reuse (nothing is pooled).
-        assert_eq!(events, ["write", "sent"]);
-    }
-
-    /// Hands out one bare [`Recording`] connection: `post_direct`'s [`SharedConnector`] wraps it.
+    /// Hands out one bare [`Recording`] connection (wrapped by [`RecordingConnector`] as `post`
+    /// wraps every connection, or by `post_direct`'s [`SharedConnector`]).
     #[derive(Debug)]
     struct BareRecording {
         writes: Arc<Mutex<Vec<Vec<u8>>>>,
@@ -1207,6 +1152,59 @@ mod tests {
         }
     }
 
+    fn transport() -> Transport {
+        Transport::new(Endpoint {
+            https: false,
+            host: "127.0.0.1",
+            port: 9,
+            ca_file: None,
+            binding: ("test", "0"),
+        })
+        .unwrap()
+    }
+
+    /// Sends `body` through a recording connection; the writes it made and the events in order.
+    fn send(body: &[u8]) -> (Vec<Vec<u8>>, Vec<String>) {
+        let t = transport();
+        let writes = Arc::default();
+        let events: Events = Arc::default();
+        let sent_events = Arc::clone(&events);
+        let connector = RecordingConnector {
+            bare: BareRecording {
+                writes: Arc::clone(&writes),
+                events: Arc::clone(&events),
+            },
+            on_sent: Arc::new(move || sent_events.lock().unwrap().push("sent".into())),
+        };
+        let agent = Agent::with_parts(
+            t.agent_config(Duration::from_secs(5), Duration::from_secs(5)),
+            connector,
+            t.resolver.clone(),
+        );
+        let deadline = Deadline::after(Duration::from_secs(5));
+        let request = t.request("/session/v1/login-request", &[], &[], body);
+        let answer = t.post_with(&agent, &request, &deadline).unwrap();
+        assert_eq!(answer.status, 200);
+        assert_eq!(&answer.body[..], b"{}");
+        drop(agent);
+        let writes = writes.lock().unwrap().clone();
+        let events = events.lock().unwrap().clone();
+        (writes, events)
+    }
+
+    #[test]
+    fn a_request_goes_in_one_write_and_is_reported_sent_after_it() {
+        let body = format!("{{\"data\":{{\"PASSWORD\":\"{}\"}}}}", "p".repeat(1500));
+        let (writes, events) = send(body.as_bytes());
+        assert_eq!(writes.len(), 1, "head and body in one write");
+        let request = String::from_utf8(writes[0].clone()).unwrap();
+        assert!(request.starts_with("POST /session/v1/login-request HTTP/1.1\r\n"));
+        assert!(request.ends_with(&format!("\r\n\r\n{body}")));
+        // The hook runs once the request was written in full; the connection is never probed
+        // for reuse (nothing is pooled).
+        assert_eq!(events, ["write", "sent"]);
+    }
+
     #[test]
     fn sfmfas_own_request_goes_in_one_write_and_is_reported_sent_after_it() {
         let t = transport();
@@ -1225,16 +1223,10 @@ mod tests {
         };
         let body = format!("{{\"data\":{{\"PASSWORD\":\"{}\"}}}}", "p".repeat(1500));
         let query = [("request_id", "1".to_owned())];
+        let request = t.request("/session/v1/login-request", &query, &[], body.as_bytes());
+        let deadline = Deadline::after(Duration::from_secs(5));
         let answer = t
-            .post_direct(
-                &connector,
-                &Arc::default(),
-                "/session/v1/login-request",
-                &query,
-                &[],
-                body.as_bytes(),
-                &Deadline::after(Duration::from_secs(5)),
-            )
+            .post_direct(&connector, &Arc::default(), &request, &deadline)
             .unwrap();
         assert_eq!((answer.status, &answer.body[..]), (200, &b"{}"[..]));
         let writes = writes.lock().unwrap().clone();
