@@ -188,7 +188,7 @@ impl Exchange<'_> {
             step,
         };
         let body = request.body()?;
-        let query = request.query();
+        let query = request.query()?;
         log::info!(
             "login request (step {number}) to {} as {} (authenticator {:?}, second factor {}, request_id {})",
             self.transport.base_url(),

@@ -200,11 +200,12 @@ impl LoginRequest<'_> {
     }
 
     /// The query of the login URL: a fresh `request_id` and `request_guid`, and the session context.
-    pub fn query(&self) -> Vec<(&'static str, String)> {
+    pub fn query(&self) -> Result<Vec<(&'static str, String)>, Error> {
         let c = self.fields;
+        let [request_id, request_guid] = request_ids()?;
         let mut q = vec![
-            ("request_id", uuid::Uuid::new_v4().to_string()),
-            ("request_guid", uuid::Uuid::new_v4().to_string()),
+            ("request_id", request_id.to_string()),
+            ("request_guid", request_guid.to_string()),
         ];
         for (name, value) in [
             ("databaseName", c.database),
@@ -216,8 +217,22 @@ impl LoginRequest<'_> {
                 q.push((name, v.to_owned()));
             }
         }
-        q
+        Ok(q)
     }
+}
+
+/// A login's `request_id` and `request_guid`: two random (version 4) UUIDs from one draw of the
+/// system's random source, where `Uuid::new_v4` makes one `getrandom` system call per UUID.
+fn request_ids() -> Result<[uuid::Uuid; 2], Error> {
+    let mut bytes = [[0u8; 16]; 2];
+    getrandom::fill(bytes.as_flattened_mut()).map_err(|e| {
+        Error::new(
+            ErrorKind::Internal,
+            format!("no random bytes for the request ids: {e}"),
+        )
+    })?;
+    // Sets the version and variant bits, as `new_v4` does.
+    Ok(bytes.map(|b| uuid::Builder::from_random_bytes(b).into_uuid()))
 }
 
 /// The session a successful login returns.
@@ -444,6 +459,121 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn a_refusal_reads_only_success_code_and_message() {
+        for data in [
+            "null",
+            "5",
+            r#""text""#,
+            "[1,[2,{}]]",
+            r#"{"token":5,"sessionId":[],"sessionInfo":"x","nextAction":{}}"#,
+            r#"{"token":"t","token":"u"}"#,
+        ] {
+            let body =
+                format!(r#"{{"data":{data},"success":false,"code":"390100","message":"m"}}"#);
+            match parse_login_answer(body.as_bytes()).unwrap() {
+                LoginAnswer::Refused { code, message } => {
+                    assert_eq!((code, message.as_deref()), (390100, Some("m")), "{data}");
+                }
+                other => panic!("{data}: {other:?}"),
+            }
+            assert_eq!(
+                parse_login_answer_refusal(body.as_bytes()).unwrap(),
+                Some((390100, Some("m".to_owned())))
+            );
+        }
+        // Still refused where the JSON itself is not valid, as with the tree.
+        let e =
+            parse_login_answer(br#"{"success":false,"code":"1","data":{"a":1e400}}"#).unwrap_err();
+        assert!(
+            e.message().contains("malformed JSON (number out of range"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_null_or_missing_data_is_a_success_without_data() {
+        for body in [
+            &br#"{"success":true,"data":null}"#[..],
+            br#"{"success":true}"#,
+        ] {
+            let e = parse_login_answer(body).unwrap_err();
+            assert!(e.message().ends_with("success without data"), "{e}");
+        }
+        assert_eq!(
+            parse_login_answer_refusal(br#"{"success":true,"data":null}"#).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn session_ids_as_numbers_and_strings() {
+        for (id, expected) in [
+            ("7", Some(7)),
+            (r#""7""#, Some(7)),
+            ("-7", Some(-7)),
+            ("9223372036854775808", None),
+            ("7.0", None),
+            (r#""x""#, None),
+            ("[7]", None),
+            ("null", None),
+        ] {
+            let body = format!(
+                r#"{{"success":true,"data":{{"token":"t","masterToken":"m","sessionId":{id}}}}}"#
+            );
+            match (parse_login_answer(body.as_bytes()), expected) {
+                (Ok(LoginAnswer::Success(s)), Some(n)) => assert_eq!(s.session_id, n, "{id}"),
+                (Err(e), None) => assert!(e.message().ends_with("no session id"), "{id}: {e}"),
+                (other, _) => panic!("{id}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_fields_are_skipped() {
+        let body = br#"{"success":true,"extra":[{"a":null}],"code":null,"data":{"firstLogin":false,"parameters":[{"name":"X","value":1.5}],"token":"t","idToken":null,"masterToken":"m","sessionId":7,"sessionInfo":{"databaseName":null,"roleName":"R","warehouseName":"W"},"healthCheckInterval":45}}"#;
+        match parse_login_answer(body).unwrap() {
+            LoginAnswer::Success(s) => {
+                assert_eq!((s.token.expose(), s.master_token.expose()), ("t", "m"));
+                assert_eq!(s.role.as_deref(), Some("R"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn data_that_does_not_fit_keeps_its_outcome_and_message() {
+        // A key twice: the last one counts, as in the `Value` tree.
+        let body =
+            br#"{"success":true,"data":{"token":"a","token":"b","masterToken":"m","sessionId":7}}"#;
+        match parse_login_answer(body).unwrap() {
+            LoginAnswer::Success(s) => assert_eq!(s.token.expose(), "b"),
+            other => panic!("{other:?}"),
+        }
+        // Fields of another type: the tree's message, which names no position and the first key in
+        // order (`token`), not the first in the text.
+        let body = br#"{"success":true,"data":{"validityInSeconds":"x","token":5}}"#;
+        let e = parse_login_answer(body).unwrap_err();
+        assert_eq!(
+            e.message(),
+            "the server's login answer is not valid: unexpected data (invalid type: integer \"…\", \
+             expected a string)"
+        );
+    }
+
+    #[test]
+    fn request_ids_are_two_different_v4_uuids() {
+        let [id, guid] = request_ids().unwrap();
+        for u in [id, guid] {
+            assert_eq!(u.get_version(), Some(uuid::Version::Random), "{u}");
+            assert_eq!(u.get_variant(), uuid::Variant::RFC4122, "{u}");
+            // As they go into the URL: hyphenated, parsed back the same.
+            assert_eq!(uuid::Uuid::parse_str(&u.to_string()).unwrap(), u);
+        }
+        assert_ne!(id, guid);
+        assert_ne!(request_ids().unwrap(), [id, guid]);
     }
 
     #[test]
