@@ -266,12 +266,27 @@ pub(crate) enum LoginAnswer {
     },
 }
 
+/// An answer as it first parses: `data` kept as a tree, whatever its shape.
 #[derive(Deserialize)]
 struct RawAnswer {
     success: Option<bool>,
     code: Option<Value>,
     message: Option<String>,
     data: Option<Value>,
+}
+
+/// An answer read in one pass with `data` straight into the fields sfmfa reads (no tree of the
+/// whole answer, which was a fifth of a login's instructions). Any answer it does not take
+/// (`data` of another shape, a field of another type, a key twice, invalid JSON) goes through
+/// [`RawAnswer`], which decides its outcome and error message as it always did. One difference:
+/// the fields sfmfa does not read are skipped without a tree's checks, so a number beyond `f64`
+/// or an unpaired surrogate escape in one of them no longer makes the answer malformed.
+#[derive(Deserialize)]
+struct OnePassAnswer {
+    success: Option<bool>,
+    code: Option<Value>,
+    message: Option<String>,
+    data: Option<RawSuccess>,
 }
 
 #[derive(Deserialize)]
@@ -305,24 +320,38 @@ fn protocol_error(what: impl std::fmt::Display) -> Error {
 
 /// Parses the body of an HTTP 200 answer to a login request.
 pub(crate) fn parse_login_answer(body: &[u8]) -> Result<LoginAnswer, Error> {
+    if let Ok(answer) = serde_json::from_slice::<OnePassAnswer>(body) {
+        let data = answer.data;
+        return login_answer(answer.success, answer.code, answer.message, move || {
+            data.ok_or_else(|| protocol_error("success without data"))
+        });
+    }
     let raw: RawAnswer = serde_json::from_slice(body)
         .map_err(|e| protocol_error(format!("malformed JSON ({})", server_text::json_error(&e))))?;
-    match raw.success {
+    let data = raw.data;
+    login_answer(raw.success, raw.code, raw.message, move || {
+        let data = data.ok_or_else(|| protocol_error("success without data"))?;
+        serde_json::from_value(data).map_err(|e| {
+            protocol_error(format!("unexpected data ({})", server_text::json_error(&e)))
+        })
+    })
+}
+
+/// The answer of `success`, `code` and `message`, with a success's `data` from `data()`.
+fn login_answer(
+    success: Option<bool>,
+    code: Option<Value>,
+    message: Option<String>,
+    data: impl FnOnce() -> Result<RawSuccess, Error>,
+) -> Result<LoginAnswer, Error> {
+    match success {
         Some(false) => {
-            let code = code_of(raw.code)
-                .ok_or_else(|| protocol_error("a refusal without a numeric code"))?;
-            Ok(LoginAnswer::Refused {
-                code,
-                message: raw.message,
-            })
+            let code =
+                code_of(code).ok_or_else(|| protocol_error("a refusal without a numeric code"))?;
+            Ok(LoginAnswer::Refused { code, message })
         }
         Some(true) => {
-            let data = raw
-                .data
-                .ok_or_else(|| protocol_error("success without data"))?;
-            let s: RawSuccess = serde_json::from_value(data).map_err(|e| {
-                protocol_error(format!("unexpected data ({})", server_text::json_error(&e)))
-            })?;
+            let s = data()?;
             let no_token = s.token.as_deref().is_none_or(str::is_empty);
             if no_token && (s.next_action.is_some() || s.in_flight_ctx.is_some()) {
                 return Ok(LoginAnswer::Next {
@@ -484,13 +513,25 @@ mod tests {
                 Some((390100, Some("m".to_owned())))
             );
         }
-        // Still refused where the JSON itself is not valid, as with the tree.
-        let e =
-            parse_login_answer(br#"{"success":false,"code":"1","data":{"a":1e400}}"#).unwrap_err();
+        // A field sfmfa does not read is skipped without the tree's checks: a number beyond f64
+        // there no longer makes the answer malformed. In a field it reads, it still does.
+        assert!(matches!(
+            parse_login_answer(br#"{"success":false,"code":"1","data":{"a":1e400}}"#),
+            Ok(LoginAnswer::Refused { code: 1, .. })
+        ));
+        assert!(matches!(
+            parse_login_answer(br#"{"success":false,"code":"1","data":{"a":"\ud800"}}"#),
+            Ok(LoginAnswer::Refused { code: 1, .. })
+        ));
+        let e = parse_login_answer(br#"{"success":false,"code":1e400}"#).unwrap_err();
         assert!(
             e.message().contains("malformed JSON (number out of range"),
             "{e}"
         );
+        // Invalid JSON is refused as before, wherever it is.
+        let e =
+            parse_login_answer(br#"{"success":false,"code":"1","data":{"a":tru}}"#).unwrap_err();
+        assert!(e.message().contains("malformed JSON"), "{e}");
     }
 
     #[test]
