@@ -8,7 +8,7 @@
 //! rows sfmfa [--fresh|--prime] [--expect FACTOR] KEY=VALUE...
 //!     sfmfa's `Client::login` with these options; one client for every login, or with --fresh a
 //!     new `Client` per login (built inside the timer: a first login, so a full TLS handshake).
-//!     The logouts (`Session::close`) of a `run K` follow its K timed logins. --expect checks the
+//!     The logout (`Session::close`) follows each login outside the timer. --expect checks the
 //!     second factor of every timed login (`mfa_token` for the cached-token rows). --prime: one
 //!     untimed login first (it stores the MFA token), and the cached token deleted at the end.
 //! rows tls --full|--resumed PORT CA_FILE REQUEST_FILE
@@ -40,8 +40,6 @@ type Login = Box<dyn FnMut() -> Result<u64, String>>;
 /// A row's worker.
 struct Worker {
     login: Login,
-    /// What it does after the logins of each `run K` were timed (the sfmfa rows log them out).
-    after_run: Box<dyn FnMut() -> Result<(), String>>,
     /// The answer to `notes`: what the row's figures should be read with (may be empty).
     notes: Box<dyn Fn() -> String>,
     /// What it does once its stdin is closed.
@@ -52,7 +50,6 @@ impl Worker {
     fn new(login: Login) -> Self {
         Worker {
             login,
-            after_run: Box::new(|| Ok(())),
             notes: Box::new(String::new),
             finish: Box::new(|| ()),
         }
@@ -97,7 +94,6 @@ fn main() {
 fn serve(worker: Worker) -> Box<dyn FnOnce()> {
     let Worker {
         mut login,
-        mut after_run,
         notes,
         finish,
     } = worker;
@@ -111,7 +107,6 @@ fn serve(worker: Worker) -> Box<dyn FnOnce()> {
             Some(Ok(k)) => (0..k)
                 .map(|_| login())
                 .collect::<Result<Vec<u64>, String>>()
-                .and_then(|ns| after_run().map(|()| ns))
                 .map(|ns| {
                     let mut s = String::from("ok");
                     for n in ns {
@@ -158,19 +153,8 @@ fn sfmfa_worker(args: &[&str]) -> Result<Worker, String> {
         }
     };
     let close = |session: sfmfa::Session| -> Result<(), String> {
+        // Logged out so that the emulator's sessions do not pile up; outside the timer.
         session.close().map_err(|e| format!("logout: {e}"))
-    };
-    // The sessions of a `run K`, logged out once its K logins are timed (so that the emulator's
-    // sessions do not pile up). Not after each login: the server's side of a logout (closing its
-    // TLS connection) would then overlap the next login, which the floors never pay (https:
-    // 572 µs against 544 µs without it, interleaved).
-    let pending: Rc<std::cell::RefCell<Vec<sfmfa::Session>>> = Rc::default();
-    let keep = Rc::clone(&pending);
-    let log_out = move || -> Result<(), String> {
-        for session in pending.borrow_mut().drain(..) {
-            close(session)?;
-        }
-        Ok(())
     };
     if fresh {
         let login = move || {
@@ -181,13 +165,10 @@ fn sfmfa_worker(args: &[&str]) -> Result<Worker, String> {
             // Dropped after the timer, like the one client of the other rows.
             drop(client);
             check(&session)?;
-            keep.borrow_mut().push(session);
+            close(session)?;
             Ok(ns)
         };
-        return Ok(Worker {
-            after_run: Box::new(log_out),
-            ..Worker::new(Box::new(login))
-        });
+        return Ok(Worker::new(Box::new(login)));
     }
     let client = Arc::new(sfmfa::Client::new(config).map_err(|e| e.to_string())?);
     if prime {
@@ -201,7 +182,7 @@ fn sfmfa_worker(args: &[&str]) -> Result<Worker, String> {
         let session = timed.login().map_err(|e| e.to_string())?;
         let ns = t.elapsed().as_nanos() as u64;
         check(&session)?;
-        keep.borrow_mut().push(session);
+        close(session)?;
         Ok(ns)
     };
     let finish = move || {
@@ -211,7 +192,6 @@ fn sfmfa_worker(args: &[&str]) -> Result<Worker, String> {
         }
     };
     Ok(Worker {
-        after_run: Box::new(log_out),
         finish: Box::new(finish),
         ..Worker::new(Box::new(login))
     })
