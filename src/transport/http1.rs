@@ -160,6 +160,13 @@ fn parse_head(input: &[u8]) -> Result<Option<Head>, ReadError> {
     let mut length = None;
     let mut chunked = false;
     for header in answer.headers.iter() {
+        let framing = ["content-length", "transfer-encoding", "content-encoding"]
+            .iter()
+            .any(|name| header.name.eq_ignore_ascii_case(name));
+        if !framing {
+            // Any other header is not read (and may hold bytes that are not UTF-8).
+            continue;
+        }
         let value = std::str::from_utf8(header.value)
             .map_err(|_| ReadError::Invalid(format!("header {} is not text", header.name)))?
             .trim();
@@ -450,6 +457,9 @@ mod tests {
             b"\n2;ext=1\r\nlo\r\n0\r\n\r\n",
         ];
         assert_eq!(read(chunked).unwrap(), (200, b"hello".to_vec()));
+        let latin1: &[&[u8]] =
+            &[b"HTTP/1.1 200 OK\r\nX-Note: caf\xe9\r\nContent-Length: 2\r\n\r\nok"];
+        assert_eq!(read(latin1).unwrap(), (200, b"ok".to_vec()));
         let by_close: &[&[u8]] = &[b"HTTP/1.1 503 Busy\r\n\r\nhel", b"lo"];
         assert_eq!(read(by_close).unwrap(), (503, b"hello".to_vec()));
         let interim: &[&[u8]] =
