@@ -525,6 +525,57 @@ _SESSION_P = ctypes.POINTER(_ffi.SfmfaSession)
 _DETAIL_BUFFER = 256
 
 
+class _About:
+    """What a session says of itself: its id, second factor and cache report (none of it secret)."""
+
+    __slots__ = ("session_id", "second_factor", "cache_status", "cache_evicted", "cache_detail")
+
+    def __init__(
+        self,
+        session_id: int,
+        second_factor: SecondFactor,
+        cache_status: CacheStatus,
+        cache_evicted: bool,
+        cache_detail: str,
+    ) -> None:
+        self.session_id = session_id
+        self.second_factor = second_factor
+        self.cache_status = cache_status
+        self.cache_evicted = cache_evicted
+        self.cache_detail = cache_detail
+
+    @classmethod
+    def read(cls, ptr: Any) -> _About:
+        """Reads it through the session pointer ``ptr`` (valid for the whole call)."""
+        lib = _ffi.lib()
+        sid = c_int64(0)
+        factor = c_uint32(0)
+        status = c_uint32(0)
+        evicted = c_bool(False)
+        _check(lib.sfmfa_session_id(ptr, byref(sid)))
+        _check(lib.sfmfa_session_second_factor(ptr, byref(factor)))
+        _check(lib.sfmfa_session_cache_status(ptr, byref(status), byref(evicted)))
+        # One sentence, which fits the first buffer: read_string's protocol inlined, with
+        # read_string itself when it does not fit.
+        buf = ctypes.create_string_buffer(_DETAIL_BUFFER)
+        size = c_size_t(0)
+        rc = lib.sfmfa_session_cache_detail(ptr, buf, _DETAIL_BUFFER, byref(size))
+        if rc == 0:
+            detail = buf[: size.value]
+        else:
+            rc, detail = _ffi.read_string(
+                lambda buf, size, n: lib.sfmfa_session_cache_detail(ptr, buf, size, n)
+            )
+            _check(rc)
+        return cls(
+            sid.value,
+            SecondFactor.of(factor.value),
+            CacheStatus.of(status.value),
+            bool(evicted.value),
+            detail.decode("utf-8", "replace"),
+        )
+
+
 class Session:
     """A logged-in Snowflake session: its tokens, id, how the second factor was given and what the
     token cache did. Use it as a context manager, or call :meth:`close`: closing logs out on the
@@ -539,37 +590,25 @@ class Session:
         self._lock = threading.Lock()
         self._handle: _Handle[Any] = _Handle(ptr, lib.sfmfa_session_free, "session")
         self._finalizer = weakref.finalize(self, self._handle.close)
-        sid = c_int64(0)
-        factor = c_uint32(0)
-        status = c_uint32(0)
-        evicted = c_bool(False)
-        # No other thread can know this session yet: `ptr` is used without `use()`.
-        _check(lib.sfmfa_session_id(ptr, byref(sid)))
-        _check(lib.sfmfa_session_second_factor(ptr, byref(factor)))
-        _check(lib.sfmfa_session_cache_status(ptr, byref(status), byref(evicted)))
-        # One sentence, which fits the first buffer: read_string's protocol inlined (this runs in
-        # every login), with read_string itself when it does not fit.
-        buf = ctypes.create_string_buffer(_DETAIL_BUFFER)
-        size = c_size_t(0)
-        rc = lib.sfmfa_session_cache_detail(ptr, buf, _DETAIL_BUFFER, byref(size))
-        if rc == 0:
-            detail = buf[: size.value]
-            ctypes.memset(buf, 0, _DETAIL_BUFFER)
-        else:
-            rc, detail = _ffi.read_string(
-                lambda buf, size, n: lib.sfmfa_session_cache_detail(ptr, buf, size, n)
-            )
-            _check(rc)
-        self._id = sid.value
-        self._second_factor = SecondFactor.of(factor.value)
-        self._cache_status = CacheStatus.of(status.value)
-        self._cache_evicted = bool(evicted.value)
-        self._cache_detail = detail.decode("utf-8", "replace")
+        # The session's id, second factor and cache report, read from C on first use (four calls
+        # that a login need not wait for: a C login returns without them too); :meth:`close`
+        # reads them before the handle goes, so they stay readable afterwards.
+        self._read: _About | None = None
+
+    def _about(self) -> _About:
+        about = self._read
+        if about is None:
+            with self._lock:
+                about = self._read
+                if about is None:
+                    with self._handle.use() as p:
+                        about = self._read = _About.read(p)
+        return about
 
     @property
     def session_id(self) -> int:
         """The server's session id."""
-        return self._id
+        return self._about().session_id
 
     @property
     def second_factor(self) -> SecondFactor:
@@ -578,22 +617,22 @@ class Session:
         push was asked for and one answer let the user in; a user not enrolled in Duo logs in with
         the password alone), ``PASSCODE``, ``PASSCODE_IN_PASSWORD`` or ``MFA_TOKEN`` (a cached
         token). ``NONE`` is not reported by this library version."""
-        return self._second_factor
+        return self._about().second_factor
 
     @property
     def cache_status(self) -> CacheStatus:
         """What the MFA-token cache did during this login (hit, stored, not issued, …)."""
-        return self._cache_status
+        return self._about().cache_status
 
     @property
     def cache_evicted(self) -> bool:
         """True when a cached token the server rejected was removed before this login prompted."""
-        return self._cache_evicted
+        return self._about().cache_evicted
 
     @property
     def cache_detail(self) -> str:
         """One sentence on what the token cache did and why (never a token)."""
-        return self._cache_detail
+        return self._about().cache_detail
 
     def _secret(self, fn_name: str) -> str:
         lib = _ffi.lib()
@@ -629,6 +668,11 @@ class Session:
 
             def logout(p: Any) -> None:
                 nonlocal error
+                if self._read is None:
+                    try:  # still readable once the handle is gone
+                        self._read = _About.read(p)
+                    except Error:  # the logout matters more; the getters then raise
+                        pass
                 rc = _ffi.lib().sfmfa_session_close(p)
                 if rc != Result.OK:
                     error = _last_error(rc)
@@ -657,9 +701,13 @@ class Session:
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
+        try:
+            about = self._about()
+        except Error:  # closed before anything was read (its close() failed to read)
+            return f"<sfmfa.Session {state}>"
         return (
-            f"<sfmfa.Session id={self._id} second_factor={self._second_factor.name} "
-            f"cache={self._cache_status.name} {state}>"
+            f"<sfmfa.Session id={about.session_id} second_factor={about.second_factor.name} "
+            f"cache={about.cache_status.name} {state}>"
         )
 
 

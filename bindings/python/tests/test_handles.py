@@ -32,6 +32,26 @@ def test_session_close_logs_out_once(emulator: Emulator) -> None:
     assert "closed" in repr(s)
 
 
+def test_a_sessions_report_is_read_on_first_use_and_stays_readable_after_close(
+    emulator: Emulator,
+) -> None:
+    def report(s: sfmfa.Session) -> tuple[object, ...]:
+        return (s.session_id, s.second_factor, s.cache_status, s.cache_evicted, s.cache_detail)
+
+    with sfmfa.Client(**emulator.options("push_approve")) as client:
+        read = client.login()
+        assert read._read is None  # the login did not wait for the four calls into C
+        first = report(read)
+        assert first[0] > 0 and first[4]
+        never = client.login()
+        never.close()  # nothing read before: close() reads it while the handle is still valid
+        assert never.session_id > 0 and never.session_id != first[0]
+        assert report(never)[1:] == first[1:]
+        read.close()
+        assert report(read) == first
+        assert f"id={first[0]}" in repr(read) and "closed" in repr(read)
+
+
 def test_with_closes_the_session_also_on_an_exception(emulator: Emulator) -> None:
     with pytest.raises(RuntimeError), sfmfa.login(**emulator.options("push_approve")) as s:
         raise RuntimeError("boom")
