@@ -37,9 +37,11 @@ pub(crate) fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>,
                 )
             })?;
             let mut roots = RootCertStore::empty();
+            let mut certificates = 0;
             for item in ureq::tls::parse_pem(&pem) {
                 match item {
                     Ok(ureq::tls::PemItem::Certificate(c)) => {
+                        certificates += 1;
                         // A certificate rustls cannot use as a root is skipped, as ureq did.
                         let _ = roots.add(CertificateDer::from(c.der()).into_owned());
                     }
@@ -52,10 +54,21 @@ pub(crate) fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>,
                     }
                 }
             }
-            if roots.is_empty() {
+            if certificates == 0 {
                 return Err(Error::new(
                     ErrorKind::Tls,
                     format!("ca_file '{}' holds no certificate", path.display()),
+                ));
+            }
+            if roots.is_empty() {
+                // ureq left the store empty here, and every handshake then failed as "unknown
+                // issuer"; said at once instead.
+                return Err(Error::new(
+                    ErrorKind::Tls,
+                    format!(
+                        "ca_file '{}': none of its {certificates} certificates can be a trusted root",
+                        path.display()
+                    ),
                 ));
             }
             roots
@@ -161,5 +174,36 @@ impl Transport for TlsTransport {
 
     fn is_tls(&self) -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config_of(pem: &str) -> Result<Arc<ClientConfig>, Error> {
+        let dir = std::env::temp_dir().join(format!("sfmfa-tls-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{}.pem", pem.len()));
+        std::fs::write(&path, pem).unwrap();
+        let result = client_config(Some(&path));
+        let _ = std::fs::remove_file(&path);
+        result
+    }
+
+    #[test]
+    fn a_ca_file_without_a_usable_certificate_is_refused_with_why() {
+        let none = config_of("not a certificate\n").unwrap_err();
+        assert!(none.message().ends_with("holds no certificate"), "{none}");
+        // A certificate block whose content is no certificate rustls can trust.
+        let unusable = config_of("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+            .unwrap_err();
+        assert!(
+            unusable
+                .message()
+                .ends_with("none of its 1 certificates can be a trusted root"),
+            "{unusable}"
+        );
+        assert!(client_config(None).is_ok(), "the web's roots");
     }
 }
