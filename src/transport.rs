@@ -134,9 +134,6 @@ pub(crate) struct Transport {
     base_uri: ureq::http::Uri,
     /// `host:port` of `base_url`.
     authority: Arc<str>,
-    /// The host as the resolver takes it (an IPv6 address without brackets), and the port.
-    host: String,
-    port: u16,
     /// The `Host` header: `authority`, without the port when it is the scheme's default.
     host_header: String,
     /// What the connector chain reads of ureq's configuration in sfmfa's own requests (buffer
@@ -445,6 +442,11 @@ fn rustls_error(e: &ureq::Error) -> Option<&rustls::Error> {
     }
 }
 
+/// A URL's host as a name or address: an IPv6 address without its brackets.
+fn unbracketed(host: &str) -> &str {
+    host.trim_start_matches('[').trim_end_matches(']')
+}
+
 /// How long the addresses of a name are reused before the next login looks the name up again.
 const RESOLVED_TTL: Duration = Duration::from_secs(60);
 
@@ -484,7 +486,7 @@ impl NameResolver {
         port: u16,
         timeout: NextTimeout,
     ) -> Result<Vec<SocketAddr>, ureq::Error> {
-        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        let bare = unbracketed(host);
         if let Ok(ip) = bare.parse::<IpAddr>() {
             return Ok(vec![SocketAddr::new(ip, port)]);
         }
@@ -593,12 +595,6 @@ impl Transport {
             authority: Arc::from(format!("{host}:{}", endpoint.port)),
             base_url,
             base_uri,
-            host: endpoint
-                .host
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .to_owned(),
-            port: endpoint.port,
             host_header,
             direct_config: Agent::config_builder()
                 .proxy(None)
@@ -773,16 +769,10 @@ impl Transport {
         } else {
             next_timeout(remaining, ureq::Timeout::Global)
         };
-        let mut addrs = self.resolver.empty();
-        for addr in self
+        let addrs = self
             .resolver
-            .addresses(&self.host, self.port, connect)
-            .map_err(classify)?
-            .into_iter()
-            .take(16)
-        {
-            addrs.push(addr);
-        }
+            .resolve(&self.base_uri, &self.direct_config, connect)
+            .map_err(classify)?;
         let registry = Arc::clone(sockets);
         let details = ConnectionDetails {
             uri: &self.base_uri,

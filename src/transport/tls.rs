@@ -110,8 +110,7 @@ impl<In: Transport> Connector<In> for TlsConnector {
             .uri
             .host()
             .ok_or_else(|| ureq::Error::BadUri(format!("no host in {}", details.uri)))?;
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        let name = ServerName::try_from(host)
+        let name = ServerName::try_from(super::unbracketed(host))
             .map_err(|_| ureq::Error::Tls("invalid host name for TLS"))?
             .to_owned();
         let mut conn = ClientConnection::new(Arc::clone(&self.config), name)?;
