@@ -756,12 +756,7 @@ impl Transport {
     ) -> Result<HttpAnswer, AttemptError> {
         use ureq::unversioned::transport::time::Instant as UreqInstant;
         let classify = |e| classify(e, deadline, &self.base_url);
-        let request = request.bytes().map_err(|http1::BadHeader| {
-            AttemptError::Fatal(Error::new(
-                ErrorKind::InvalidValue,
-                "a request header holds a character HTTP does not allow",
-            ))
-        })?;
+        let request = request.bytes().map_err(|http1::BadHeader| bad_header())?;
         // The connect gets at most 10 s of what is left (ureq's rule in the other path).
         let remaining = deadline.remaining();
         let connect = if remaining > CONNECT_TIMEOUT {
@@ -797,25 +792,13 @@ impl Transport {
         drop(request);
         match http1::read_answer(conn.as_mut(), &left, MAX_BODY) {
             Ok((status, body)) => Ok(HttpAnswer { status, body }),
+            // Sorted as the same failures of a request through ureq are.
             Err(http1::ReadError::Transport(e)) => Err(classify(e)),
-            Err(http1::ReadError::Closed(what)) => Err(AttemptError::MaybeSent(Error::new(
-                ErrorKind::ConnectionLost,
-                format!(
-                    "connection to {} lost during the login request: {what}",
-                    self.base_url
-                ),
+            Err(http1::ReadError::Closed(what)) => Err(classify(ureq::Error::Io(
+                std::io::Error::new(IoKind::UnexpectedEof, what),
             ))),
-            Err(http1::ReadError::Invalid(what)) => Err(AttemptError::MaybeSent(Error::new(
-                ErrorKind::Protocol,
-                format!("{} answered with invalid HTTP: {what}", self.base_url),
-            ))),
-            Err(http1::ReadError::TooLarge(n)) => Err(AttemptError::MaybeSent(Error::new(
-                ErrorKind::Protocol,
-                format!(
-                    "{} answered with a body larger than {n} bytes",
-                    self.base_url
-                ),
-            ))),
+            Err(http1::ReadError::Invalid(what)) => Err(invalid_http(&self.base_url, what)),
+            Err(http1::ReadError::TooLarge(n)) => Err(classify(ureq::Error::BodyExceedsLimit(n))),
         }
     }
 
@@ -925,12 +908,23 @@ fn wiped_header_value(value: &str) -> Result<ureq::http::HeaderValue, AttemptErr
         }
     }
     let bytes = bytes::Bytes::from_owner(Wiped(Zeroizing::new(value.as_bytes().to_vec())));
-    ureq::http::HeaderValue::from_maybe_shared(bytes).map_err(|_| {
-        AttemptError::Fatal(Error::new(
-            ErrorKind::InvalidValue,
-            "a request header holds a character HTTP does not allow",
-        ))
-    })
+    ureq::http::HeaderValue::from_maybe_shared(bytes).map_err(|_| bad_header())
+}
+
+/// A header value no request may carry; sending again cannot help.
+fn bad_header() -> AttemptError {
+    AttemptError::Fatal(Error::new(
+        ErrorKind::InvalidValue,
+        "a request header holds a character HTTP does not allow",
+    ))
+}
+
+/// An answer that is not valid HTTP; the request may have reached the server.
+fn invalid_http(base: &str, what: impl std::fmt::Display) -> AttemptError {
+    AttemptError::MaybeSent(Error::new(
+        ErrorKind::Protocol,
+        format!("{base} answered with invalid HTTP: {what}"),
+    ))
 }
 
 /// The ureq error inside an I/O error of ureq's body reader (it wraps its own errors so).
@@ -1018,10 +1012,7 @@ fn classify(e: ureq::Error, deadline: &Deadline, base: &str) -> AttemptError {
         U::RequireHttpsOnly(_) => {
             AttemptError::Fatal(Error::new(ErrorKind::InvalidValue, "https is required"))
         }
-        U::Protocol(p) => AttemptError::MaybeSent(Error::new(
-            ErrorKind::Protocol,
-            format!("{base} answered with invalid HTTP: {p}"),
-        )),
+        U::Protocol(p) => invalid_http(base, p),
         U::BodyExceedsLimit(n) => AttemptError::MaybeSent(Error::new(
             ErrorKind::Protocol,
             format!("{base} answered with a body larger than {n} bytes"),
