@@ -67,13 +67,8 @@ impl Request<'_> {
             .iter()
             .map(|(n, v)| n.len() + v.len() + 4)
             .sum();
-        let capacity = 192
-            + self.path.len()
-            + query
-            + self.host.len()
-            + self.user_agent.len()
-            + headers
-            + self.body.len();
+        let capacity =
+            192 + self.path.len() + query + self.host.len() + self.user_agent.len() + headers;
         let mut head = Zeroizing::new(String::with_capacity(capacity));
         head.push_str("POST ");
         head.push_str(self.path);
