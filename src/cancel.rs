@@ -23,7 +23,7 @@ use crate::error::{Error, ErrorKind};
 pub(crate) struct LoginCancel {
     cancelled: AtomicBool,
     /// What closes the request in flight, if any.
-    agent: Mutex<Option<InFlight>>,
+    in_flight: Mutex<Option<InFlight>>,
     /// Wakes a login that pauses (between retries).
     pause: Mutex<()>,
     woken: Condvar,
@@ -47,8 +47,8 @@ impl LoginCancel {
     /// Cancels: marks, closes the request's sockets, wakes a pause.
     fn cancel(&self) {
         self.cancelled.store(true, Ordering::Release);
-        if let Ok(agent) = self.agent.lock()
-            && let Some(in_flight) = agent.as_ref()
+        if let Ok(slot) = self.in_flight.lock()
+            && let Some(in_flight) = slot.as_ref()
         {
             match in_flight {
                 InFlight::Agent(agent) => agent.clone().shutdown(),
@@ -64,7 +64,7 @@ impl LoginCancel {
     /// the login is already cancelled (the request is not made then).
     pub fn attach(&self, in_flight: InFlight) -> Result<(), Error> {
         let mut slot = self
-            .agent
+            .in_flight
             .lock()
             .map_err(|_| Error::new(ErrorKind::Internal, "cancel lock poisoned"))?;
         // Checked under the lock cancel() takes, so a cancel cannot fall between check and attach.
@@ -73,9 +73,9 @@ impl LoginCancel {
         Ok(())
     }
 
-    /// Forgets the agent of the finished request.
+    /// Forgets the finished request (its agent or sockets).
     pub fn detach(&self) {
-        if let Ok(mut slot) = self.agent.lock() {
+        if let Ok(mut slot) = self.in_flight.lock() {
             *slot = None;
         }
     }

@@ -37,9 +37,9 @@ use std::time::{Duration, Instant};
 use ureq::unversioned::transport::{
     Buffers, ConnectionDetails, Connector, Either, NextTimeout, ShutdownHandle, Transport,
 };
+use ureq::{ProxyProtocol, Timeout};
 
 use super::buffers::ZeroedBuffers;
-use ureq::{ProxyProtocol, Timeout};
 
 /// The shortest time an address is given to connect when a name has several.
 const MIN_PER_ADDRESS: Duration = Duration::from_millis(10);
