@@ -521,9 +521,6 @@ _NO_PROGRESS = ctypes.cast(None, _ffi.ProgressCallback)
 #: ``struct sfmfa_session *``, the out-parameter of a login.
 _SESSION_P = ctypes.POINTER(_ffi.SfmfaSession)
 
-#: The first buffer for a session's cache detail (one sentence).
-_DETAIL_BUFFER = 256
-
 
 class _About:
     """What a session says of itself: its id, second factor and cache report (none of it secret)."""
@@ -555,18 +552,10 @@ class _About:
         _check(lib.sfmfa_session_id(ptr, byref(sid)))
         _check(lib.sfmfa_session_second_factor(ptr, byref(factor)))
         _check(lib.sfmfa_session_cache_status(ptr, byref(status), byref(evicted)))
-        # One sentence, which fits the first buffer: read_string's protocol inlined, with
-        # read_string itself when it does not fit.
-        buf = ctypes.create_string_buffer(_DETAIL_BUFFER)
-        size = c_size_t(0)
-        rc = lib.sfmfa_session_cache_detail(ptr, buf, _DETAIL_BUFFER, byref(size))
-        if rc == 0:
-            detail = buf[: size.value]
-        else:
-            rc, detail = _ffi.read_string(
-                lambda buf, size, n: lib.sfmfa_session_cache_detail(ptr, buf, size, n)
-            )
-            _check(rc)
+        rc, detail = _ffi.read_string(
+            lambda buf, size, n: lib.sfmfa_session_cache_detail(ptr, buf, size, n)
+        )
+        _check(rc)
         return cls(
             sid.value,
             SecondFactor.of(factor.value),
@@ -589,7 +578,7 @@ class Session:
         lib = _ffi.lib()
         self._lock = threading.Lock()
         self._handle: _Handle[Any] = _Handle(ptr, lib.sfmfa_session_free, "session")
-        self._finalizer = weakref.finalize(self, self._handle.close)
+        self._finalizer = _finalize(self, self._handle)
         # The session's id, second factor and cache report, read from C on first use (four calls
         # that a login need not wait for: a C login returns without them too); :meth:`close`
         # reads them before the handle goes, so they stay readable afterwards.
