@@ -15,7 +15,8 @@ bench/run.sh builds the release artefacts and runs this script (Python 3.11, std
      row order rotated every round so that the machine's noise spreads over all rows;
   5. prints the machine, the table (median, p90, the floor's median, ratio, goal) and the sizes.
 
-Usage: python3 bench/bench.py --rows-exe PATH [--rounds N] [--per-round K]
+Usage: python3 bench/bench.py --rows-exe PATH [--rounds N] [--per-round K] [--only KEY,...]
+(--only, or BENCH_ONLY: measure only those rows and their floors, for working on one goal.)
 A goal that is not met is reported as such; it never fails the run. A row that cannot run (a
 worker error, keyutils unavailable) is printed as skipped with the reason.
 """
@@ -310,6 +311,9 @@ def main() -> None:
     ap.add_argument("--rows-exe", required=True, help="the built benches/rows.rs executable")
     ap.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 30)))
     ap.add_argument("--per-round", type=int, default=int(os.environ.get("BENCH_PER_ROUND", 30)))
+    ap.add_argument("--only", default=os.environ.get("BENCH_ONLY", ""),
+                    help="comma-separated row keys (e.g. rs_https,cli_login): only these rows and "
+                         "their floors are measured")
     args = ap.parse_args()
     for exe in ("sfmfa-emulator", "sfmfa", "libsfmfa.so", "libsfmfa_jni.so"):
         if not (RELEASE / exe).exists():
@@ -388,12 +392,18 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
     for kind, req in requests.items():
         files[kind] = work / f"{kind}.http"
         files[kind].write_bytes(for_port(req, http))
+    files["logout-rotating"] = work / "logout-rotating.http"
+    files["logout-rotating"].write_bytes(for_port(requests["logout"], rotating))
     files["token-rotating"] = work / "token-rotating.http"
     files["token-rotating"].write_bytes(for_port(rotating_request, rotating))
     files["passcode-tls"] = work / "passcode-tls.http"
     files["passcode-tls"].write_bytes(for_port(requests["passcode"], https))
     files["passcode-tls-full"] = work / "passcode-tls-full.http"
     files["passcode-tls-full"].write_bytes(for_port(requests["passcode"], https_full))
+    files["logout-tls"] = work / "logout-tls.http"
+    files["logout-tls"].write_bytes(for_port(requests["logout"], https))
+    files["logout-tls-full"] = work / "logout-tls-full.http"
+    files["logout-tls-full"].write_bytes(for_port(requests["logout"], https_full))
     parts = {k: v.partition(b"\r\n\r\n") for k, v in requests.items()}
     sizes = ", ".join(f"{k} {len(h) + 4} + {len(b)} B" for k, (h, _, b) in parts.items())
     print(f"Requests replayed by the floors (head + body, captured from sfmfa): {sizes}. A cached-"
@@ -419,8 +429,10 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
             cli_login += ["-o", opt]
     token = TOKEN + sfmfa_opts(http, False)
 
-    def c_post(kind: str, port: int) -> list[str]:  # the in-process C floor of one body
-        return [post, "--worker", str(files[kind]), str(port)]
+    def c_post(kind: str, port: int, logout: str = "logout") -> list[str]:
+        # The in-process C floor of one body; it logs each session out after its timer stops, as
+        # every in-process row does, so that the server does the same untimed work between logins.
+        return [post, "--worker", str(files[kind]), str(port), str(files[logout])]
 
     def sf(*args: str) -> list[str]:  # an sfmfa worker
         return [rows_exe, "sfmfa", *args]
@@ -436,16 +448,18 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
         Row("c_plain", "C raw POST (plain password body), in-process", c_post("plain", http)),
         Row("c_token", "C raw POST (cached-token body), in-process", c_post("token", http)),
         Row("c_token_rot", "C raw POST (cached-token body; the server answers a fresh token), "
-            "in-process", c_post("token-rotating", rotating)),
+            "in-process", c_post("token-rotating", rotating, "logout-rotating")),
         Row("c_process", "C process floor: one process per POST (passcode body)",
             [spawn, post, str(files["passcode"]), str(http)], warmup=5),
         Row("c_process_logout", "C process: login POST + logout POST (what `sfmfa login` sends)",
             [spawn, post, str(files["passcode"]), str(http), str(files["logout"])], warmup=5),
         Row("c_exec", "C process doing nothing (`post --noop`)", [spawn, post, "--noop"], warmup=5),
         Row("tls_full", "rustls full handshake + POST (passcode body)",
-            [rows_exe, "tls", "--full", str(https_full), str(ca_full), str(files["passcode-tls-full"])]),
+            [rows_exe, "tls", "--full", str(https_full), str(ca_full), str(files["passcode-tls-full"]),
+             str(files["logout-tls-full"])]),
         Row("tls_resumed", "rustls resumed handshake + POST (passcode body)",
-            [rows_exe, "tls", "--resumed", str(https), str(ca), str(files["passcode-tls"])]),
+            [rows_exe, "tls", "--resumed", str(https), str(ca), str(files["passcode-tls"]),
+             str(files["logout-tls"])]),
         # sfmfa in-process, one client.
         Row("rs_passcode", "sfmfa `Client::login`, http, passcode", sf(*passcode_http),
             floor="c_passcode", goal=1.10),
@@ -486,6 +500,13 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
             warmup=300),
     ]
     by_key = {r.key: r for r in rows}
+    if args.only:
+        wanted = {k.strip() for k in args.only.split(",") if k.strip()}
+        unknown = wanted - by_key.keys()
+        if unknown:
+            fail(f"--only: no row {', '.join(sorted(unknown))} (rows: {', '.join(by_key)})")
+        wanted |= {by_key[k].floor for k in wanted if by_key[k].floor}
+        rows = [r for r in rows if r.key in wanted]
     if not jar.exists() or shutil.which("java") is None:
         by_key["java"].skipped = "no java or no target/java/sfmfa.jar (make java)"
 

@@ -11,11 +11,14 @@
 //!     The logout (`Session::close`) follows each login outside the timer. --expect checks the
 //!     second factor of every timed login (`mfa_token` for the cached-token rows). --prime: one
 //!     untimed login first (it stores the MFA token), and the cached token deleted at the end.
-//! rows tls --full|--resumed PORT CA_FILE REQUEST_FILE
+//! rows tls --full|--resumed PORT CA_FILE REQUEST_FILE [LOGOUT_FILE]
 //!     The TLS floor: rustls (ring, as sfmfa) connects to 127.0.0.1:PORT trusting CA_FILE, writes
-//!     REQUEST_FILE (the login request sfmfa sends, captured by bench.py) and reads the answer to
-//!     its Content-Length. --full: resumption disabled, every login a full handshake; --resumed:
-//!     one client configuration (its session cache and tickets) for every login, as sfmfa keeps.
+//!     REQUEST_FILE (the login request sfmfa sends, captured by bench.py), reads the answer to
+//!     its Content-Length and closes the connection. --full: resumption disabled, every login a
+//!     full handshake; --resumed: one client configuration (its session cache and tickets) for
+//!     every login, as sfmfa keeps. With LOGOUT_FILE (sfmfa's logout request) each login's
+//!     session is then logged out on a connection of its own, outside the timer, as the sfmfa rows
+//!     log out theirs.
 //! rows probe-keyutils
 //!     Prints `ok`, or `unavailable: WHY` when the kernel keyutils store cannot be used here.
 //! ```
@@ -32,7 +35,8 @@ use std::time::Instant;
 use rustls::pki_types::{CertificateDer, IpAddr as PkiIp, ServerName};
 
 const USAGE: &str = "usage: rows sfmfa [--fresh|--prime] [--expect FACTOR] KEY=VALUE... | \
-                     rows tls --full|--resumed PORT CA_FILE REQUEST_FILE | rows probe-keyutils";
+                     rows tls --full|--resumed PORT CA_FILE REQUEST_FILE [LOGOUT_FILE] | \
+                     rows probe-keyutils";
 
 /// One timed login; Err says why it failed (the worker answers `error WHY` and goes on).
 type Login = Box<dyn FnMut() -> Result<u64, String>>;
@@ -198,8 +202,10 @@ fn sfmfa_worker(args: &[&str]) -> Result<Worker, String> {
 }
 
 fn tls_worker(args: &[&str]) -> Result<Worker, String> {
-    let [mode, port, ca_file, request_file] = args else {
-        return Err(USAGE.to_owned());
+    let (mode, port, ca_file, request_file, logout_file) = match args {
+        [m, p, c, r] => (m, p, c, r, None),
+        [m, p, c, r, l] => (m, p, c, r, Some(l)),
+        _ => return Err(USAGE.to_owned()),
     };
     let full = match *mode {
         "--full" => true,
@@ -207,9 +213,12 @@ fn tls_worker(args: &[&str]) -> Result<Worker, String> {
         _ => return Err(USAGE.to_owned()),
     };
     let port: u16 = port.parse().map_err(|_| format!("bad port {port}"))?;
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let pem = std::fs::read(ca_file).map_err(|e| format!("{ca_file}: {e}"))?;
     let request = std::fs::read(request_file).map_err(|e| format!("{request_file}: {e}"))?;
+    let logout = match logout_file {
+        Some(path) => Some(std::fs::read(path).map_err(|e| format!("{path}: {e}"))?),
+        None => None,
+    };
     let mut roots = rustls::RootCertStore::empty();
     for item in ureq::tls::parse_pem(&pem) {
         if let Ok(ureq::tls::PemItem::Certificate(c)) = item {
@@ -228,29 +237,20 @@ fn tls_worker(args: &[&str]) -> Result<Worker, String> {
     if full {
         config.resumption = rustls::client::Resumption::disabled();
     }
-    let config = Arc::new(config);
-    // sfmfa's https rows use host 127.0.0.1 too (an IP address: no SNI, the certificate's IP SAN).
-    let name = ServerName::IpAddress(PkiIp::from(std::net::IpAddr::from(Ipv4Addr::LOCALHOST)));
-    let mut answer = vec![0u8; 65536];
+    let mut floor = TlsFloor {
+        config: Arc::new(config),
+        addr: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
+        answer: vec![0u8; 65536],
+    };
     let mut logins = 0u64;
     // Resumed handshakes the server refused (it had forgotten the session): counted, not failed.
     let unresumed = Rc::new(Cell::new(0u64));
     let count = Rc::clone(&unresumed);
     let login = move || {
         let t = Instant::now();
-        let sock = TcpStream::connect(addr).map_err(|e| format!("connect: {e}"))?;
-        // ureq's default (no_delay): without it a handshake flight could wait for a delayed ACK.
-        sock.set_nodelay(true).map_err(|e| e.to_string())?;
-        let conn = rustls::ClientConnection::new(Arc::clone(&config), name.clone())
-            .map_err(|e| e.to_string())?;
-        let mut tls = rustls::StreamOwned::new(conn, sock);
-        tls.write_all(&request)
-            .and_then(|()| tls.flush())
-            .map_err(|e| format!("write: {e}"))?;
-        read_answer(&mut tls, &mut answer)?;
+        let (kind, body) = floor.post(&request)?;
         let ns = t.elapsed().as_nanos() as u64;
         // The row must be what it says: full handshakes, or resumed ones after the first login.
-        let kind = tls.conn.handshake_kind();
         let resumable = !full && logins > 0;
         logins += 1;
         match kind {
@@ -258,6 +258,10 @@ fn tls_worker(args: &[&str]) -> Result<Worker, String> {
             Some(rustls::HandshakeKind::Full) => {}
             Some(rustls::HandshakeKind::Resumed) if !full => {}
             _ => return Err(format!("TLS handshake {kind:?}")),
+        }
+        if let Some(logout) = &logout {
+            let request = with_session_token(logout, &floor.answer[body])?;
+            floor.post(&request).map_err(|e| format!("logout: {e}"))?;
         }
         Ok(ns)
     };
@@ -271,8 +275,51 @@ fn tls_worker(args: &[&str]) -> Result<Worker, String> {
     })
 }
 
-/// Reads an HTTP answer to its Content-Length; Err unless it is a 200 with `"success":true`.
-fn read_answer(r: &mut impl Read, buf: &mut [u8]) -> Result<(), String> {
+/// The TLS floor's client: one rustls configuration, the server's address, an answer buffer.
+struct TlsFloor {
+    config: Arc<rustls::ClientConfig>,
+    addr: SocketAddr,
+    answer: Vec<u8>,
+}
+
+impl TlsFloor {
+    /// One request on a new connection, closed before it returns (as sfmfa closes its own): the
+    /// handshake's kind, and where the answer's body is in `self.answer`.
+    fn post(
+        &mut self,
+        request: &[u8],
+    ) -> Result<(Option<rustls::HandshakeKind>, std::ops::Range<usize>), String> {
+        let sock = TcpStream::connect(self.addr).map_err(|e| format!("connect: {e}"))?;
+        // ureq's default (no_delay): without it a handshake flight could wait for a delayed ACK.
+        sock.set_nodelay(true).map_err(|e| e.to_string())?;
+        // sfmfa's https rows use host 127.0.0.1 too (an IP address: no SNI, the IP SAN).
+        let name = ServerName::IpAddress(PkiIp::from(std::net::IpAddr::from(Ipv4Addr::LOCALHOST)));
+        let conn = rustls::ClientConnection::new(Arc::clone(&self.config), name)
+            .map_err(|e| e.to_string())?;
+        let mut tls = rustls::StreamOwned::new(conn, sock);
+        tls.write_all(request)
+            .and_then(|()| tls.flush())
+            .map_err(|e| format!("write: {e}"))?;
+        let body = read_answer(&mut tls, &mut self.answer)?;
+        Ok((tls.conn.handshake_kind(), body))
+    }
+}
+
+/// `logout` (sfmfa's captured logout request) with the session token of `login_answer` in its
+/// `Authorization: Snowflake Token="..."` header.
+fn with_session_token(logout: &[u8], login_answer: &[u8]) -> Result<Vec<u8>, String> {
+    let key = b"\"token\":\"";
+    let at = find(login_answer, key).ok_or("no session token in the login answer")? + key.len();
+    let len = find(&login_answer[at..], b"\"").ok_or("unterminated session token")?;
+    let header = b"Token=\"";
+    let from = find(logout, header).ok_or("no token in the logout request")? + header.len();
+    let to = from + find(&logout[from..], b"\"").ok_or("unterminated logout token")?;
+    Ok([&logout[..from], &login_answer[at..at + len], &logout[to..]].concat())
+}
+
+/// Reads an HTTP answer to its Content-Length; Err unless it is a 200 with `"success":true`, else
+/// where its body is in `buf`.
+fn read_answer(r: &mut impl Read, buf: &mut [u8]) -> Result<std::ops::Range<usize>, String> {
     let (mut got, mut total) = (0usize, usize::MAX);
     let mut head = 0;
     while got < total {
@@ -303,7 +350,7 @@ fn read_answer(r: &mut impl Read, buf: &mut [u8]) -> Result<(), String> {
     if find(&buf[head..total], b"\"success\":true").is_none() {
         return Err("the login failed (no \"success\":true)".into());
     }
-    Ok(())
+    Ok(head..total)
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {

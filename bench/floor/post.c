@@ -11,8 +11,12 @@
  *                                    way) then the logout as sfmfa sends it, with the session token
  *                                    of this login in its Authorization header (what `sfmfa login`
  *                                    does after a login)
- *   post --worker REQUEST_FILE PORT  worker: for each line "run K" on stdin, K timed POSTs, answered
- *                                    with one line "ok NS NS ..." (or "error WHY")
+ *   post --worker REQUEST_FILE PORT [LOGOUT_FILE]
+ *                                    worker: for each line "run K" on stdin, K timed POSTs, answered
+ *                                    with one line "ok NS NS ..." (or "error WHY"); with
+ *                                    LOGOUT_FILE each login's session is logged out after its timer
+ *                                    stops, as sfmfa's in-process rows log out theirs (so that the
+ *                                    server has the same untimed work between two timed logins)
  *   post --noop                      exit at once (the floor of starting a process at all)
  */
 #define _GNU_SOURCE
@@ -142,13 +146,16 @@ static const char *post_logout(void)
     return post_bytes(buf, pre + tlen + post_len);
 }
 
-/* One timed POST of the captured request (bench_serve's operation). */
+/* One timed POST of the captured request (bench_serve's operation), then the untimed logout of its
+ * session when the worker has a logout request. */
 static const char *timed_post(void *ctx, long long *ns)
 {
     (void)ctx;
     long long t = bench_now_ns();
     const char *why = post();
     *ns = bench_now_ns() - t;
+    if (why == NULL && logout != NULL)
+        why = post_logout();
     return why;
 }
 
@@ -156,18 +163,19 @@ int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--noop") == 0)
         return 0;
-    int is_worker = argc == 4 && strcmp(argv[1], "--worker") == 0;
+    int is_worker = (argc == 4 || argc == 5) && strcmp(argv[1], "--worker") == 0;
     if (!is_worker && argc != 3 && argc != 4) {
-        fprintf(stderr, "usage: post REQUEST_FILE PORT [LOGOUT_FILE] | post --worker REQUEST_FILE PORT | "
-                        "post --noop\n");
+        fprintf(stderr, "usage: post REQUEST_FILE PORT [LOGOUT_FILE] | "
+                        "post --worker REQUEST_FILE PORT [LOGOUT_FILE] | post --noop\n");
         return 2;
     }
     if (load(argv[is_worker + 1], &request, &request_len) != 0) {
         fprintf(stderr, "post: cannot read %s: %s\n", argv[is_worker + 1], strerror(errno));
         return 2;
     }
-    if (!is_worker && argc == 4 && load(argv[3], &logout, &logout_len) != 0) {
-        fprintf(stderr, "post: cannot read %s: %s\n", argv[3], strerror(errno));
+    const char *logout_file = argc == is_worker + 4 ? argv[is_worker + 3] : NULL;
+    if (logout_file != NULL && load(logout_file, &logout, &logout_len) != 0) {
+        fprintf(stderr, "post: cannot read %s: %s\n", logout_file, strerror(errno));
         return 2;
     }
     addr.sin_family = AF_INET;
