@@ -9,6 +9,7 @@ mod exit;
 mod interrupt;
 mod login;
 mod manpage;
+mod math;
 mod options;
 mod profile;
 mod prompt;
