@@ -55,6 +55,21 @@ pub(crate) fn machine() -> &'static Machine {
     &MACHINE
 }
 
+/// [`machine`] as the members of a JSON object (`"OS_VERSION":"…",…`, without the braces),
+/// rendered once per process: every login request carries them unchanged.
+pub(crate) fn machine_json_members() -> &'static str {
+    static MEMBERS: LazyLock<String> = LazyLock::new(|| {
+        // A struct of strings and a map of strings always serialises.
+        let object = serde_json::to_string(machine()).unwrap_or_else(|_| "{}".to_owned());
+        let members = object
+            .strip_prefix('{')
+            .and_then(|o| o.strip_suffix('}'))
+            .unwrap_or_default();
+        members.to_owned()
+    });
+    &MEMBERS
+}
+
 /// The identification fields of an os-release file (`KEY=value`, values optionally quoted).
 fn os_release(text: &str) -> BTreeMap<&'static str, String> {
     let mut out = BTreeMap::new();

@@ -3,11 +3,10 @@
 //! See `docs/protocol.md`. The body is serialised straight into a zeroizing buffer, so the
 //! password does not linger in freed memory once the request is sent.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use crate::environment::Machine;
 use crate::error::{Error, ErrorKind};
 use crate::secret::Secret;
 use crate::server_text::{self, Scrubber};
@@ -20,54 +19,6 @@ pub(crate) const LOGIN_PATH: &str = "/session/v1/login-request";
 pub(crate) const LOGOUT_PATH: &str = "/session";
 /// `CLIENT_APP_ID` sfmfa sends.
 pub(crate) const CLIENT_APP_ID: &str = "sfmfa";
-
-#[derive(Serialize)]
-struct Envelope<'a> {
-    data: LoginData<'a>,
-    /// The context of a multi-step login, top-level as the service expects it.
-    #[serde(rename = "inFlightCtx", skip_serializing_if = "Option::is_none")]
-    in_flight_ctx: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-struct LoginData<'a> {
-    client_app_id: &'static str,
-    client_app_version: &'static str,
-    account_name: &'a str,
-    login_name: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    password: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    authenticator: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ext_authn_duo_method: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    passcode: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    token: Option<&'a str>,
-    client_environment: ClientEnvironment<'a>,
-    session_parameters: SessionParameters,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-struct ClientEnvironment<'a> {
-    application: &'a str,
-    os: &'static str,
-    isa: &'static str,
-    login_timeout: u64,
-    binding: &'a str,
-    #[serde(flatten)]
-    machine: &'static Machine,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-struct SessionParameters {
-    /// Always sent, `false` included, as the official drivers do with the MFA authenticator.
-    client_request_mfa_token: bool,
-}
 
 /// Which request of a login this is: Snowflake's login is one request, or, when the server answers
 /// with `nextAction`, up to three (`reference` in README "Login rules").
@@ -162,50 +113,57 @@ impl LoginRequest<'_> {
             Step::Duo { ctx } => (password, method, passcode, token, Some(ctx.expose())),
             Step::Tokens { ctx } => (None, None, None, None, Some(ctx.expose())),
         };
-        let envelope = Envelope {
-            data: LoginData {
-                client_app_id: CLIENT_APP_ID,
-                client_app_version: env!("CARGO_PKG_VERSION"),
-                account_name: &c.account_name,
-                login_name: c.login_name,
-                password,
-                authenticator: c.username_password_mfa.then_some("USERNAME_PASSWORD_MFA"),
-                ext_authn_duo_method: method,
-                passcode,
-                token,
-                client_environment: ClientEnvironment {
-                    application: c.application.unwrap_or(CLIENT_APP_ID),
-                    os: std::env::consts::OS,
-                    isa: std::env::consts::ARCH,
-                    login_timeout: c.login_timeout_secs,
-                    binding: c.binding,
-                    machine: crate::environment::machine(),
-                },
-                session_parameters: SessionParameters {
-                    client_request_mfa_token: self.request_mfa_token,
-                },
+        let mut json = JsonObject::new(Zeroizing::new(Vec::with_capacity(8192)));
+        json.open("data");
+        json.string("CLIENT_APP_ID", CLIENT_APP_ID);
+        json.string("CLIENT_APP_VERSION", env!("CARGO_PKG_VERSION"));
+        json.string("ACCOUNT_NAME", &c.account_name);
+        json.string("LOGIN_NAME", c.login_name);
+        json.optional("PASSWORD", password);
+        json.optional(
+            "AUTHENTICATOR",
+            c.username_password_mfa.then_some("USERNAME_PASSWORD_MFA"),
+        );
+        json.optional("EXT_AUTHN_DUO_METHOD", method);
+        json.optional("PASSCODE", passcode);
+        json.optional("TOKEN", token);
+        json.open("CLIENT_ENVIRONMENT");
+        json.string("APPLICATION", c.application.unwrap_or(CLIENT_APP_ID));
+        json.string("OS", std::env::consts::OS);
+        json.string("ISA", std::env::consts::ARCH);
+        json.raw("LOGIN_TIMEOUT", &c.login_timeout_secs.to_string());
+        json.string("BINDING", c.binding);
+        json.members(crate::environment::machine_json_members());
+        json.close();
+        json.open("SESSION_PARAMETERS");
+        // Always sent, `false` included, as the official drivers do with the MFA authenticator.
+        json.raw(
+            "CLIENT_REQUEST_MFA_TOKEN",
+            if self.request_mfa_token {
+                "true"
+            } else {
+                "false"
             },
-            in_flight_ctx: ctx,
-        };
-        // Large enough that serialisation never reallocates (a reallocation would leave an unwiped
-        // copy of the password behind).
-        let mut buf = Zeroizing::new(Vec::with_capacity(8192));
-        serde_json::to_writer(&mut *buf, &envelope).map_err(|e| {
-            Error::new(
-                ErrorKind::Internal,
-                format!("cannot encode the login request: {e}"),
-            )
-        })?;
-        Ok(buf)
+        );
+        json.close();
+        json.close();
+        // The context of a multi-step login, top-level as the service expects it.
+        json.optional("inFlightCtx", ctx);
+        Ok(json.finish())
     }
 
     /// The query of the login URL: a fresh `request_id` and `request_guid`, and the session context.
     pub fn query(&self) -> Result<Vec<(&'static str, String)>, Error> {
         let c = self.fields;
         let [request_id, request_guid] = request_ids()?;
+        // Encoded into a stack buffer: `to_string` goes through the formatting machinery.
+        let text = |id: uuid::Uuid| {
+            let mut buf = uuid::Uuid::encode_buffer();
+            id.hyphenated().encode_lower(&mut buf).to_owned()
+        };
         let mut q = vec![
-            ("request_id", request_id.to_string()),
-            ("request_guid", request_guid.to_string()),
+            ("request_id", text(request_id)),
+            ("request_guid", text(request_guid)),
         ];
         for (name, value) in [
             ("databaseName", c.database),
@@ -218,6 +176,100 @@ impl LoginRequest<'_> {
             }
         }
         Ok(q)
+    }
+}
+
+/// A JSON object written member by member into a buffer wiped on drop: the login body, in the
+/// order of its fields, with every string escaped by serde_json. Written by hand rather than
+/// derived so that the machine's part of `CLIENT_ENVIRONMENT`, the same in every request, is
+/// rendered once per process ([`crate::environment::machine_json_members`]).
+struct JsonObject {
+    buf: Zeroizing<Vec<u8>>,
+    /// Whether the object being written has no member yet, for each open object.
+    empty: Vec<bool>,
+}
+
+impl JsonObject {
+    /// The outermost object, opened. The buffer must be large enough never to reallocate: a
+    /// reallocation would leave an unwiped copy of the password behind.
+    fn new(mut buf: Zeroizing<Vec<u8>>) -> Self {
+        buf.push(b'{');
+        JsonObject {
+            buf,
+            empty: vec![true],
+        }
+    }
+
+    /// The comma before a member of the innermost open object, unless it is the first.
+    fn separate(&mut self) {
+        if let Some(empty) = self.empty.last_mut() {
+            if !*empty {
+                self.buf.push(b',');
+            }
+            *empty = false;
+        }
+    }
+
+    /// Starts the member `name`: the comma before it, the quoted name and the colon.
+    fn key(&mut self, name: &str) {
+        self.separate();
+        self.quoted(name);
+        self.buf.push(b':');
+    }
+
+    /// `s` as a JSON string.
+    fn quoted(&mut self, s: &str) {
+        // Writing to a Vec cannot fail, and a &str always serialises.
+        let _ = serde_json::to_writer(&mut *self.buf, s);
+    }
+
+    /// The member `name` with the string `value`.
+    fn string(&mut self, name: &str, value: &str) {
+        self.key(name);
+        self.quoted(value);
+    }
+
+    /// The member `name` with the string `value`, or no member at all.
+    fn optional(&mut self, name: &str, value: Option<&str>) {
+        if let Some(value) = value {
+            self.string(name, value);
+        }
+    }
+
+    /// The member `name` with `value`, already JSON (a number, `true`, `false`).
+    fn raw(&mut self, name: &str, value: &str) {
+        self.key(name);
+        self.buf.extend_from_slice(value.as_bytes());
+    }
+
+    /// Members already written as JSON (`"A":1,"B":"x"`), or none when `members` is empty.
+    fn members(&mut self, members: &str) {
+        if members.is_empty() {
+            return;
+        }
+        self.separate();
+        self.buf.extend_from_slice(members.as_bytes());
+    }
+
+    /// Opens the member `name`, an object.
+    fn open(&mut self, name: &str) {
+        self.key(name);
+        self.buf.push(b'{');
+        self.empty.push(true);
+    }
+
+    /// Closes the innermost open object.
+    fn close(&mut self) {
+        self.empty.pop();
+        self.buf.push(b'}');
+    }
+
+    /// Closes the outermost object and hands over the bytes.
+    fn finish(mut self) -> Zeroizing<Vec<u8>> {
+        while !self.empty.is_empty() {
+            self.close();
+        }
+        self.buf
     }
 }
 
@@ -428,6 +480,66 @@ fn code_of(code: Option<Value>) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The whole body of a passcode request, byte for byte: the members in the drivers' order,
+    /// every string escaped, the machine's part of `CLIENT_ENVIRONMENT` as serde renders it.
+    #[test]
+    fn the_body_is_the_members_in_order_with_strings_escaped() {
+        let password = Secret::from("p\"w\\d\u{1}é");
+        let passcode = Secret::from("123456");
+        let fields = LoginFields {
+            account_name: "XY12345".to_owned(),
+            login_name: "demo \"user\"",
+            password: Some(&password),
+            password_without_passcode: "unused",
+            passcode: Some(&passcode),
+            username_password_mfa: true,
+            application: None,
+            login_timeout_secs: 120,
+            binding: "Rust",
+            database: None,
+            schema: None,
+            warehouse: None,
+            role: None,
+        };
+        let request = LoginRequest {
+            fields: &fields,
+            factor: SecondFactor::Passcode,
+            token: None,
+            request_mfa_token: false,
+            step: Step::First,
+        };
+        let body = request.body().unwrap();
+        let machine = serde_json::to_string(crate::environment::machine()).unwrap();
+        let expected = format!(
+            "{{\"data\":{{\"CLIENT_APP_ID\":\"sfmfa\",\"CLIENT_APP_VERSION\":\"{}\",\
+             \"ACCOUNT_NAME\":\"XY12345\",\"LOGIN_NAME\":\"demo \\\"user\\\"\",\
+             \"PASSWORD\":\"p\\\"w\\\\d\\u0001é\",\"AUTHENTICATOR\":\"USERNAME_PASSWORD_MFA\",\
+             \"EXT_AUTHN_DUO_METHOD\":\"passcode\",\"PASSCODE\":\"123456\",\
+             \"CLIENT_ENVIRONMENT\":{{\"APPLICATION\":\"sfmfa\",\"OS\":\"{}\",\"ISA\":\"{}\",\
+             \"LOGIN_TIMEOUT\":120,\"BINDING\":\"Rust\",{}}},\
+             \"SESSION_PARAMETERS\":{{\"CLIENT_REQUEST_MFA_TOKEN\":false}}}}}}",
+            env!("CARGO_PKG_VERSION"),
+            std::env::consts::OS,
+            std::env::consts::ARCH,
+            &machine[1..machine.len() - 1],
+        );
+        assert_eq!(String::from_utf8(body.to_vec()).unwrap(), expected);
+
+        // The last step of a multi-step login: no password, no Duo fields, the context at the top.
+        let ctx = Secret::from("ctx");
+        let tokens = LoginRequest {
+            step: Step::Tokens { ctx: &ctx },
+            request_mfa_token: true,
+            ..request
+        };
+        let body: Value = serde_json::from_slice(&tokens.body().unwrap()).unwrap();
+        let data = body["data"].as_object().unwrap();
+        assert!(!data.contains_key("PASSWORD") && !data.contains_key("PASSCODE"));
+        assert_eq!(data["SESSION_PARAMETERS"]["CLIENT_REQUEST_MFA_TOKEN"], true);
+        assert_eq!(body["inFlightCtx"], "ctx");
+        assert_eq!(body.as_object().unwrap().len(), 2);
+    }
 
     #[test]
     fn parses_success_and_refusal() {

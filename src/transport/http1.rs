@@ -74,22 +74,19 @@ impl Request<'_> {
         head.push_str(self.path);
         for (i, (name, value)) in self.query.iter().enumerate() {
             head.push(if i == 0 { '?' } else { '&' });
-            // Writing to a String cannot fail.
-            let _ = write!(
-                head,
-                "{}={}",
-                utf8_percent_encode(name, QUERY),
-                utf8_percent_encode(value, QUERY)
-            );
+            push_encoded(&mut head, name);
+            head.push('=');
+            push_encoded(&mut head, value);
         }
-        let _ = write!(
-            head,
-            " HTTP/1.1\r\nHost: {}\r\nUser-Agent: {}\r\nContent-Type: application/json\r\n\
-             Accept: application/snowflake\r\nContent-Length: {}\r\n",
-            self.host,
-            self.user_agent,
-            self.body.len()
+        head.push_str(" HTTP/1.1\r\nHost: ");
+        head.push_str(self.host);
+        head.push_str("\r\nUser-Agent: ");
+        head.push_str(self.user_agent);
+        head.push_str(
+            "\r\nContent-Type: application/json\r\nAccept: application/snowflake\r\nContent-Length: ",
         );
+        // Writing to a String cannot fail.
+        let _ = write!(head, "{}\r\n", self.body.len());
         for (name, value) in self.headers {
             head.push_str(name);
             head.push_str(": ");
@@ -102,6 +99,12 @@ impl Request<'_> {
         bytes.extend_from_slice(self.body);
         Ok(bytes)
     }
+}
+
+/// `part` of a query (a name or a value), percent-encoded (copied as it is when nothing in it
+/// needs encoding, as in the request ids, without formatting it piece by piece).
+fn push_encoded(head: &mut String, part: &str) {
+    head.push_str(&std::borrow::Cow::from(utf8_percent_encode(part, QUERY)));
 }
 
 /// Why an answer could not be read.
