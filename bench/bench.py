@@ -70,13 +70,34 @@ def fail(message: str) -> None:
 # Processes
 
 
+def placement() -> tuple[set[int], set[int]] | None:
+    """The CPUs of the clients (workers) and of the servers (emulators), apart: with two CPUs or
+    more, every row and floor then meets its server across the same pair of CPUs, instead of
+    wherever the scheduler put each process (a login costs a context switch on one CPU and a
+    wake-up across CPUs on two, and that placement would differ from row to row and run to run).
+    None with a single CPU, or when BENCH_PIN=0."""
+    if os.environ.get("BENCH_PIN", "1") == "0" or not hasattr(os, "sched_getaffinity"):
+        return None
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return None
+    half = len(cpus) // 2
+    return set(cpus[:half]), set(cpus[half:])
+
+
+PLACEMENT = placement()
+
+
 class Children:
     """Every process this script starts, killed (by its own pid) when the script ends."""
 
     def __init__(self) -> None:
         self.procs: list[subprocess.Popen] = []
 
-    def start(self, cmd: list[str], **kw) -> subprocess.Popen:
+    def start(self, cmd: list[str], server: bool = False, **kw) -> subprocess.Popen:
+        if PLACEMENT is not None:
+            cpus = PLACEMENT[1] if server else PLACEMENT[0]
+            kw["preexec_fn"] = lambda: os.sched_setaffinity(0, cpus)
         p = subprocess.Popen(cmd, **kw)
         self.procs.append(p)
         return p
@@ -100,7 +121,7 @@ def start_emulator(children: Children, work: Path, name: str, tls: bool) -> tupl
     if tls:
         ca = work / f"emulator-{name}-ca.pem"
         cmd += ["--tls", "--ca-file", str(ca)]
-    children.start(cmd, stdout=subprocess.DEVNULL)
+    children.start(cmd, server=True, stdout=subprocess.DEVNULL)
     for _ in range(600):
         if port_file.exists() and port_file.read_text().strip():
             return int(port_file.read_text()), ca

@@ -6,7 +6,9 @@
 #     process), all measured in one run of interleaved rounds, and the sizes of the artefacts;
 #   - the token cache operations (cargo bench --bench cache);
 #   - the pool warm-up against the official Python connector (cargo bench --bench pool).
-# See bench/README.md. BENCH_ROUNDS and BENCH_PER_ROUND change the main table's sampling.
+# See bench/README.md. BENCH_ROUNDS and BENCH_PER_ROUND change the main table's sampling, BENCH_ONLY
+# (row keys, comma-separated) measures only those rows and their floors, BENCH_PIN=0 leaves the
+# placement of clients and emulators on the CPUs to the scheduler.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo=${CARGO:-cargo}
