@@ -7,8 +7,6 @@
 //! (`sfmfa::cache::TokenIndex`); an entry without a record (written by another driver) is listed
 //! as "unknown host/user (written by another driver)" with its key.
 
-use std::process::ExitCode;
-
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
@@ -293,14 +291,13 @@ fn open_store(name: StoreName) -> (Result<Opened, String>, Option<String>) {
     }
 }
 
-/// Runs `sfmfa cache`.
-pub fn run(args: &CacheArgs) -> ExitCode {
-    let code = match &args.command {
+/// Runs `sfmfa cache`; its exit code.
+pub fn run(args: &CacheArgs) -> u8 {
+    match &args.command {
         CacheCommand::List(a) => list(&a.common),
         CacheCommand::Inspect(a) => inspect(a),
         CacheCommand::Delete(a) => delete(a),
-    };
-    ExitCode::from(code)
+    }
 }
 
 /// What sfmfa's token index knows (store:key → host, user, time): on Unix, beside the cache file.

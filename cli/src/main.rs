@@ -1,5 +1,10 @@
 //! `sfmfa`: log in to Snowflake with Duo MFA from the command line, or run the offline demo.
 
+// On Linux with glibc the process starts in `start::main`, not in std's runtime start-up
+// (cli/src/start.rs says why).
+// (Test builds keep libtest's own `main`.)
+#![cfg_attr(all(target_os = "linux", target_env = "gnu", not(test)), no_main)]
+
 mod cache;
 mod completions;
 mod demo;
@@ -14,11 +19,11 @@ mod options;
 mod profile;
 mod prompt;
 mod report;
+#[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
+mod start;
 mod status;
 mod store_names;
 mod target;
-
-use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
@@ -80,7 +85,9 @@ fn parse() -> Cli {
     Cli::parse()
 }
 
-fn main() -> ExitCode {
+/// The program: the command line parsed and run; the process's exit code.
+#[cfg_attr(test, allow(dead_code))]
+fn run() -> u8 {
     let cli = parse();
     let result = match cli.command {
         Command::Login(args) => login::run(&args),
@@ -91,12 +98,17 @@ fn main() -> ExitCode {
         Command::Man(args) => manpage::run(&args, Cli::command()),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => 0,
         Err(e) => {
             eprintln!("sfmfa: {e}");
-            ExitCode::from(e.code)
+            e.code
         }
     }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn main() -> std::process::ExitCode {
+    std::process::ExitCode::from(run())
 }
 
 #[cfg(test)]
