@@ -3,7 +3,6 @@
 mod common;
 
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 use sfmfa_emulator::{Emulator, EmulatorConfig, StartOptions};
 
@@ -197,11 +196,7 @@ fn exit_130_ctrl_c_during_a_push() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("sfmfa starts");
-    let end = Instant::now() + Duration::from_secs(30);
-    while emu.control().pending_pushes("xy12345", "manual_long") == 0 {
-        assert!(Instant::now() < end, "no push arrived");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    common::wait_for_pending_push(&emu, "manual_long");
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()

@@ -8,7 +8,6 @@ mod common;
 
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use sfmfa_emulator::{Emulator, EmulatorConfig, StartOptions};
 
@@ -39,11 +38,7 @@ fn a_closed_stdout_is_dev_null() {
         .stderr(Stdio::null())
         .spawn()
         .expect("sh starts");
-    let end = Instant::now() + Duration::from_secs(30);
-    while emu.control().pending_pushes("xy12345", "manual_long") == 0 {
-        assert!(Instant::now() < end, "no push arrived");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    common::wait_for_pending_push(&emu, "manual_long");
     let stdout = std::fs::read_link(format!("/proc/{}/fd/1", child.id()));
     let _ = child.kill();
     let _ = child.wait();

@@ -66,3 +66,15 @@ pub fn collect(
     });
     (buffer, reader)
 }
+
+/// Waits (up to 30 s) until the emulator holds a pending push for `user` of account `xy12345`.
+pub fn wait_for_pending_push(emu: &sfmfa_emulator::Emulator, user: &str) {
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while emu.control().pending_pushes("xy12345", user) == 0 {
+        assert!(
+            std::time::Instant::now() < end,
+            "no push arrived for {user}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
