@@ -187,7 +187,7 @@ impl Exchange<'_> {
             request_mfa_token,
             step,
         };
-        let body = request.body()?;
+        let body = request.body();
         let query = request.query()?;
         log::info!(
             "login request (step {number}) to {} as {} (authenticator {:?}, second factor {}, request_id {})",
@@ -377,7 +377,7 @@ mod request_tests {
             request_mfa_token: false,
             step: Step::First,
         };
-        serde_json::from_slice(&req.body().unwrap()).unwrap()
+        serde_json::from_slice(&req.body()).unwrap()
     }
 
     #[test]
@@ -416,7 +416,7 @@ mod request_tests {
             request_mfa_token: true,
             step: Step::First,
         };
-        let d: Value = serde_json::from_slice(&req.body().unwrap()).unwrap();
+        let d: Value = serde_json::from_slice(&req.body()).unwrap();
         assert_eq!(d["data"]["TOKEN"], "tok");
         assert!(d["data"].get("EXT_AUTHN_DUO_METHOD").is_none());
         assert!(d["data"].get("PASSCODE").is_none());
@@ -450,7 +450,7 @@ mod step_tests {
             request_mfa_token: true,
             step,
         };
-        serde_json::from_slice(&req.body().unwrap()).unwrap()
+        serde_json::from_slice(&req.body()).unwrap()
     }
 
     #[test]
@@ -516,7 +516,7 @@ mod step_tests {
             request_mfa_token: false,
             step: Step::First,
         };
-        let d: Value = serde_json::from_slice(&req.body().unwrap()).unwrap();
+        let d: Value = serde_json::from_slice(&req.body()).unwrap();
         assert_eq!(
             d["data"]["SESSION_PARAMETERS"]["CLIENT_REQUEST_MFA_TOKEN"],
             false

@@ -86,7 +86,7 @@ pub(crate) struct LoginRequest<'a> {
 
 impl LoginRequest<'_> {
     /// The JSON body, in a buffer that is wiped when dropped.
-    pub fn body(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
+    pub fn body(&self) -> Zeroizing<Vec<u8>> {
         let c = self.fields;
         let password = c.password.map(Secret::expose).unwrap_or_default();
         let (password, method, passcode, token) = match self.factor {
@@ -149,7 +149,7 @@ impl LoginRequest<'_> {
         json.close();
         // The context of a multi-step login, top-level as the service expects it.
         json.optional("inFlightCtx", ctx);
-        Ok(json.finish())
+        json.finish()
     }
 
     /// The query of the login URL: a fresh `request_id` and `request_guid`, and the session context.
@@ -509,7 +509,7 @@ mod tests {
             request_mfa_token: false,
             step: Step::First,
         };
-        let body = request.body().unwrap();
+        let body = request.body();
         let machine = serde_json::to_string(crate::environment::machine()).unwrap();
         let expected = format!(
             "{{\"data\":{{\"CLIENT_APP_ID\":\"sfmfa\",\"CLIENT_APP_VERSION\":\"{}\",\
@@ -533,7 +533,7 @@ mod tests {
             request_mfa_token: true,
             ..request
         };
-        let body: Value = serde_json::from_slice(&tokens.body().unwrap()).unwrap();
+        let body: Value = serde_json::from_slice(&tokens.body()).unwrap();
         let data = body["data"].as_object().unwrap();
         assert!(!data.contains_key("PASSWORD") && !data.contains_key("PASSCODE"));
         assert_eq!(data["SESSION_PARAMETERS"]["CLIENT_REQUEST_MFA_TOKEN"], true);
