@@ -113,7 +113,20 @@ impl LoginRequest<'_> {
             Step::Duo { ctx } => (password, method, passcode, token, Some(ctx.expose())),
             Step::Tokens { ctx } => (None, None, None, None, Some(ctx.expose())),
         };
-        let mut json = JsonObject::new(Zeroizing::new(Vec::with_capacity(8192)));
+        // Room for the worst case (every byte of every string escaped as `\u00XX`), so that the
+        // buffer never grows: growing would leave an unwiped copy of the password behind.
+        let strings = [
+            c.account_name.as_str(),
+            c.login_name,
+            c.application.unwrap_or(CLIENT_APP_ID),
+            c.binding,
+        ]
+        .into_iter()
+        .chain([password, passcode, token, ctx].into_iter().flatten())
+        .map(str::len)
+        .sum::<usize>();
+        let capacity = 1024 + crate::environment::machine_json_members().len() + 6 * strings;
+        let mut json = JsonObject::new(Zeroizing::new(Vec::with_capacity(capacity)));
         json.open("data");
         json.string("CLIENT_APP_ID", CLIENT_APP_ID);
         json.string("CLIENT_APP_VERSION", env!("CARGO_PKG_VERSION"));
@@ -185,17 +198,21 @@ impl LoginRequest<'_> {
 /// rendered once per process ([`crate::environment::machine_json_members`]).
 struct JsonObject {
     buf: Zeroizing<Vec<u8>>,
+    /// The buffer's capacity when it was handed over: it must still be that at the end.
+    capacity: usize,
     /// Whether the object being written has no member yet, for each open object.
     empty: Vec<bool>,
 }
 
 impl JsonObject {
-    /// The outermost object, opened. The buffer must be large enough never to reallocate: a
-    /// reallocation would leave an unwiped copy of the password behind.
+    /// The outermost object, opened. The buffer must be large enough never to grow: growing
+    /// would leave an unwiped copy of the password behind.
     fn new(mut buf: Zeroizing<Vec<u8>>) -> Self {
+        let capacity = buf.capacity();
         buf.push(b'{');
         JsonObject {
             buf,
+            capacity,
             empty: vec![true],
         }
     }
@@ -269,6 +286,7 @@ impl JsonObject {
         while !self.empty.is_empty() {
             self.close();
         }
+        debug_assert_eq!(self.buf.capacity(), self.capacity, "the body's buffer grew");
         self.buf
     }
 }
@@ -538,6 +556,19 @@ mod tests {
         assert!(!data.contains_key("PASSWORD") && !data.contains_key("PASSCODE"));
         assert_eq!(data["SESSION_PARAMETERS"]["CLIENT_REQUEST_MFA_TOKEN"], true);
         assert_eq!(body["inFlightCtx"], "ctx");
+
+        // A context far larger than any fixed buffer, all of it escaped: the body is written
+        // where it started (a buffer that grew would have left a copy of the password behind).
+        let big = Secret::from("\u{1}".repeat(20_000).as_str());
+        let duo = LoginRequest {
+            step: Step::Duo { ctx: &big },
+            ..request
+        };
+        // (JsonObject::finish checks in test builds that the buffer never grew.)
+        let big_body = duo.body();
+        assert!(big_body.len() > 120_000, "{}", big_body.len());
+        let parsed: Value = serde_json::from_slice(&big_body).unwrap();
+        assert_eq!(parsed["inFlightCtx"].as_str().unwrap().len(), 20_000);
         assert_eq!(body.as_object().unwrap().len(), 2);
     }
 
