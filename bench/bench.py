@@ -409,22 +409,20 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
         fail(f"capturing the token request of the rotating emulator: {e}")
     w.close()
     rotating_request = rotating_proxy.take(LOGIN_PATH)[-1]
+    # The request files the floors replay, each for the port of the emulator it goes to.
+    replays = {kind: (req, http) for kind, req in requests.items()}
+    replays.update({
+        "logout-rotating": (requests["logout"], rotating),
+        "token-rotating": (rotating_request, rotating),
+        "passcode-tls": (requests["passcode"], https),
+        "passcode-tls-full": (requests["passcode"], https_full),
+        "logout-tls": (requests["logout"], https),
+        "logout-tls-full": (requests["logout"], https_full),
+    })
     files = {}
-    for kind, req in requests.items():
-        files[kind] = work / f"{kind}.http"
-        files[kind].write_bytes(for_port(req, http))
-    files["logout-rotating"] = work / "logout-rotating.http"
-    files["logout-rotating"].write_bytes(for_port(requests["logout"], rotating))
-    files["token-rotating"] = work / "token-rotating.http"
-    files["token-rotating"].write_bytes(for_port(rotating_request, rotating))
-    files["passcode-tls"] = work / "passcode-tls.http"
-    files["passcode-tls"].write_bytes(for_port(requests["passcode"], https))
-    files["passcode-tls-full"] = work / "passcode-tls-full.http"
-    files["passcode-tls-full"].write_bytes(for_port(requests["passcode"], https_full))
-    files["logout-tls"] = work / "logout-tls.http"
-    files["logout-tls"].write_bytes(for_port(requests["logout"], https))
-    files["logout-tls-full"] = work / "logout-tls-full.http"
-    files["logout-tls-full"].write_bytes(for_port(requests["logout"], https_full))
+    for name, (req, port) in replays.items():
+        files[name] = work / f"{name}.http"
+        files[name].write_bytes(for_port(req, port))
     parts = {k: v.partition(b"\r\n\r\n") for k, v in requests.items()}
     sizes = ", ".join(f"{k} {len(h) + 4} + {len(b)} B" for k, (h, _, b) in parts.items())
     print(f"Requests replayed by the floors (head + body, captured from sfmfa): {sizes}. A cached-"
