@@ -12,7 +12,8 @@ bench/run.sh builds the release artefacts and runs this script (Python 3.11, std
   4. starts one long-lived worker per row (in-process rows time each login inside the worker;
      process rows go through bench/floor/spawn.c, which times spawn + wait of one process per
      login), warms each up, then runs ROUNDS interleaved rounds of PER_ROUND logins per row, the
-     row order rotated every round so that the machine's noise spreads over all rows;
+     row order rotated every round so that the machine's noise spreads over all rows, each row
+     back to back with a batch of its floor (in alternating order) for its ratio;
   5. prints the machine, the table (median, p90, the floor's median, ratio, goal) and the sizes.
 
 Usage: python3 bench/bench.py --rows-exe PATH [--rounds N] [--per-round K] [--only KEY,...]
@@ -264,6 +265,8 @@ class Row:
     env: dict[str, str] | None = None
     skipped: str = ""
     samples: list[int] = field(default_factory=list)
+    # The floor's samples taken right beside this row's, round by round (the ratio's denominator).
+    floor_samples: list[int] = field(default_factory=list)
     worker: Worker | None = None
 
 
@@ -538,16 +541,32 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
         except RuntimeError as e:
             r.skipped = f"failed at warm-up: {e}"
     live = [r for r in rows if not r.skipped]
+
+    def batch(r: Row, n: int) -> list[int]:
+        if r.skipped:
+            return []
+        try:
+            return r.worker.run(args.per_round)
+        except RuntimeError as e:
+            r.skipped = f"failed in round {n + 1}: {e}"
+            return []
+
     started = time.monotonic()
     for n in range(args.rounds):
         shift = n % len(live)
         for r in live[shift:] + live[:shift]:
-            if r.skipped:
+            f = by_key.get(r.floor) if r.floor else None
+            if f is None or f.skipped:
+                r.samples += batch(r, n)
                 continue
-            try:
-                r.samples += r.worker.run(args.per_round)
-            except RuntimeError as e:
-                r.skipped = f"failed in round {n + 1}: {e}"
+            # A row and its floor back to back, first one then the other in turn: what the
+            # machine does at that moment (a process row's children, the JVM's threads after
+            # the Java row, a frequency change) weighs on both alike.
+            for first in ((r, f) if n % 2 == 0 else (f, r)):
+                got = batch(first, n)
+                first.samples += got
+                if first is f:
+                    r.floor_samples += got
     elapsed = time.monotonic() - started
     for r in rows:
         if r.worker is not None:
@@ -557,8 +576,10 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
 
     # 5. The table.
     print(f"{args.rounds} interleaved rounds × {args.per_round} logins per row (row order rotated "
-          f"each round) after untimed warm-up logins, in {elapsed:.0f} s; emulators: http, http "
-          f"rotating tokens, https (resumed rows), https (full-handshake rows).")
+          f"each round; a row and its floor back to back, in alternating order) after untimed "
+          f"warm-up logins, in {elapsed:.0f} s; emulators: http, http rotating tokens, https "
+          f"(resumed rows), https (full-handshake rows). A floor's median is over all its "
+          f"samples on its own line, and over those taken beside the row on the row's line.")
     print()
     print("| row | median | p90 | floor | floor median | ratio | goal |")
     print("|---|---|---|---|---|---|---|")
@@ -571,10 +592,10 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
         f = by_key.get(r.floor) if r.floor else None
         if f is None:
             cells += ["(a floor)", "", "", ""]
-        elif f.skipped or not f.samples:
+        elif f.skipped or not r.floor_samples:
             cells += [f.label, "skipped", "", ""]
         else:
-            fmed = median(f.samples)
+            fmed = median(r.floor_samples)
             ratio = med / fmed
             if r.goal_ms is not None:
                 diff = (med - fmed) / 1e6
