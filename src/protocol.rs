@@ -236,6 +236,15 @@ impl JsonObject {
 
     /// `s` as a JSON string.
     fn quoted(&mut self, s: &str) {
+        // Most strings of a login body need no escape: copied as they are. The bytes serde_json
+        // escapes are these (its compact formatter leaves every other character, DEL and
+        // non-ASCII included, as it is).
+        if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+            self.buf.push(b'"');
+            self.buf.extend_from_slice(s.as_bytes());
+            self.buf.push(b'"');
+            return;
+        }
         // Writing to a Vec cannot fail, and a &str always serialises.
         let _ = serde_json::to_writer(&mut *self.buf, s);
     }
@@ -570,6 +579,37 @@ mod tests {
         let parsed: Value = serde_json::from_slice(&big_body).unwrap();
         assert_eq!(parsed["inFlightCtx"].as_str().unwrap().len(), 20_000);
         assert_eq!(body.as_object().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_string_is_written_as_serde_json_writes_it() {
+        // Every ASCII character alone, then with text around it, and non-ASCII ones: the copy
+        // taken when nothing needs escaping and serde_json's escape must agree byte for byte.
+        let mut cases: Vec<String> = (0u8..=0x7f).map(|b| char::from(b).to_string()).collect();
+        cases.extend((0u8..=0x7f).map(|b| format!("ab{}cd", char::from(b))));
+        cases.extend(
+            [
+                "",
+                "é",
+                "\u{2028}",
+                "\u{fffd}",
+                "日本語",
+                "😀",
+                "plain-text_1.2",
+            ]
+            .map(String::from),
+        );
+        for s in cases {
+            let mut json = JsonObject::new(Zeroizing::new(Vec::with_capacity(64)));
+            json.buf.clear();
+            json.quoted(&s);
+            let expected = serde_json::to_string(&s).unwrap();
+            assert_eq!(
+                String::from_utf8(json.buf.to_vec()).unwrap(),
+                expected,
+                "{s:?}"
+            );
+        }
     }
 
     #[test]
