@@ -87,10 +87,11 @@ fn next_timeout(after: Duration, reason: ureq::Timeout) -> NextTimeout {
 /// Largest answer body accepted; a login answer is a few kilobytes.
 const MAX_BODY: u64 = 1 << 20;
 
-/// Size of the buffer each transport reads into (ureq's default is 128 KiB). It holds the whole
-/// head of an answer (so it is also the largest head accepted: a login answer's is under 1 KiB);
-/// the body streams through it. Its bytes are zeroed when it is allocated and again (the
-/// outermost transport's) when the connection goes, so its size is paid twice per request.
+/// Largest size of the buffer each transport reads into (ureq's default is 128 KiB). It holds the
+/// whole head of an answer (so it is also the largest head accepted: a login answer's is under
+/// 1 KiB); the body streams through it. It starts at 4 KiB and doubles only when full
+/// (src/transport/buffers.rs): its bytes are zeroed when it is allocated and again (the outermost
+/// transport's) when the connection goes, so what it takes is paid twice per request.
 const INPUT_BUFFER: usize = 16 * 1024;
 
 /// Size of the buffer each transport writes from (ureq's default is 128 KiB). ureq needs the
