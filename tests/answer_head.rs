@@ -5,10 +5,9 @@
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::thread;
-use std::time::Duration;
 
 use common::*;
 use sfmfa::ErrorKind;
@@ -16,7 +15,7 @@ use sfmfa::ErrorKind;
 /// A successful one-step login answer.
 const SUCCESS: &str = r#"{"success":true,"code":null,"message":null,"data":{"token":"session-t","masterToken":"master-t","sessionId":7,"validityInSeconds":3600,"masterValidityInSeconds":14400,"sessionInfo":{"roleName":"PUBLIC"}}}"#;
 
-/// Serves one login on 127.0.0.1 (for at most 30 s): reads the request, answers [`SUCCESS`] with
+/// Serves one login on 127.0.0.1: reads the request, answers [`SUCCESS`] with
 /// a header of `padding` bytes in its head. Returns the port.
 fn padded_server(padding: usize) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -25,27 +24,7 @@ fn padded_server(padding: usize) -> u16 {
         let Ok((mut stream, _)) = listener.accept() else {
             return;
         };
-        stream.set_read_timeout(Some(Duration::from_secs(30))).ok();
-        let mut request = Vec::new();
-        let mut buf = [0u8; 4096];
-        // The head and its Content-Length body.
-        loop {
-            if let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = String::from_utf8_lossy(&request[..end]).to_ascii_lowercase();
-                let len: usize = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .and_then(|v| v.trim().parse().ok())
-                    .unwrap_or(0);
-                if request.len() >= end + 4 + len {
-                    break;
-                }
-            }
-            match stream.read(&mut buf) {
-                Ok(0) | Err(_) => return,
-                Ok(n) => request.extend_from_slice(&buf[..n]),
-            }
-        }
+        read_http_request(&mut stream);
         let answer = format!(
             "HTTP/1.1 200 OK\r\nX-Padding: {}\r\nContent-Type: application/json\r\n\
              Content-Length: {}\r\nConnection: close\r\n\r\n{SUCCESS}",

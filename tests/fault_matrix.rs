@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -207,33 +207,8 @@ impl Drop for HostileServer {
     }
 }
 
-/// Reads one HTTP request (head and a Content-Length body); returns its body.
-fn read_request(stream: &mut TcpStream) -> Vec<u8> {
-    stream.set_nonblocking(false).ok();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).ok();
-    let mut data = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&data[..end]).to_ascii_lowercase();
-            let len: usize = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(0);
-            if data.len() >= end + 4 + len {
-                return data[end + 4..end + 4 + len].to_vec();
-            }
-        }
-        match stream.read(&mut buf) {
-            Ok(0) | Err(_) => return Vec::new(),
-            Ok(n) => data.extend_from_slice(&buf[..n]),
-        }
-    }
-}
-
 fn serve(mut stream: TcpStream, how: Hostile, stop: &AtomicBool) {
-    let body = read_request(&mut stream);
+    let body = read_http_request(&mut stream);
     let answer = |stream: &mut TcpStream, body: &[u8]| {
         let head = format!(
             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",

@@ -130,3 +130,30 @@ pub fn tcp_sockets_to(port: u16, state: &str) -> std::collections::BTreeMap<Stri
         })
         .collect()
 }
+
+/// Reads one HTTP request (head and a Content-Length body) from a test server's connection, waiting
+/// at most 10 s per read; returns its body (empty if the connection ended first).
+pub fn read_http_request(stream: &mut std::net::TcpStream) -> Vec<u8> {
+    use std::io::Read;
+    stream.set_nonblocking(false).ok();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).ok();
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&data[..end]).to_ascii_lowercase();
+            let len: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            if data.len() >= end + 4 + len {
+                return data[end + 4..end + 4 + len].to_vec();
+            }
+        }
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return Vec::new(),
+            Ok(n) => data.extend_from_slice(&buf[..n]),
+        }
+    }
+}
