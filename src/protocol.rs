@@ -115,10 +115,11 @@ impl LoginRequest<'_> {
         };
         // Room for the worst case (every byte of every string escaped as `\u00XX`), so that the
         // buffer never grows: growing would leave an unwiped copy of the password behind.
+        let application = c.application.unwrap_or(CLIENT_APP_ID);
         let strings = [
             c.account_name.as_str(),
             c.login_name,
-            c.application.unwrap_or(CLIENT_APP_ID),
+            application,
             c.binding,
         ]
         .into_iter()
@@ -141,7 +142,7 @@ impl LoginRequest<'_> {
         json.optional("PASSCODE", passcode);
         json.optional("TOKEN", token);
         json.open("CLIENT_ENVIRONMENT");
-        json.string("APPLICATION", c.application.unwrap_or(CLIENT_APP_ID));
+        json.string("APPLICATION", application);
         json.string("OS", std::env::consts::OS);
         json.string("ISA", std::env::consts::ARCH);
         json.raw("LOGIN_TIMEOUT", &c.login_timeout_secs.to_string());
