@@ -267,6 +267,9 @@ class Row:
     samples: list[int] = field(default_factory=list)
     # The floor's samples taken right beside this row's, round by round (the ratio's denominator).
     floor_samples: list[int] = field(default_factory=list)
+    # Round by round, the median of the row's batch and that of the floor's batch beside it: the
+    # ratio is the median of their quotients (see paired()).
+    pairs: list[tuple[float, float]] = field(default_factory=list)
     worker: Worker | None = None
 
 
@@ -277,6 +280,24 @@ def median(xs: list[int]) -> float:
 def p90(xs: list[int]) -> float:
     s = sorted(xs)
     return s[round((len(s) - 1) * 0.9)]
+
+
+def quantile(xs: list[float], q: float) -> float:
+    s = sorted(xs)
+    return s[round((len(s) - 1) * q)]
+
+
+def paired(pairs: list[tuple[float, float]], of) -> tuple[float, float, float]:
+    """`of(row, floor)` (a quotient or a difference) of each round's pair of batch medians: its
+    median, and the 25th and 75th percentiles (the middle half of the rounds).
+
+    Each pair was measured within a few milliseconds, so it compares the row and its floor on
+    the machine as it was at that moment. The quotient of the two overall medians does not:
+    when the host's load drifts from round to round, each side's samples are a mixture of
+    several levels, and the median of a mixture can fall anywhere in the gap between them.
+    """
+    xs = [of(a, b) for a, b in pairs]
+    return statistics.median(xs), quantile(xs, 0.25), quantile(xs, 0.75)
 
 
 def ms(ns: float) -> str:
@@ -562,11 +583,14 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
             # A row and its floor back to back, first one then the other in turn: what the
             # machine does at that moment (a process row's children, the JVM's threads after
             # the Java row, a frequency change) weighs on both alike.
+            got = {}
             for first in ((r, f) if n % 2 == 0 else (f, r)):
-                got = batch(first, n)
-                first.samples += got
+                got[first.key] = batch(first, n)
+                first.samples += got[first.key]
                 if first is f:
-                    r.floor_samples += got
+                    r.floor_samples += got[first.key]
+            if got[r.key] and got[f.key]:
+                r.pairs.append((median(got[r.key]), median(got[f.key])))
     elapsed = time.monotonic() - started
     for r in rows:
         if r.worker is not None:
@@ -579,33 +603,40 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
           f"each round; a row and its floor back to back, in alternating order) after untimed "
           f"warm-up logins, in {elapsed:.0f} s; emulators: http, http rotating tokens, https "
           f"(resumed rows), https (full-handshake rows). A floor's median is over all its "
-          f"samples on its own line, and over those taken beside the row on the row's line.")
+          f"samples on its own line, and over those taken beside the row on the row's line. "
+          f"Ratio: in each round, the median of the row's batch over that of the floor's batch "
+          f"beside it; the median of those {args.rounds} quotients, then the 25th and 75th "
+          f"percentiles (a goal in ms: the same with differences). The quotient of the two "
+          f"medians is given beside it.")
     print()
-    print("| row | median | p90 | floor | floor median | ratio | goal |")
-    print("|---|---|---|---|---|---|---|")
+    print("| row | median | p90 | floor | floor median | ratio (middle half of the rounds) "
+          "| median ÷ floor median | goal |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         if r.skipped:
-            print(f"| {r.label} | skipped: {r.skipped} | | | | | |")
+            print(f"| {r.label} | skipped: {r.skipped} | | | | | | |")
             continue
         med = median(r.samples)
         cells = [r.label, ms(med), ms(p90(r.samples))]
         f = by_key.get(r.floor) if r.floor else None
         if f is None:
-            cells += ["(a floor)", "", "", ""]
-        elif f.skipped or not r.floor_samples:
-            cells += [f.label, "skipped", "", ""]
+            cells += ["(a floor)", "", "", "", ""]
+        elif f.skipped or not r.pairs:
+            cells += [f.label, "skipped", "", "", ""]
         else:
             fmed = median(r.floor_samples)
-            ratio = med / fmed
+            ratio, low, high = paired(r.pairs, lambda a, b: a / b)
             if r.goal_ms is not None:
-                diff = (med - fmed) / 1e6
+                diff, dlow, dhigh = (x / 1e6 for x in paired(r.pairs, lambda a, b: a - b))
                 verdict = "met" if diff <= r.goal_ms else "not met"
-                goal = f"≤ +{r.goal_ms:.2f} ms: {verdict} ({diff:+.3f} ms)"
+                goal = (f"≤ +{r.goal_ms:.2f} ms: {verdict} ({diff:+.3f} ms; "
+                        f"{dlow:+.3f} to {dhigh:+.3f})")
             elif r.goal is not None:
                 goal = f"≤ {r.goal:.2f}×: {'met' if ratio <= r.goal else 'not met'}"
             else:
                 goal = "(informative)"
-            cells += [f.label, ms(fmed), f"{ratio:.2f}×", goal]
+            cells += [f.label, ms(fmed), f"{ratio:.3f}× ({low:.3f}–{high:.3f})",
+                      f"{med / fmed:.3f}×", goal]
         print("| " + " | ".join(cells) + " |")
     for r in rows:
         if r.note:
