@@ -356,6 +356,9 @@ def main() -> None:
     ap.add_argument("--rows-exe", required=True, help="the built benches/rows.rs executable")
     ap.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 30)))
     ap.add_argument("--per-round", type=int, default=int(os.environ.get("BENCH_PER_ROUND", 30)))
+    ap.add_argument("--cold-rounds", type=int,
+                    default=int(os.environ.get("BENCH_COLD_ROUNDS", 300)),
+                    help="rounds of the one-login-at-a-time table (0: none)")
     ap.add_argument("--only", default=os.environ.get("BENCH_ONLY", ""),
                     help="comma-separated row keys (e.g. rs_https,cli_login): only these rows and "
                          "their floors are measured")
@@ -592,6 +595,7 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
             if got[r.key] and got[f.key]:
                 r.pairs.append((median(got[r.key]), median(got[f.key])))
     elapsed = time.monotonic() - started
+    cold = one_at_a_time(live, by_key, args.cold_rounds)
     for r in rows:
         if r.worker is not None:
             if r.cmd and r.cmd[0] == rows_exe and not r.skipped:
@@ -642,7 +646,61 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
         if r.note:
             print(f"\nNote on \"{r.label}\": {r.note}.")
     print()
+    print_cold(cold, args.cold_rounds)
+    print()
     print_sizes(work)
+
+
+# The rows of the one-login-at-a-time table: the in-process rows with a goal (and their floors).
+COLD_ROWS = ("rs_passcode", "rs_https", "tok_file", "tok_keyutils", "python")
+
+
+def one_at_a_time(live: list[Row], by_key: dict[str, Row],
+                  rounds: int) -> list[tuple[Row, list[tuple[int, int]]]]:
+    """The goal rows again, each login alone: per round, one login of the row and one of its
+    floor (in alternating order), every row in turn. A process then never does two logins in a
+    row: each starts with what the others left in the CPU's caches, as a driver's login does
+    between two queries. Returns each row with its (row, floor) pairs of single logins."""
+    chosen = [r for r in live if r.key in COLD_ROWS and not r.skipped and r.floor
+              and not by_key[r.floor].skipped]
+    pairs: dict[str, list[tuple[int, int]]] = {r.key: [] for r in chosen}
+    for n in range(rounds):
+        shift = n % len(chosen) if chosen else 0
+        for r in chosen[shift:] + chosen[:shift]:
+            f = by_key[r.floor]
+            got = {}
+            for one in ((r, f) if n % 2 == 0 else (f, r)):
+                try:
+                    got[one.key] = one.worker.run(1)[0]
+                except (RuntimeError, IndexError) as e:
+                    one.skipped = f"failed one at a time, round {n + 1}: {e}"
+                    return [(x, pairs[x.key]) for x in chosen]
+            pairs[r.key].append((got[r.key], got[f.key]))
+    return [(r, pairs[r.key]) for r in chosen]
+
+
+def print_cold(cold: list[tuple[Row, list[tuple[int, int]]]], rounds: int) -> None:
+    if not cold:
+        return
+    print(f"One login at a time: {rounds} rounds, in each one login of every row below and one of "
+          f"its floor, in alternating order (no process does two logins in a row). Ratio: the "
+          f"median of the {rounds} quotients, then their 25th and 75th percentiles. Informative: "
+          f"the goals are read in the table above.")
+    print()
+    print("| row | median | floor median | ratio (middle half) | median ÷ floor median |")
+    print("|---|---|---|---|---|")
+    for r, pairs in cold:
+        if not pairs:
+            continue
+        med = median([a for a, _ in pairs])
+        fmed = median([b for _, b in pairs])
+        ratio, low, high = paired(pairs, lambda a, b: a / b)
+        if r.goal_ms is not None:
+            diff, dlow, dhigh = (x / 1e6 for x in paired(pairs, lambda a, b: a - b))
+            cell = f"{diff:+.3f} ms ({dlow:+.3f} to {dhigh:+.3f})"
+        else:
+            cell = f"{ratio:.3f}× ({low:.3f}–{high:.3f})"
+        print(f"| {r.label} | {ms(med)} | {ms(fmed)} | {cell} | {med / fmed:.3f}× |")
 
 
 def print_sizes(work: Path) -> None:
