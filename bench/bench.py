@@ -14,7 +14,9 @@ bench/run.sh builds the release artefacts and runs this script (Python 3.11, std
      login), warms each up, then runs ROUNDS interleaved rounds of PER_ROUND logins per row, the
      row order rotated every round so that the machine's noise spreads over all rows, each row
      back to back with a batch of its floor (in alternating order) for its ratio;
-  5. prints the machine, the table (median, p90, the floor's median, ratio, goal) and the sizes.
+  5. runs the goal rows again one login at a time, each beside a login of its floor;
+  6. prints the machine, the table (median, p90, the floor's median, the ratio paired round by
+     round, the quotient of the medians, goal), the one-login-at-a-time table and the sizes.
 
 Usage: python3 bench/bench.py --rows-exe PATH [--rounds N] [--per-round K] [--only KEY,...]
 (--only, or BENCH_ONLY: measure only those rows and their floors, for working on one goal.)
@@ -354,8 +356,8 @@ def compile_c(work: Path) -> dict[str, Path]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows-exe", required=True, help="the built benches/rows.rs executable")
-    ap.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 30)))
-    ap.add_argument("--per-round", type=int, default=int(os.environ.get("BENCH_PER_ROUND", 30)))
+    ap.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 60)))
+    ap.add_argument("--per-round", type=int, default=int(os.environ.get("BENCH_PER_ROUND", 15)))
     ap.add_argument("--cold-rounds", type=int,
                     default=int(os.environ.get("BENCH_COLD_ROUNDS", 300)),
                     help="rounds of the one-login-at-a-time table (0: none)")
