@@ -107,10 +107,12 @@ wheel:
 	$(PYTHON) -m auditwheel show $(PYTHON_DIST)/*.whl
 
 ## The Python tests against the debug library and the emulator (they start it themselves); the install tests put
-## the wheel of `make wheel` and an sdist into fresh venvs.
+## the wheel of `make wheel` and an sdist into fresh venvs. Then bench/test_bench.py: the bench's paired ratio and
+## its one-login-at-a-time order (no benchmark is run).
 test-python: build wheel
 	SFMFA_LIBRARY=$(CURDIR)/target/debug/libsfmfa.so SFMFA_WHEEL_DIR=$(CURDIR)/$(PYTHON_DIST) \
 	  $(PYTHON) -m pytest -q bindings/python/tests
+	$(PYTHON) -m pytest -q -p no:cacheprovider bench/test_bench.py
 
 ## The official snowflake-connector-python (5.x and 4.x, from PyPI) and, with Node.js >= 20, snowflake-sdk (npm),
 ## installed once into target/peers/, log in to the emulator and run the MFA documents' SQL
