@@ -553,7 +553,9 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
         unknown = wanted - by_key.keys()
         if unknown:
             fail(f"--only: no row {', '.join(sorted(unknown))} (rows: {', '.join(by_key)})")
-        wanted |= {by_key[k].floor for k in wanted if by_key[k].floor}
+        # A floor's own floor too (Python's is the C ABI row, whose floor is the raw C POST).
+        while floors := {by_key[k].floor for k in wanted if by_key[k].floor} - wanted:
+            wanted |= floors
         rows = [r for r in rows if r.key in wanted]
     if not jar.exists() or shutil.which("java") is None:
         by_key["java"].skipped = "no java or no target/java/sfmfa.jar (make java)"
@@ -657,15 +659,26 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
 COLD_ROWS = ("rs_passcode", "rs_https", "tok_file", "tok_keyutils", "python")
 
 
-def one_at_a_time(live: list[Row], by_key: dict[str, Row],
-                  rounds: int) -> list[tuple[Row, list[tuple[int, int]]]]:
+class OneAtATime:
+    """What `one_at_a_time` measured: each row with its (row, floor) pairs of single logins,
+    and why it stopped early, if it did (the main table keeps its figures either way)."""
+
+    def __init__(self, rows: list[tuple[Row, list[tuple[int, int]]]], stopped: str = ""):
+        self.rows, self.stopped = rows, stopped
+
+
+def one_at_a_time(live: list[Row], by_key: dict[str, Row], rounds: int) -> OneAtATime:
     """The goal rows again, each login alone: per round, one login of the row and one of its
     floor (in alternating order), every row in turn. A process then never does two logins in a
     row: each starts with what the others left in the CPU's caches, as a driver's login does
-    between two queries. Returns each row with its (row, floor) pairs of single logins."""
+    between two queries."""
     chosen = [r for r in live if r.key in COLD_ROWS and not r.skipped and r.floor
               and not by_key[r.floor].skipped]
     pairs: dict[str, list[tuple[int, int]]] = {r.key: [] for r in chosen}
+
+    def result(stopped: str = "") -> OneAtATime:
+        return OneAtATime([(r, pairs[r.key]) for r in chosen], stopped)
+
     for n in range(rounds):
         shift = n % len(chosen) if chosen else 0
         for r in chosen[shift:] + chosen[:shift]:
@@ -675,23 +688,24 @@ def one_at_a_time(live: list[Row], by_key: dict[str, Row],
                 try:
                     got[one.key] = one.worker.run(1)[0]
                 except (RuntimeError, IndexError) as e:
-                    one.skipped = f"failed one at a time, round {n + 1}: {e}"
-                    return [(x, pairs[x.key]) for x in chosen]
+                    return result(f"stopped in round {n + 1}: {one.label}: {e or 'no time'}")
             pairs[r.key].append((got[r.key], got[f.key]))
-    return [(r, pairs[r.key]) for r in chosen]
+    return result()
 
 
-def print_cold(cold: list[tuple[Row, list[tuple[int, int]]]], rounds: int) -> None:
-    if not cold:
+def print_cold(cold: OneAtATime, rounds: int) -> None:
+    if not cold.rows:
         return
     print(f"One login at a time: {rounds} rounds, in each one login of every row below and one of "
           f"its floor, in alternating order (no process does two logins in a row). Ratio: the "
           f"median of the {rounds} quotients, then their 25th and 75th percentiles. Informative: "
           f"the goals are read in the table above.")
+    if cold.stopped:
+        print(f"(The table {cold.stopped}; its figures are those of the rounds before.)")
     print()
     print("| row | median | floor median | ratio (middle half) | median ÷ floor median |")
     print("|---|---|---|---|---|")
-    for r, pairs in cold:
+    for r, pairs in cold.rows:
         if not pairs:
             continue
         med = median([a for a, _ in pairs])

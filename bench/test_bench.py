@@ -64,8 +64,9 @@ def test_one_at_a_time_alternates_single_logins_of_each_goal_row_and_its_floor()
             row("rs_push", "c_passcode", 999, calls)]
     by_key = {r.key: r for r in rows}
     cold = bench.one_at_a_time(rows, by_key, 4)
-    assert [r.key for r, _ in cold] == ["rs_passcode", "rs_https"]
-    assert dict((r.key, p) for r, p in cold) == {
+    assert cold.stopped == ""
+    assert [r.key for r, _ in cold.rows] == ["rs_passcode", "rs_https"]
+    assert dict((r.key, p) for r, p in cold.rows) == {
         "rs_passcode": [(105, 100)] * 4, "rs_https": [(420, 400)] * 4}
     # One login per call; every row in turn (the order rotated each round); the row first in
     # even rounds and its floor first in odd ones.
@@ -74,3 +75,23 @@ def test_one_at_a_time_alternates_single_logins_of_each_goal_row_and_its_floor()
     assert keys[:8] == ["rs_passcode", "c_passcode", "rs_https", "tls_resumed",
                         "tls_resumed", "rs_https", "c_passcode", "rs_passcode"]
     assert "rs_push" not in keys
+
+
+class FailingWorker(FakeWorker):
+    def run(self, k: int) -> list[int]:
+        raise RuntimeError("worker exited: boom")
+
+
+def test_a_failure_one_at_a_time_stops_that_table_and_leaves_the_rows_as_they_were():
+    calls: list[str] = []
+    floor = row("c_passcode", None, 100, calls)
+    https_floor = row("tls_resumed", None, 400, calls)
+    passcode = row("rs_passcode", "c_passcode", 105, calls)
+    https = row("rs_https", "tls_resumed", 420, calls)
+    https.worker = FailingWorker("rs_https", 0, calls)
+    rows = [floor, https_floor, passcode, https]
+    cold = bench.one_at_a_time(rows, {r.key: r for r in rows}, 3)
+    assert cold.stopped == "stopped in round 1: rs_https: worker exited: boom"
+    assert dict((r.key, p) for r, p in cold.rows) == {"rs_passcode": [(105, 100)], "rs_https": []}
+    # The main table's figures of every row stand: none is marked skipped.
+    assert not any(r.skipped for r in rows)
