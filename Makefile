@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test prerequisites fmt-check clippy build install header header-drift test-rust test-keystore test-windows test-c check-targets bench fuzz clean \
+.PHONY: demo test prerequisites fmt-check clippy build install header header-drift test-rust test-keystore test-windows test-c check-targets bench footprint fuzz clean \
 	java java-example test-java
 .PHONY: python test-python python-example wheel test-peers
 .PHONY: cli-extras
@@ -151,6 +151,13 @@ check-targets:
 ## rounds; the sizes; the token cache operations; the pool warm-up against the official Python connector.
 bench:
 	bash bench/run.sh
+
+## What one login executes beside its floor, counted by valgrind (bench/footprint.py, about a minute): instructions
+## and the lines of machine code run per login, for http and https. Deterministic, unlike `make bench`'s timings.
+footprint:
+	@command -v valgrind >/dev/null || { echo "make footprint needs valgrind (apt-get install valgrind)"; exit 1; }
+	$(CARGO) build -q --release -p sfmfa-emulator -p sfmfa-c
+	$(PYTHON) bench/footprint.py --rows-exe "$$(CARGO='$(CARGO)' bash bench/rows-exe.sh)"
 
 ## Fuzz the connection-string parsers and the login-answer reader (cargo-fuzz, nightly with ASan), FUZZ_SECONDS each, one target
 ## after the other. Not part of `make test`. New inputs go to fuzz/work/ (ignored); the seeds in

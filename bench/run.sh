@@ -27,14 +27,8 @@ python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
 echo "Building (release): the emulator, the CLI, libsfmfa.so, the Java jar and the bench workers..." >&2
 "$cargo" build -q --release -p sfmfa-emulator -p sfmfa-cli -p sfmfa-c -p sfmfa-jni
 make -s java >/dev/null
-# The Rust workers (benches/rows.rs), built as cargo bench builds them; the path from cargo's JSON.
-rows_exe=$("$cargo" bench -q --no-run --bench rows --message-format=json |
-  python3 -c 'import json, sys
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "rows" and m.get("executable"):
-        print(m["executable"])')
-[[ -x $rows_exe ]] || { echo "bench: could not build benches/rows.rs" >&2; exit 1; }
+# The Rust workers (benches/rows.rs).
+rows_exe=$(bench/rows-exe.sh)
 
 echo "## Login latency beside the physical floor (bench/bench.py, release, loopback)"
 python3 bench/bench.py --rows-exe "$rows_exe"
