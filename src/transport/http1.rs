@@ -10,8 +10,6 @@
 //! wiping of the connection's buffers are the chain's (src/transport/tcp.rs, tls.rs and
 //! `super::WipingTransport`), as for requests through ureq.
 
-use std::fmt::Write as _;
-
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use ureq::unversioned::transport::{NextTimeout, Transport};
 use zeroize::Zeroizing;
@@ -85,8 +83,8 @@ impl Request<'_> {
         head.push_str(
             "\r\nContent-Type: application/json\r\nAccept: application/snowflake\r\nContent-Length: ",
         );
-        // Writing to a String cannot fail.
-        let _ = write!(head, "{}\r\n", self.body.len());
+        head.push_str(itoa::Buffer::new().format(self.body.len()));
+        head.push_str("\r\n");
         for (name, value) in self.headers {
             head.push_str(name);
             head.push_str(": ");
