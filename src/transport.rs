@@ -58,7 +58,7 @@ impl<C: Connector<()>> Connector<()> for Boxing<C> {
 /// The connector chain of a [`Transport`]: an HTTP CONNECT proxy of the environment (ureq's),
 /// TCP (sfmfa's connection on Linux, src/transport/tcp.rs: fewer system calls per request;
 /// ureq's elsewhere), then for https sfmfa's TLS with `tls` (src/transport/tls.rs).
-fn connector_chain(tls: Arc<rustls::ClientConfig>) -> Arc<Chain> {
+fn connector_chain(tls: Arc<rustls::ClientConfig>, host: Option<&str>) -> Arc<Chain> {
     use ureq::unversioned::transport::ConnectProxyConnector;
     #[cfg(target_os = "linux")]
     let tcp = tcp::TcpConnector;
@@ -67,7 +67,7 @@ fn connector_chain(tls: Arc<rustls::ClientConfig>) -> Arc<Chain> {
     let chain =
         ().chain(ConnectProxyConnector::default())
             .chain(tcp)
-            .chain(tls::TlsConnector { config: tls });
+            .chain(tls::TlsConnector::new(tls, host));
     Arc::new(Boxing(chain))
 }
 
@@ -130,6 +130,9 @@ pub(crate) struct Transport {
     https: bool,
     connector: Arc<Chain>,
     resolver: NameResolver,
+    /// The server's address when its host is an IP address: sfmfa's own requests then skip the
+    /// resolver (and the parsing of the host) altogether.
+    address: Option<SocketAddr>,
     base_url: String,
     /// `base_url` as a URI, for the connector chain of sfmfa's own requests.
     base_uri: ureq::http::Uri,
@@ -157,6 +160,10 @@ struct SharedConnector {
     target: Arc<str>,
     /// The hook of the request this connector's agent sends, if any.
     on_sent: Option<SentHook>,
+    /// Whether the request's connection gathers what it is handed into one write: ureq hands a
+    /// request over in parts (head, then body); sfmfa's own requests (src/transport/http1.rs)
+    /// come whole.
+    gather: Gather,
 }
 
 impl std::fmt::Debug for SharedConnector {
@@ -181,7 +188,7 @@ impl Connector for SharedConnector {
             // the request's transport's to report, not this one's (its CONNECT is no request).
             let inner = self.chain.connect(details, chained)?;
             return Ok(inner.map(|inner| {
-                Box::new(WipingTransport::new(inner, Sent::Here(None)).pass_through()) as Self::Out
+                Box::new(WipingTransport::new(inner, Sent::Here(None), Gather::No)) as Self::Out
             }));
         }
         // On Linux a direct connection takes over "sent" (it holds its writes until it reads, so
@@ -210,7 +217,10 @@ impl Connector for SharedConnector {
             self.chain.connect(details, chained)?,
             Sent::Here(self.on_sent.clone()),
         );
-        Ok(inner.map(|inner| Box::new(WipingTransport::new(inner, sent)) as Self::Out))
+        Ok(
+            inner
+                .map(|inner| Box::new(WipingTransport::new(inner, sent, self.gather)) as Self::Out),
+        )
     }
 }
 
@@ -227,6 +237,8 @@ impl Connector for SharedConnector {
 /// and over TLS a record) of its own. Here what ureq hands over is gathered (in `staged`, wiped
 /// like the buffers) and the whole request goes in one write when ureq starts waiting for the
 /// answer — or earlier, in output-buffer-sized writes, once [`OUTPUT_BUFFER`] bytes are waiting.
+/// A request sfmfa writes itself (src/transport/http1.rs) is handed over whole, and goes through
+/// as it comes ([`Gather::No`]: no staging, no second copy).
 ///
 /// Sent: on Linux a direct connection holds its writes until it reads (src/transport/tcp.rs), so
 /// this transport only arms its signal once the whole request is handed over, and the connection
@@ -253,8 +265,18 @@ struct WipingTransport {
     /// True once any bytes of the request were handed to the socket.
     transmitted: bool,
     on_sent: Sent,
-    /// Writes go through as ureq hands them over (the connection to a proxy, under the request's).
+    /// Writes go through as they are handed over: the connection to a proxy, under the request's,
+    /// and the connection of a request sfmfa writes itself, in one piece.
     pass_through: bool,
+}
+
+/// Whether a [`WipingTransport`] gathers the request it is handed before writing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gather {
+    /// Into [`WipingTransport::staged`], written in one piece when the answer is awaited.
+    Yes,
+    /// Written as handed over.
+    No,
 }
 
 /// Capacity of [`WipingTransport::staged`]: less than [`OUTPUT_BUFFER`] bytes wait there before a
@@ -262,21 +284,23 @@ struct WipingTransport {
 const STAGED_CAPACITY: usize = 2 * OUTPUT_BUFFER;
 
 impl WipingTransport {
-    fn new(inner: Box<dyn ureq::unversioned::transport::Transport>, on_sent: Sent) -> Self {
+    fn new(
+        inner: Box<dyn ureq::unversioned::transport::Transport>,
+        on_sent: Sent,
+        gather: Gather,
+    ) -> Self {
+        let gather = gather == Gather::Yes;
         WipingTransport {
             inner,
-            staged: Vec::with_capacity(STAGED_CAPACITY),
+            staged: if gather {
+                Vec::with_capacity(STAGED_CAPACITY)
+            } else {
+                Vec::new()
+            },
             transmitted: false,
             on_sent,
-            pass_through: false,
+            pass_through: !gather,
         }
-    }
-
-    /// This transport, writing what it is handed at once (see [`WipingTransport::pass_through`]).
-    fn pass_through(mut self) -> Self {
-        self.pass_through = true;
-        self.staged = Vec::new();
-        self
     }
 
     /// Writes the staged bytes, in as few writes of the inner transport as its output buffer
@@ -589,10 +613,15 @@ impl Transport {
         } else {
             format!("{host}:{}", endpoint.port)
         };
+        let address = unbracketed(endpoint.host)
+            .parse::<IpAddr>()
+            .ok()
+            .map(|ip| SocketAddr::new(ip, endpoint.port));
         Ok(Transport {
             https: endpoint.https,
-            connector: connector_chain(tls),
+            connector: connector_chain(tls, base_uri.host()),
             resolver: NameResolver::default(),
+            address,
             authority: Arc::from(format!("{host}:{}", endpoint.port)),
             base_url,
             base_uri,
@@ -638,6 +667,8 @@ impl Transport {
                 chain: Arc::clone(&self.connector),
                 target: Arc::clone(&self.authority),
                 on_sent: None,
+                // Nothing is written: the connection is dropped once made.
+                gather: Gather::No,
             },
             connected: Arc::clone(&connected),
         };
@@ -702,15 +733,18 @@ impl Transport {
         if remaining.is_zero() {
             return Err(AttemptError::NotSent(timeout_error(deadline)));
         }
-        let connector = SharedConnector {
+        let connector = |gather| SharedConnector {
             chain: Arc::clone(&self.connector),
             target: Arc::clone(&self.authority),
             on_sent,
+            gather,
         };
         let request = self.request(path, query, headers, body);
         // Without a proxy in the environment sfmfa makes the request itself (src/transport/
-        // http1.rs); through a proxy ureq does (its CONNECT tunnel, NO_PROXY and credentials).
+        // http1.rs), and hands it to the connection whole; through a proxy ureq does (its CONNECT
+        // tunnel, NO_PROXY and credentials), head and body apart.
         if ureq::Proxy::try_from_env().is_none() {
+            let connector = connector(Gather::No);
             let sockets = Arc::new(crate::cancel::Sockets::default());
             return cancellable(cancel, InFlight::Sockets(Arc::clone(&sockets)), || {
                 self.post_direct(&connector, &sockets, &request, deadline)
@@ -720,7 +754,7 @@ impl Transport {
         // short (on Linux the cancel ends it too, src/transport/tcp.rs).
         let agent = Agent::with_parts(
             self.agent_config(remaining, remaining.min(CONNECT_TIMEOUT)),
-            connector,
+            connector(Gather::Yes),
             self.resolver.clone(),
         );
         cancellable(cancel, InFlight::Agent(agent.clone()), || {
@@ -765,10 +799,17 @@ impl Transport {
         } else {
             next_timeout(remaining, ureq::Timeout::Global)
         };
-        let addrs = self
-            .resolver
-            .resolve(&self.base_uri, &self.direct_config, connect)
-            .map_err(classify)?;
+        let addrs = match self.address {
+            Some(address) => {
+                let mut addrs = self.resolver.empty();
+                addrs.push(address);
+                addrs
+            }
+            None => self
+                .resolver
+                .resolve(&self.base_uri, &self.direct_config, connect)
+                .map_err(classify)?,
+        };
         let registry = Arc::clone(sockets);
         let details = ConnectionDetails {
             uri: &self.base_uri,
@@ -1100,6 +1141,7 @@ mod tests {
                 Box::new(WipingTransport::new(
                     Box::new(inner),
                     Sent::Here(Some(Arc::clone(&self.on_sent))),
+                    Gather::Yes,
                 )) as Self::Out
             }))
         }
@@ -1143,6 +1185,26 @@ mod tests {
             binding: ("test", "0"),
         })
         .unwrap()
+    }
+
+    #[test]
+    fn an_ip_host_is_the_address_of_every_request_and_a_name_goes_to_the_resolver() {
+        let address = |host: &str| {
+            Transport::new(Endpoint {
+                https: true,
+                host,
+                port: 443,
+                ca_file: None,
+                binding: ("test", "0"),
+            })
+            .unwrap()
+            .address
+        };
+        assert_eq!(address("127.0.0.1"), Some("127.0.0.1:443".parse().unwrap()));
+        assert_eq!(address("::1"), Some("[::1]:443".parse().unwrap()));
+        assert_eq!(address("[::1]"), Some("[::1]:443".parse().unwrap()));
+        assert_eq!(address("localhost"), None);
+        assert_eq!(address("xy12345.snowflakecomputing.com"), None);
     }
 
     /// Sends `body` through a recording connection; the writes it made and the events in order.
@@ -1202,6 +1264,7 @@ mod tests {
             on_sent: Some(Arc::new(move || {
                 sent_events.lock().unwrap().push("sent".into())
             })),
+            gather: Gather::No,
         };
         let body = format!("{{\"data\":{{\"PASSWORD\":\"{}\"}}}}", "p".repeat(1500));
         let query = [("request_id", "1".to_owned())];

@@ -89,7 +89,25 @@ pub(crate) fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>,
 /// Wraps the connection below in TLS when the request's URL is https (and it is not TLS yet).
 #[derive(Debug)]
 pub(crate) struct TlsConnector {
-    pub(crate) config: Arc<ClientConfig>,
+    config: Arc<ClientConfig>,
+    /// The server's host as its URL has it, and its name for TLS, worked out once: every request
+    /// of a `Transport` goes to that host (a proxy's tunnel carries TLS to it too).
+    server: Option<(String, ServerName<'static>)>,
+}
+
+impl TlsConnector {
+    /// TLS with `config`, to `host` (as a URL has it, an IPv6 address in brackets) and any other.
+    pub(crate) fn new(config: Arc<ClientConfig>, host: Option<&str>) -> Self {
+        let server = host.and_then(|host| Some((host.to_owned(), server_name(host).ok()?)));
+        TlsConnector { config, server }
+    }
+}
+
+/// The TLS name of a URL's host: SNI for a host name, none for an IP address.
+fn server_name(host: &str) -> Result<ServerName<'static>, ureq::Error> {
+    ServerName::try_from(super::unbracketed(host))
+        .map(|name| name.to_owned())
+        .map_err(|_| ureq::Error::Tls("invalid host name for TLS"))
 }
 
 impl<In: Transport> Connector<In> for TlsConnector {
@@ -110,9 +128,10 @@ impl<In: Transport> Connector<In> for TlsConnector {
             .uri
             .host()
             .ok_or_else(|| ureq::Error::BadUri(format!("no host in {}", details.uri)))?;
-        let name = ServerName::try_from(super::unbracketed(host))
-            .map_err(|_| ureq::Error::Tls("invalid host name for TLS"))?
-            .to_owned();
+        let name = match &self.server {
+            Some((known, name)) if known == host => name.clone(),
+            _ => server_name(host)?,
+        };
         let mut conn = ClientConnection::new(Arc::clone(&self.config), name)?;
         let mut sock = TransportAdapter::new(transport.boxed(), details.current_time.clone());
         // The handshake gets what is left of the connect's time, counted from when it began.
@@ -188,6 +207,32 @@ mod tests {
         let result = client_config(Some(&path));
         let _ = std::fs::remove_file(&path);
         result
+    }
+
+    #[test]
+    fn the_servers_tls_name_is_worked_out_once_from_its_url_host() {
+        let config = client_config(None).unwrap();
+        let name = |host: &str| TlsConnector::new(Arc::clone(&config), Some(host)).server;
+        let ip = std::net::IpAddr::from([127, 0, 0, 1]);
+        assert_eq!(
+            name("127.0.0.1"),
+            Some(("127.0.0.1".to_owned(), ServerName::IpAddress(ip.into())))
+        );
+        let v6 = std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST);
+        assert_eq!(
+            name("[::1]"),
+            Some(("[::1]".to_owned(), ServerName::IpAddress(v6.into())))
+        );
+        assert_eq!(
+            name("xy12345.snowflakecomputing.com"),
+            Some((
+                "xy12345.snowflakecomputing.com".to_owned(),
+                ServerName::try_from("xy12345.snowflakecomputing.com").unwrap()
+            ))
+        );
+        // Not a name TLS accepts: nothing kept, the connect then says why (as before).
+        assert_eq!(name("bad name"), None);
+        assert!(server_name("bad name").is_err());
     }
 
     #[test]
