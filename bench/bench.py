@@ -189,11 +189,29 @@ class RecordingProxy:
                     up.sendall(request)
                     client.sendall(read_http_message(up))
 
-    def take(self, path: bytes) -> list[bytes]:
-        """The requests to `path` (a prefix of the request target) kept so far; forgets them all."""
-        taken = [r for r in self.requests if r.split(b" ", 2)[1].startswith(path)]
+    def take(self) -> list[bytes]:
+        """Every request kept so far, in order; forgets them."""
+        taken = list(self.requests)
         self.requests.clear()
         return taken
+
+
+def to_path(requests: list[bytes], path: bytes) -> list[bytes]:
+    """The requests to `path` (a prefix of the request target)."""
+    return [r for r in requests if r.split(b" ", 2)[1].startswith(path)]
+
+
+def capture(children: "Children", rows_exe: str, proxy: RecordingProxy, opts: list[str],
+            logins: int, log: Path, what: str) -> list[bytes]:
+    """Every request an sfmfa worker with `opts` sends through `proxy` in `logins` logins (it
+    logs out after each), in order. The run fails, naming `what`, if the worker does."""
+    w = Worker(children, [rows_exe, "sfmfa", *opts, *sfmfa_opts(proxy.port, False)], log)
+    try:
+        w.run(logins)
+    except RuntimeError as e:
+        fail(f"capturing {what}: {e}")
+    w.close()
+    return proxy.take()
 
 
 def for_port(request: bytes, port: int) -> bytes:
@@ -282,6 +300,18 @@ def median(xs: list[int]) -> float:
 def p90(xs: list[int]) -> float:
     s = sorted(xs)
     return s[round((len(s) - 1) * 0.9)]
+
+
+def in_turn(n: int, rows: list["Row"]) -> list["Row"]:
+    """The order of `rows` in round `n`: rotated by one place a round, so that the machine's
+    noise spreads over every row alike."""
+    shift = n % len(rows) if rows else 0
+    return rows[shift:] + rows[:shift]
+
+
+def side_by_side(n: int, row: "Row", floor: "Row") -> tuple["Row", "Row"]:
+    """A row and its floor in round `n`: the row first in even rounds, the floor in odd ones."""
+    return (row, floor) if n % 2 == 0 else (floor, row)
 
 
 def quantile(xs: list[float], q: float) -> float:
@@ -410,34 +440,24 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
     requests: dict[str, bytes] = {}
     for kind, opts, logins in (("passcode", PASSCODE, 1), ("push", PUSH, 1), ("plain", PLAIN, 1),
                                ("token", TOKEN + ["token_cache=memory"], 2)):
-        w = Worker(children, [rows_exe, "sfmfa", *opts, *sfmfa_opts(proxy.port, False)],
-                   work / f"capture-{kind}.log")
-        try:
-            w.run(logins)
-        except RuntimeError as e:
-            fail(f"capturing the {kind} request: {e}")
-        w.close()
+        sent = capture(children, rows_exe, proxy, opts, logins, work / f"capture-{kind}.log",
+                       f"the {kind} request")
         if kind == "passcode":
             # Every worker logs out after each login: the passcode one's logout is kept for the
             # process floor of `sfmfa login`, which logs out too.
-            logout = [r for r in proxy.requests if r.split(b" ", 2)[1].startswith(LOGOUT_PATH)]
+            logout = to_path(sent, LOGOUT_PATH)
             if not logout:
                 fail("capturing the logout request: none seen")
             requests["logout"] = logout[-1]
-        captured = proxy.take(LOGIN_PATH)
+        captured = to_path(sent, LOGIN_PATH)
         if len(captured) != logins:
             fail(f"capturing the {kind} request: {len(captured)} login requests seen, {logins} expected")
         requests[kind] = captured[-1]  # the token login is the second
     # The rotating emulator signs its own tokens: its token login is captured from it.
-    rotating_proxy = RecordingProxy(rotating)
-    w = Worker(children, [rows_exe, "sfmfa", *TOKEN, "token_cache=memory",
-                          *sfmfa_opts(rotating_proxy.port, False)], work / "capture-rotating.log")
-    try:
-        w.run(2)
-    except RuntimeError as e:
-        fail(f"capturing the token request of the rotating emulator: {e}")
-    w.close()
-    rotating_request = rotating_proxy.take(LOGIN_PATH)[-1]
+    rotating_request = to_path(
+        capture(children, rows_exe, RecordingProxy(rotating), TOKEN + ["token_cache=memory"], 2,
+                work / "capture-rotating.log", "the token request of the rotating emulator"),
+        LOGIN_PATH)[-1]
     # The request files the floors replay, each for the port of the emulator it goes to.
     replays = {kind: (req, http) for kind, req in requests.items()}
     replays.update({
@@ -581,8 +601,7 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
 
     started = time.monotonic()
     for n in range(args.rounds):
-        shift = n % len(live)
-        for r in live[shift:] + live[:shift]:
+        for r in in_turn(n, live):
             f = by_key.get(r.floor) if r.floor else None
             if f is None or f.skipped:
                 r.samples += batch(r, n)
@@ -591,7 +610,7 @@ def run(args: argparse.Namespace, children: Children, work: Path, jar: Path) -> 
             # machine does at that moment (a process row's children, the JVM's threads after
             # the Java row, a frequency change) weighs on both alike.
             got = {}
-            for first in ((r, f) if n % 2 == 0 else (f, r)):
+            for first in side_by_side(n, r, f):
                 got[first.key] = batch(first, n)
                 first.samples += got[first.key]
                 if first is f:
@@ -680,11 +699,10 @@ def one_at_a_time(live: list[Row], by_key: dict[str, Row], rounds: int) -> OneAt
         return OneAtATime([(r, pairs[r.key]) for r in chosen], stopped)
 
     for n in range(rounds):
-        shift = n % len(chosen) if chosen else 0
-        for r in chosen[shift:] + chosen[:shift]:
+        for r in in_turn(n, chosen):
             f = by_key[r.floor]
             got = {}
-            for one in ((r, f) if n % 2 == 0 else (f, r)):
+            for one in side_by_side(n, r, f):
                 try:
                     got[one.key] = one.worker.run(1)[0]
                 except (RuntimeError, IndexError) as e:

@@ -118,15 +118,9 @@ def run(args: argparse.Namespace, children: bench.Children, work: Path) -> None:
     http, _ = bench.start_emulator(children, work, "http", tls=False)
     https, ca = bench.start_emulator(children, work, "https", tls=True)
     # sfmfa's passcode request, captured through the recording proxy as `make bench` does.
-    proxy = bench.RecordingProxy(http)
-    capture = bench.Worker(children, [rows_exe, "sfmfa", *bench.PASSCODE,
-                                      *bench.sfmfa_opts(proxy.port, False)], work / "capture.log")
-    try:
-        capture.run(1)
-    except RuntimeError as e:
-        bench.fail(f"capturing the passcode request: {e}")
-    capture.close()
-    request = proxy.take(bench.LOGIN_PATH)[-1]
+    sent = bench.capture(children, rows_exe, bench.RecordingProxy(http), bench.PASSCODE, 1,
+                         work / "capture.log", "the passcode request")
+    request = bench.to_path(sent, bench.LOGIN_PATH)[-1]
     files = {}
     for name, port in (("http", http), ("https", https)):
         files[name] = work / f"passcode-{name}.http"
